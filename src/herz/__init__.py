@@ -1,0 +1,56 @@
+"""herz: a laboratory for the security dilemma.
+
+The public API. Heavy modules load on first use, so ``import herz`` stays fast::
+
+    import herz
+    result = herz.simulate("europe-1909", model="richardson", steps=20)
+    result.series.head()
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from herz._version import __version__
+from herz.errors import HerzError, InputError, ModelError, ScenarioError
+
+if TYPE_CHECKING:
+    from herz.results import Result
+    from herz.scenario import Scenario, builtin_scenarios, load_scenario
+    from herz.simulation import simulate
+
+__all__ = [
+    "HerzError",
+    "InputError",
+    "ModelError",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "builtin_scenarios",
+    "load_scenario",
+    "simulate",
+]
+
+_LAZY: dict[str, str] = {
+    "Result": "herz.results",
+    "Scenario": "herz.scenario",
+    "builtin_scenarios": "herz.scenario",
+    "load_scenario": "herz.scenario",
+    "simulate": "herz.simulation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'herz' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,1 @@
+"""Model kernels: pure functions over NumPy arrays, ensemble axis first."""

@@ -1,0 +1,708 @@
+"""Scenarios: one validated description of a world, read by every model.
+
+A scenario is a YAML document (``yaml.safe_load`` only) with these parts::
+
+    name, description, sources, units
+    time:      start (year), step (years per step), steps
+    world:     offense_advantage, distinguishability (Jervis 1978), ...
+    states:    id, name, military, economy, max_budget_share, type, doctrine,
+               intelligence, bias, ccode
+    alliances: name, members, kind, reliability, from, until
+    events:    crisis | doctrine_change | technology_shock | alliance_change, each at a year
+    richardson: optional coefficients for Richardson's model (or the rule that derives them)
+
+Each model reads the parts it needs and says in its docstring which ones it ignores.
+
+Validation is strict (unknown keys, wrong types and out-of-range values are errors) and every
+failure becomes a :class:`~herz.errors.ScenarioError` whose message is one sentence naming the
+file, the field path (``states[3].military``) and the value.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from herz.errors import ScenarioError
+
+__all__ = [
+    "Alliance",
+    "AllianceChangeEvent",
+    "CrisisEvent",
+    "DoctrineChangeEvent",
+    "Event",
+    "RichardsonDerive",
+    "RichardsonParams",
+    "Scenario",
+    "Source",
+    "State",
+    "TechnologyShockEvent",
+    "TimeSpec",
+    "World",
+    "builtin_scenarios",
+    "load_scenario",
+    "parse_override",
+]
+
+_STRICT = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
+
+StateType = Literal["security_seeker", "greedy"]
+Doctrine = Literal["defensive", "offensive", "reassurance"]
+AllianceKind = Literal[
+    "defense", "offense", "neutrality", "nonaggression", "consultation", "entente"
+]
+
+_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,15}$"
+
+
+class _Model(BaseModel):
+    model_config = _STRICT
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nan(cls, value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class Source(_Model):
+    """A citation for data or parameters used in the scenario."""
+
+    key: str = Field(min_length=1, description="Short key, e.g. 'nmc6'.")
+    citation: str = Field(min_length=1, description="Full reference.")
+    used_for: str | None = Field(default=None, description="Which values come from it.")
+
+
+class Units(_Model):
+    """Units of the money-valued fields (free text, shown in plots and reports)."""
+
+    military: str = "arbitrary units"
+    economy: str = "arbitrary units"
+
+
+class TimeSpec(_Model):
+    """The clock: ``steps`` steps of ``step`` years from ``start``."""
+
+    start: float = Field(default=0.0, description="Year of step 0.")
+    step: float = Field(default=1.0, gt=0, le=100, description="Years per step.")
+    steps: int = Field(default=50, ge=1, le=100_000, description="Default number of steps.")
+
+    @property
+    def end(self) -> float:
+        """The year of the last step."""
+        return self.start + self.step * self.steps
+
+
+class World(_Model):
+    """Global parameters of the international system.
+
+    ``offense_advantage`` (ω) and ``distinguishability`` (δ) are Jervis's (1978) two variables:
+    ω = 1 means attacking is much easier than defending, ω = 0 the reverse; δ = 1 means offensive
+    and defensive postures can be told apart, δ = 0 that they look the same.
+    """
+
+    offense_advantage: float = Field(default=0.5, ge=0, le=1)
+    distinguishability: float = Field(default=0.5, ge=0, le=1)
+
+
+class State(_Model):
+    """One state: what it has (military stock, economy), what it is and how it sees."""
+
+    id: str = Field(pattern=_ID_PATTERN, description="Short id, e.g. the COW abbreviation.")
+    name: str | None = None
+    ccode: int | None = Field(default=None, ge=0, description="COW country code, if any.")
+    military: float = Field(ge=0, description="Military stock (scenario's military unit).")
+    economy: float = Field(gt=0, description="Economic resources (scenario's economy unit).")
+    max_budget_share: float = Field(
+        default=0.1, gt=0, le=1, description="Largest share of the economy spent on arms."
+    )
+    type: StateType = Field(
+        default="security_seeker", description="Private type (Kydd 1997): security_seeker|greedy."
+    )
+    doctrine: Doctrine = Field(
+        default="defensive", description="defensive|offensive realism, or reassurance (GRIT)."
+    )
+    intelligence: float = Field(default=0.5, ge=0, le=1, description="Intelligence quality q.")
+    bias: float = Field(default=0.0, ge=0, le=10, description="Self-serving bias β (Herz).")
+
+    @property
+    def label(self) -> str:
+        """The name if given, else the id."""
+        return self.name or self.id
+
+
+class Alliance(_Model):
+    """An alliance (or bloc): its members, kind and reliability, and when it is in force."""
+
+    name: str = Field(min_length=1)
+    members: list[str] = Field(min_length=2)
+    kind: AllianceKind = "defense"
+    reliability: float = Field(default=0.8, ge=0, le=1)
+    from_year: float | None = Field(default=None, alias="from")
+    until: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if len(set(self.members)) != len(self.members):
+            dup = next(m for m in self.members if self.members.count(m) > 1)
+            raise ValueError(f"member {dup!r} is listed twice")
+        if self.from_year is not None and self.until is not None and self.until < self.from_year:
+            raise ValueError(f"until ({self.until}) is before from ({self.from_year})")
+        return self
+
+    def active(self, year: float) -> bool:
+        """Whether the alliance is in force in ``year``."""
+        after_start = self.from_year is None or year >= self.from_year
+        before_end = self.until is None or year <= self.until
+        return after_start and before_end
+
+
+class _EventBase(_Model):
+    year: float = Field(description="When the event happens (a year on the scenario's clock).")
+    name: str | None = None
+
+
+class CrisisEvent(_EventBase):
+    """A crisis forced between two states (e.g. Sarajevo, June 1914)."""
+
+    kind: Literal["crisis"]
+    states: list[str] = Field(min_length=2, max_length=2)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        if self.states[0] == self.states[1]:
+            raise ValueError(f"a crisis needs two different states, got {self.states[0]!r} twice")
+        return self
+
+
+class DoctrineChangeEvent(_EventBase):
+    """A state changes doctrine (e.g. the USSR turns to reassurance in 1985)."""
+
+    kind: Literal["doctrine_change"]
+    state: str
+    doctrine: Doctrine
+
+
+class TechnologyShockEvent(_EventBase):
+    """A state's military productivity jumps by ``factor`` (e.g. Sputnik, 1957)."""
+
+    kind: Literal["technology_shock"]
+    state: str
+    factor: float = Field(gt=0, le=100)
+
+
+class AllianceChangeEvent(_EventBase):
+    """An alliance is formed or dissolved, or a state joins or leaves one."""
+
+    kind: Literal["alliance_change"]
+    action: Literal["join", "leave", "form", "dissolve"]
+    alliance: str = Field(min_length=1)
+    state: str | None = None
+    members: list[str] | None = None
+    alliance_kind: AllianceKind = "defense"
+    reliability: float = Field(default=0.8, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _fields_for_action(self) -> Self:
+        if self.action in ("join", "leave") and self.state is None:
+            raise ValueError(f"action {self.action!r} needs 'state'")
+        if self.action == "form" and (self.members is None or len(self.members) < 2):
+            raise ValueError("action 'form' needs 'members' with at least two states")
+        return self
+
+
+Event = Annotated[
+    Union[CrisisEvent, DoctrineChangeEvent, TechnologyShockEvent, AllianceChangeEvent],  # noqa: UP007
+    Field(discriminator="kind"),
+]
+
+Matrix = dict[str, dict[str, float]]
+
+
+class RichardsonDerive(_Model):
+    """Constants of the rule that derives Richardson coefficients from a scenario (ours).
+
+    See :func:`herz.models.richardson.coefficients_from_scenario` for the rule itself.
+    """
+
+    reaction_scale: float = Field(default=0.3, ge=0, le=10, description="κ, per year.")
+    fatigue: float = Field(default=0.5, gt=0, le=10, description="α, per year.")
+    grievance_share: float = Field(default=0.5, ge=-10, le=10, description="γ, seekers.")
+    greedy_grievance_share: float = Field(default=1.0, ge=-10, le=10, description="γ, greedy.")
+    ally_reaction: float = Field(
+        default=0.0, ge=-10, le=10, description="Reaction to an ally, as a multiple of κ."
+    )
+
+
+class RichardsonParams(_Model):
+    """Optional coefficients of Richardson's model; anything left out is derived.
+
+    ``reaction`` is either one number (every state's reaction to every non-ally) or a mapping
+    ``{i: {j: k_ij}}`` (pairs not listed are 0). ``fatigue`` and ``grievance`` are one number
+    for all states or a mapping ``{i: value}``.
+    """
+
+    reaction: float | Matrix | None = None
+    fatigue: float | dict[str, float] | None = None
+    grievance: float | dict[str, float] | None = None
+    noise: float = Field(default=0.0, ge=0, le=10, description="Relative noise per √year.")
+    derive: RichardsonDerive = Field(default_factory=RichardsonDerive)
+
+
+class Scenario(_Model):
+    """A world to simulate. See the module docstring for the layout."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    sources: list[Source] = Field(default_factory=list)
+    units: Units = Field(default_factory=Units)
+    time: TimeSpec = Field(default_factory=TimeSpec)
+    world: World = Field(default_factory=World)
+    states: list[State] = Field(min_length=1, max_length=1000)
+    alliances: list[Alliance] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    richardson: RichardsonParams | None = None
+
+    # -- cross-field checks ---------------------------------------------------------------
+    @model_validator(mode="after")
+    def _cross_check(self) -> Self:
+        seen: dict[str, int] = {}
+        for i, s in enumerate(self.states):
+            if s.id in seen:
+                raise _FieldError(f"states[{i}].id", s.id, "duplicate state id")
+            seen[s.id] = i
+        names: set[str] = set()
+        for a_i, a in enumerate(self.alliances):
+            if a.name in names:
+                raise _FieldError(f"alliances[{a_i}].name", a.name, "duplicate alliance name")
+            names.add(a.name)
+            for m_i, m in enumerate(a.members):
+                self._known(m, f"alliances[{a_i}].members[{m_i}]")
+        for e_i, e in enumerate(self.events):
+            where = f"events[{e_i}]"
+            if not (self.time.start <= e.year <= self.time.end):
+                raise _FieldError(
+                    f"{where}.year",
+                    e.year,
+                    f"is outside the scenario's time range {self.time.start:g}–{self.time.end:g}",
+                )
+            if isinstance(e, CrisisEvent):
+                for s_i, sid in enumerate(e.states):
+                    self._known(sid, f"{where}.states[{s_i}]")
+            elif isinstance(e, DoctrineChangeEvent | TechnologyShockEvent):
+                self._known(e.state, f"{where}.state")
+            else:
+                if e.state is not None:
+                    self._known(e.state, f"{where}.state")
+                for m_i, m in enumerate(e.members or []):
+                    self._known(m, f"{where}.members[{m_i}]")
+                if e.action in ("join", "leave", "dissolve") and e.alliance not in names:
+                    formed = {
+                        x.alliance
+                        for x in self.events
+                        if isinstance(x, AllianceChangeEvent) and x.action == "form"
+                    }
+                    if e.alliance not in formed:
+                        raise _FieldError(f"{where}.alliance", e.alliance, "unknown alliance")
+        if self.richardson is not None:
+            self._check_richardson(self.richardson)
+        return self
+
+    def _known(self, state_id: str, path: str) -> None:
+        if state_id not in {s.id for s in self.states}:
+            known = ", ".join(s.id for s in self.states[:12])
+            more = ", ..." if len(self.states) > 12 else ""
+            raise _FieldError(path, state_id, f"unknown state id (known: {known}{more})")
+
+    def _check_richardson(self, r: RichardsonParams) -> None:
+        if isinstance(r.reaction, dict):
+            for i, row in r.reaction.items():
+                self._known(i, "richardson.reaction")
+                for j in row:
+                    self._known(j, f"richardson.reaction.{i}")
+        for part in ("fatigue", "grievance"):
+            value = getattr(r, part)
+            if isinstance(value, dict):
+                for i in value:
+                    self._known(i, f"richardson.{part}")
+
+    # -- convenience ----------------------------------------------------------------------
+    @property
+    def ids(self) -> list[str]:
+        """State ids in scenario order (the order of every model's state axis)."""
+        return [s.id for s in self.states]
+
+    def index(self, state_id: str) -> int:
+        """Position of a state on the state axis."""
+        return self.ids.index(state_id)
+
+    def alliances_at(self, year: float) -> list[Alliance]:
+        """The scenario's alliances in force in ``year``."""
+        return [a for a in self.alliances if a.active(year)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as a plain dict (YAML field names, defaults included)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def to_yaml(self) -> str:
+        """The scenario as a YAML document that :func:`load_scenario` reads back."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def save(self, path: str | Path) -> None:
+        """Write the scenario as YAML."""
+        Path(path).write_text(self.to_yaml(), encoding="utf-8")
+
+    def hash(self) -> str:
+        """A SHA-256 of the scenario's canonical JSON form (recorded with every result)."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def with_overrides(
+        self, overrides: Mapping[str, Any] | None, *, source: str = "overrides"
+    ) -> Scenario:
+        """A copy with dotted-path values replaced, validated again.
+
+        Paths use the YAML field names: ``world.offense_advantage``, ``time.steps``,
+        ``states[2].military`` or, by id, ``states.UKG.military``, ``alliances[0].reliability``,
+        ``richardson.derive.fatigue``. A path that does not exist raises
+        :class:`~herz.errors.ScenarioError`.
+        """
+        if not overrides:
+            return self
+        doc = self.to_dict()
+        for path, value in overrides.items():
+            _set_path(doc, path, value, source=source)
+        return Scenario.from_dict(doc, source=f"{self.name} (with {source})")
+
+    @classmethod
+    def from_dict(cls, doc: Any, *, source: str = "<scenario>") -> Scenario:
+        """Validate a parsed document; raise :class:`ScenarioError` with one sentence if bad."""
+        if not isinstance(doc, dict):
+            raise ScenarioError(
+                f"{source}: a scenario must be a mapping of fields, got {_kind(doc)}.",
+                source=source,
+                value=doc,
+            )
+        try:
+            return cls.model_validate(doc)
+        except ValidationError as exc:
+            raise _to_scenario_error(exc, source, doc) from None
+        except _FieldError as exc:  # raised directly when not wrapped by pydantic
+            raise ScenarioError(
+                f"{source}: {exc.path}: {exc.reason}, got {exc.value!r}.",
+                source=source,
+                field=exc.path,
+                value=exc.value,
+            ) from None
+
+    @classmethod
+    def from_yaml(cls, text: str, *, source: str = "<string>") -> Scenario:
+        """Parse and validate a YAML document."""
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ScenarioError(
+                f"{source}: invalid YAML{where}: {problem}.", source=source
+            ) from None
+        return cls.from_dict(doc, source=source)
+
+
+class _FieldError(ValueError):
+    """A cross-field problem that knows its exact path (turned into a ScenarioError)."""
+
+    def __init__(self, path: str, value: Any, reason: str) -> None:
+        super().__init__(f"{path}: {reason}, got {value!r}")
+        self.path = path
+        self.value = value
+        self.reason = reason
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "an empty document"
+    return f"a {type(value).__name__} ({_short(value)})"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_EVENT_TAGS = ("crisis", "doctrine_change", "technology_shock", "alliance_change")
+
+
+def _loc_to_path(loc: tuple[int | str, ...]) -> str:
+    """``("states", 3, "military")`` → ``"states[3].military"`` (event-kind tags dropped)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part not in _EVENT_TAGS:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _lookup(doc: Any, loc: tuple[int | str, ...]) -> tuple[bool, Any]:
+    """The value at a pydantic error location in the raw document, if it is there."""
+    cur = doc
+    for part in loc:
+        if isinstance(part, str) and part in _EVENT_TAGS:
+            continue
+        if isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            cur = cur[part]
+        else:
+            return False, None
+    return True, cur
+
+
+def _to_scenario_error(exc: ValidationError, source: str, doc: Any) -> ScenarioError:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    ctx = first.get("ctx") or {}
+    inner = ctx.get("error")
+    if isinstance(inner, _FieldError):
+        return ScenarioError(
+            f"{source}: {inner.path}: {inner.reason}, got {_short(inner.value)}.",
+            source=source,
+            field=inner.path,
+            value=inner.value,
+        )
+    loc = tuple(first["loc"])
+    path = _loc_to_path(loc) or "(top level)"
+    etype = first["type"]
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    if etype == "extra_forbidden":
+        msg = f"{source}: {path}: unknown field{more}."
+        return ScenarioError(msg, source=source, field=path)
+    if etype == "missing":
+        msg = f"{source}: {path}: required field is missing{more}."
+        return ScenarioError(msg, source=source, field=path)
+    found, value = _lookup(doc, loc)
+    reason = str(first["msg"])
+    reason = reason.removeprefix("Value error, ")
+    reason = reason[0].lower() + reason[1:] if reason else reason
+    got = f", got {_short(value)}" if found else ""
+    msg = f"{source}: {path}: {reason}{got}{more}."
+    return ScenarioError(msg, source=source, field=path, value=value if found else None)
+
+
+# -- overrides --------------------------------------------------------------------------------
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _split_path(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    pos = 0
+    for m in _PART.finditer(path):
+        between = path[pos : m.start()]
+        if between not in ("", "."):
+            raise ValueError(path)
+        parts.append(int(m.group(2)) if m.group(2) is not None else m.group(1))
+        pos = m.end()
+    if pos != len(path) or not parts:
+        raise ValueError(path)
+    return parts
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic model classes inside an annotation such as ``list[X] | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in get_args(annotation):
+        found.extend(_models_in(arg))
+    return found
+
+
+def _is_free_mapping(annotation: Any) -> bool:
+    """Whether a field accepts arbitrary keys (a dict-typed field such as ``reaction``)."""
+    if get_origin(annotation) is dict:
+        return True
+    return any(_is_free_mapping(a) for a in get_args(annotation))
+
+
+def _pick_model(models: list[type[BaseModel]], item: Any) -> type[BaseModel] | None:
+    """The model of a list item; for a tagged union (events), the one matching its ``kind``."""
+    if len(models) <= 1:
+        return models[0] if models else None
+    kind = item.get("kind") if isinstance(item, dict) else None
+    for m in models:
+        tag = m.model_fields.get("kind")
+        if tag is not None and kind in get_args(tag.annotation):
+            return m
+    return None
+
+
+def _set_path(doc: dict[str, Any], path: str, value: Any, *, source: str) -> None:
+    """Set ``value`` at a dotted ``path`` in a scenario document, checking the schema."""
+
+    def bad(reason: str) -> ScenarioError:
+        return ScenarioError(
+            f"{source}: override path {path!r} {reason}.", source=source, field=path, value=value
+        )
+
+    try:
+        parts = _split_path(path)
+    except ValueError:
+        raise bad("is not a valid dotted path") from None
+    cur: Any = doc
+    model: type[BaseModel] | None = Scenario  # None: inside a free mapping
+    item_models: list[type[BaseModel]] = []
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        if isinstance(cur, list):
+            if isinstance(part, str):  # states.UKG: the item whose id (or name) is UKG
+                hits = [
+                    k
+                    for k, item in enumerate(cur)
+                    if isinstance(item, dict) and part in (item.get("id"), item.get("name"))
+                ]
+                if not hits:
+                    raise bad(f"does not exist (no item with id {part!r})")
+                part = hits[0]
+            if not 0 <= part < len(cur):
+                raise bad(f"does not exist (index {part} is outside 0–{len(cur) - 1})")
+            if last:
+                cur[part] = value
+                return
+            model = _pick_model(item_models, cur[part])
+            cur = cur[part]
+            continue
+        if not isinstance(cur, dict) or isinstance(part, int):
+            raise bad("does not exist")
+        if model is None:  # free mapping: any key, created on the way
+            if last:
+                cur[part] = value
+                return
+            cur = cur.setdefault(part, {})
+            continue
+        info = model.model_fields.get(part)
+        if info is None:
+            aliased = [f for f in model.model_fields.values() if f.alias == part]
+            if not aliased:
+                raise bad("does not exist")
+            info = aliased[0]
+        if last:
+            cur[part] = value
+            return
+        annotation = info.annotation
+        models = _models_in(annotation)
+        if cur.get(part) is None:
+            if (len(models) == 1 and get_origin(annotation) is not list) or _is_free_mapping(
+                annotation
+            ):
+                cur[part] = {}
+            else:
+                raise bad("does not exist")
+        nxt = cur[part]
+        if isinstance(nxt, list):
+            item_models = models
+        elif isinstance(nxt, dict):
+            model = models[0] if len(models) == 1 and not _is_free_mapping(annotation) else None
+        cur = nxt
+
+
+def parse_override(text: str, *, source: str = "--set") -> tuple[str, Any]:
+    """Split ``"world.offense_advantage=0.8"`` into a path and a YAML-parsed value."""
+    if "=" not in text:
+        raise ScenarioError(
+            f"{source}: expected PATH=VALUE (e.g. world.offense_advantage=0.8), got {text!r}.",
+            source=source,
+            value=text,
+        )
+    path, raw = text.split("=", 1)
+    path = path.strip()
+    if not path:
+        raise ScenarioError(f"{source}: the path before '=' is empty in {text!r}.", source=source)
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return path, value
+
+
+# -- loading ----------------------------------------------------------------------------------
+def builtin_scenarios() -> dict[str, Path]:
+    """Built-in scenario names mapped to their files (shipped in ``herz/scenarios``)."""
+    folder = resources.files("herz") / "scenarios"
+    out: dict[str, Path] = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".yaml"):
+            out[entry.name.removesuffix(".yaml")] = Path(str(entry))
+    return dict(sorted(out.items()))
+
+
+def load_scenario(
+    name_or_path: str | Path | Scenario | Mapping[str, Any],
+    overrides: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """Load a scenario by built-in name, from a YAML file, or from a dict; apply overrides.
+
+    Parameters
+    ----------
+    name_or_path:
+        A built-in name (see :func:`builtin_scenarios`), a path to a YAML file, an existing
+        :class:`Scenario` or a parsed document.
+    overrides:
+        Dotted paths and values, e.g. ``{"world.offense_advantage": 0.8}``.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing or the document does not validate; the message names the file,
+        the field path and the value.
+    """
+    if isinstance(name_or_path, Scenario):
+        scenario = name_or_path
+    elif isinstance(name_or_path, Mapping):
+        scenario = Scenario.from_dict(copy.deepcopy(dict(name_or_path)), source="<dict>")
+    else:
+        text = str(name_or_path)
+        builtins = builtin_scenarios()
+        if text in builtins and not Path(text).exists():
+            path = builtins[text]
+            source = text
+        else:
+            path = Path(text)
+            source = text
+            if not path.exists():
+                names = ", ".join(builtins)
+                raise ScenarioError(
+                    f"{text}: no such file, and not a built-in scenario (built-ins: {names}).",
+                    source=text,
+                    value=text,
+                )
+            if path.is_dir():
+                raise ScenarioError(f"{text}: is a folder, not a scenario file.", source=text)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ScenarioError(
+                f"{source}: cannot read the file: {reason}.", source=source
+            ) from None
+        scenario = Scenario.from_yaml(raw, source=source)
+    return scenario.with_overrides(overrides, source="overrides")

@@ -1,0 +1,190 @@
+"""The command line: exit codes, JSON output, files written, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import herz
+from herz.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version_and_help() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.strip() == f"herz {herz.__version__}"
+    code, out, _ = run("--help")
+    assert code == 0
+    for command in ("scenarios", "show", "validate", "run"):
+        assert command in out
+
+
+def test_scenarios_lists_the_builtins() -> None:
+    code, out, _ = run("scenarios", "--json")
+    assert code == 0
+    names = {row["name"] for row in json.loads(out)}
+    assert {"two-state", "europe-1909", "cold-war"} <= names
+    code, out, _ = run("scenarios")
+    assert code == 0 and "europe-1909" in out
+
+
+def test_show_prints_states_alliances_and_sources() -> None:
+    code, out, _ = run("show", "europe-1909")
+    assert code == 0
+    for text in ("GMY", "Triple Entente", "Singer"):
+        assert text in out
+    code, out, _ = run("show", "cold-war", "--yaml", "--set", "world.offense_advantage=0.9")
+    assert code == 0
+    assert yaml.safe_load(out)["world"]["offense_advantage"] == 0.9
+
+
+def test_run_json_has_the_promised_keys() -> None:
+    code, out, err = run("run", "europe-1909", "--model", "richardson", "--json", "--seed", "3")
+    assert code == 0, err
+    summary = json.loads(out)  # stdout is JSON and nothing else
+    for key in ("model", "scenario", "seed", "equilibrium", "stable", "regime", "eigenvalues"):
+        assert key in summary
+    assert summary["model"] == "richardson" and summary["scenario"] == "europe-1909"
+    assert summary["seed"] == 3
+    assert set(summary["equilibrium"]) == {"UKG", "FRN", "RUS", "GMY", "AUH", "ITA"}
+    assert isinstance(summary["stable"], bool)
+    # The JSON agrees with the model computed directly.
+    from herz.models.richardson import coefficients_from_scenario
+
+    system = coefficients_from_scenario(herz.load_scenario("europe-1909"))
+    eq = system.equilibrium()
+    assert np.allclose([summary["equilibrium"][s] for s in system.actors], eq)
+    assert summary["regime"] == system.stability().regime
+
+
+def test_run_writes_series_summary_and_plot(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    code, stdout, err = run(
+        "run",
+        "two-state",
+        "--steps",
+        "12",
+        "--runs",
+        "3",
+        "--noise",
+        "0.1",
+        "--seed",
+        "9",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == [
+        "military.png",
+        "summary.json",
+        "timeseries.csv",
+    ]
+    import pandas as pd
+
+    series = pd.read_csv(out / "timeseries.csv")
+    assert list(series.columns[:5]) == ["run", "t", "year", "state", "military"]
+    assert len(series) == 3 * 13 * 2
+    png = (out / "military.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["runs"] == 3 and summary["seed"] == 9
+    assert "regime" in stdout
+
+
+def test_run_is_reproducible_from_the_seed() -> None:
+    args = ("run", "two-state", "--runs", "4", "--noise", "0.2", "--seed", "77", "--json")
+    assert run(*args)[1] == run(*args)[1]
+
+
+def test_blocs_sum_alliances(tmp_path: Path) -> None:
+    code, out, _ = run("run", "europe-1909", "--blocs", "--json", "--seed", "0")
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["actors"] == ["Triple Entente", "Triple Alliance"]
+    sc = herz.load_scenario("europe-1909")
+    entente = sum(s.military for s in sc.states if s.id in ("UKG", "FRN", "RUS"))
+    assert summary["initial"]["Triple Entente"] == pytest.approx(entente)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("run", "no-such-scenario"), "no-such-scenario"),
+        (("run", "two-state", "--set", "world.nothing=1"), "world.nothing"),
+        (("run", "two-state", "--set", "world.offense_advantage=7"), "world.offense_advantage"),
+        (("run", "two-state", "--set", "novalue"), "PATH=VALUE"),
+        (("run", "two-state", "--model", "nope"), "nope"),
+        (("run", "two-state", "--runs", "0"), "--runs"),
+        (("run", "two-state", "--steps", "0"), "--steps"),
+        (("run", "two-state", "--seed", "-1"), "--seed"),
+        (("run", "two-state", "--method", "rk4"), "rk4"),
+        (("run", "two-state", "--noise", "-1"), "--noise"),
+        (("show", "missing.yaml"), "missing.yaml"),
+    ],
+)
+def test_bad_input_exits_2_with_one_sentence(args: tuple[str, ...], needle: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_validate_reports_file_field_and_value(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    herz.load_scenario("two-state").save(good)
+    code, out, _ = run("validate", str(good))
+    assert code == 0 and "valid" in out
+    doc = yaml.safe_load(good.read_text())
+    doc["states"][1]["military"] = -3
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(doc))
+    code, _, err = run("validate", str(good), str(bad))
+    assert code == 2
+    assert "bad.yaml" in err and "states[1].military" in err and "-3" in err
+
+
+def test_failed_run_leaves_no_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "never"
+    code, _, _ = run("run", "two-state", "--set", "world.bad=1", "--out", str(out))
+    assert code == 2
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_console_script_exit_code_and_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("name: x\nstates:\n  - {id: A, military: 1, economy: 0}\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "herz", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "broken.yaml" in proc.stderr and "states[0].economy" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+def test_import_herz_is_light() -> None:
+    code = (
+        "import sys, herz; heavy = [m for m in ('numpy', 'pandas', 'scipy', 'matplotlib', "
+        "'pydantic', 'yaml', 'statsmodels', 'typer') if m in sys.modules]; print(heavy)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
