@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 __all__ = ["MODELS", "new_seed", "simulate"]
 
 #: Model name → "module:function". The function is called as
-#: ``fn(scenario, *, steps, runs, seed, keep, **options)`` and returns a :class:`~herz.Result`.
+#: ``fn(scenario, *, steps, runs, seed, keep, run_offset=0, stream_key=(), **options)`` and
+#: returns a :class:`~herz.Result`. Run k of the call is run ``run_offset + k`` and draws only
+#: from ``SeedSequence(seed, spawn_key=(*stream_key, run_offset + k))`` (see herz._random), so
+#: results never depend on batching, chunking or workers.
 MODELS: dict[str, str] = {
     "richardson": "herz.models.richardson:simulate_scenario",
 }
@@ -98,7 +101,8 @@ def simulate(
     accepted = [
         name
         for name, p in inspect.signature(fn).parameters.items()
-        if p.kind is p.KEYWORD_ONLY and name not in ("steps", "runs", "seed", "keep")
+        if p.kind is p.KEYWORD_ONLY
+        and name not in ("steps", "runs", "seed", "keep", "run_offset", "stream_key")
     ]
     for name in options:
         if name not in accepted:

@@ -59,6 +59,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import expm
 
+from herz._random import run_generator
 from herz.errors import InputError, ModelError
 
 if TYPE_CHECKING:
@@ -202,15 +203,16 @@ def closed_form(
     return out
 
 
-def _run_normals(seed: int, run_ids: NDArray[np.int64], shape: tuple[int, ...]) -> FloatArray:
-    """Standard normals for each run from its own stream ``SeedSequence(seed, spawn_key=(i,))``.
+def _run_normals(
+    seed: int, run_ids: NDArray[np.int64], shape: tuple[int, ...], key: Sequence[int] = ()
+) -> FloatArray:
+    """Standard normals for each run from its own stream (see :mod:`herz._random`).
 
-    One call per run (not per step), so the draws of run i depend only on (seed, i).
+    One call per run (not per step), so the draws of run i depend only on (seed, key, i).
     """
     out = np.empty((run_ids.size, *shape))
     for k, i in enumerate(run_ids):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(i),)))
-        out[k] = rng.standard_normal(shape)
+        out[k] = run_generator(seed, int(i), key).standard_normal(shape)
     return out
 
 
@@ -229,6 +231,7 @@ def simulate(
     floor: bool = True,
     shocks: dict[int, FloatArray] | None = None,
     run_offset: int = 0,
+    stream_key: Sequence[int] = (),
     chunk: int = 4096,
 ) -> FloatArray:
     """Simulate an ensemble of Richardson systems; returns ``(runs, steps + 1, N)``.
@@ -252,8 +255,11 @@ def simulate(
     shocks:
         ``{step: factors}``: after computing step ``step``, multiply the stocks by ``factors``
         (N,) — a technology shock.
-    run_offset, chunk:
-        Index of the first run (for batching) and how many runs advance together in memory.
+    run_offset, stream_key:
+        Run k of this call is run ``run_offset + k`` of the ensemble and draws from
+        ``SeedSequence(seed, spawn_key=(*stream_key, run_offset + k))``.
+    chunk:
+        How many runs advance together in memory (does not change the results).
     """
     if steps < 0:
         raise InputError(f"steps must be ≥ 0, got {steps}.", field="steps", value=steps)
@@ -284,7 +290,7 @@ def simulate(
         x = np.broadcast_to(x_start, (hi - lo, n)).copy()
         out[lo:hi, 0] = x
         eps = (
-            _run_normals(seed, np.arange(run_offset + lo, run_offset + hi), (steps, n))
+            _run_normals(seed, np.arange(run_offset + lo, run_offset + hi), (steps, n), stream_key)
             if noisy
             else None
         )
@@ -545,6 +551,8 @@ def simulate_scenario(
     runs: int,
     seed: int,
     keep: str = "series",
+    run_offset: int = 0,
+    stream_key: Sequence[int] = (),
     method: Method = "exact",
     blocs: bool = False,
     noise: float | None = None,
@@ -555,6 +563,9 @@ def simulate_scenario(
 
     Parameters
     ----------
+    run_offset, stream_key:
+        Run k of this call is run ``run_offset + k`` (its ``run`` label in the series) and draws
+        from ``SeedSequence(seed, spawn_key=(*stream_key, run_offset + k))``.
     blocs:
         Sum the members of each alliance (in force at some time in the scenario's range) into
         one actor; overlapping alliances with different members are an error.
@@ -596,7 +607,16 @@ def simulate_scenario(
     if sigma < 0:
         raise InputError(f"noise must be ≥ 0, got {sigma}.", field="noise", value=sigma)
     paths = system.simulate(
-        steps, dt=dt, runs=runs, noise=sigma, seed=seed, method=method, floor=floor, shocks=shocks
+        steps,
+        dt=dt,
+        runs=runs,
+        noise=sigma,
+        seed=seed,
+        method=method,
+        floor=floor,
+        shocks=shocks,
+        run_offset=run_offset,
+        stream_key=stream_key,
     )
     stab = system.stability()
     try:
@@ -653,7 +673,7 @@ def simulate_scenario(
         t_idx = np.arange(steps + 1)
         series = pd.DataFrame(
             {
-                "run": np.repeat(np.arange(runs), (steps + 1) * n),
+                "run": np.repeat(np.arange(run_offset, run_offset + runs), (steps + 1) * n),
                 "t": np.tile(np.repeat(t_idx, n), runs),
                 "year": np.tile(np.repeat(start + dt * t_idx, n), runs),
                 "state": pd.Categorical(
