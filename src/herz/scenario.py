@@ -471,10 +471,11 @@ def _lookup(doc: Any, loc: tuple[int | str, ...]) -> tuple[bool, Any]:
             continue
         if isinstance(cur, dict) and part in cur:
             cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            continue
+        if isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
             cur = cur[part]
-        else:
-            return False, None
+            continue
+        return False, None
     return True, cur
 
 
