@@ -15,6 +15,8 @@ from herz._version import __version__
 from herz.errors import HerzError, InputError, ModelError, ScenarioError
 
 if TYPE_CHECKING:
+    from herz import datasets, estimate
+    from herz.history import scenario_from_history
     from herz.results import Result
     from herz.scenario import Scenario, builtin_scenarios, load_scenario
     from herz.simulation import simulate
@@ -28,9 +30,15 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "builtin_scenarios",
+    "datasets",
+    "estimate",
     "load_scenario",
+    "scenario_from_history",
     "simulate",
 ]
+
+#: Sub-modules exposed as attributes (``herz.datasets.load(...)``), imported on first use.
+_MODULES = ("datasets", "estimate")
 
 _LAZY: dict[str, str] = {
     "Result": "herz.results",
@@ -38,15 +46,20 @@ _LAZY: dict[str, str] = {
     "builtin_scenarios": "herz.scenario",
     "load_scenario": "herz.scenario",
     "simulate": "herz.simulation",
+    "scenario_from_history": "herz.history",
 }
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _MODULES:
+        value = importlib.import_module(f"herz.{name}")
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'herz' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
