@@ -74,6 +74,9 @@ def _root(
 from herz import cli_core  # noqa: E402
 
 cli_core.register(app)
+from herz import cli_games  # noqa: E402
+
+cli_games.register(app)
 from herz import cli_history  # noqa: E402
 
 cli_history.register(app)
