@@ -17,11 +17,15 @@ from herz.errors import HerzError, InputError, ModelError, ScenarioError
 if TYPE_CHECKING:
     from herz import datasets, estimate
     from herz.history import scenario_from_history
+    from herz.models.evolution import moran_process, replicator_dynamics
+    from herz.models.games import Game
+    from herz.models.iterated import tournament
     from herz.results import Result
     from herz.scenario import Scenario, builtin_scenarios, load_scenario
     from herz.simulation import simulate
 
 __all__ = [
+    "Game",
     "HerzError",
     "InputError",
     "ModelError",
@@ -33,8 +37,11 @@ __all__ = [
     "datasets",
     "estimate",
     "load_scenario",
+    "moran_process",
+    "replicator_dynamics",
     "scenario_from_history",
     "simulate",
+    "tournament",
 ]
 
 #: Sub-modules exposed as attributes (``herz.datasets.load(...)``), imported on first use.
@@ -47,6 +54,10 @@ _LAZY: dict[str, str] = {
     "load_scenario": "herz.scenario",
     "simulate": "herz.simulation",
     "scenario_from_history": "herz.history",
+    "Game": "herz.models.games",
+    "tournament": "herz.models.iterated",
+    "moran_process": "herz.models.evolution",
+    "replicator_dynamics": "herz.models.evolution",
 }
 
 
