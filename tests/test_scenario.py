@@ -309,3 +309,15 @@ def test_arbitrary_text_parses_or_raises_scenario_error(text: str) -> None:
 def test_arbitrary_override_paths_apply_or_raise_scenario_error(path: str, value: Any) -> None:
     with contextlib.suppress(ScenarioError):
         load_scenario("two-state").with_overrides({path: value})
+
+
+def test_wildcard_overrides_set_every_item() -> None:
+    sc = load_scenario("europe-1909").with_overrides(
+        {"states[*].type": "greedy", "alliances[*].reliability": 0.3}
+    )
+    assert {s.type for s in sc.states} == {"greedy"}
+    assert {a.reliability for a in sc.alliances} == {0.3}
+    with pytest.raises(ScenarioError, match="not a list"):
+        load_scenario("two-state").with_overrides({"world[*].offense_advantage": 1})
+    with pytest.raises(ScenarioError, match="does not exist"):
+        load_scenario("two-state").with_overrides({"states[*].colour": "red"})

@@ -194,20 +194,92 @@ def _print_richardson(result: Result, con: Console) -> None:
         con.print(f"[dim]Source: {citation}[/dim]")
 
 
+def _print_spiral(result: Result, con: Console) -> None:
+    from rich.table import Table
+
+    s = result.summary
+
+    def num(key: str, fmt: str = ".3g") -> str:
+        value = s.get(key)
+        se = s.get(f"{key}_se")
+        if value is None:
+            return "n/a"
+        return f"{value:{fmt}}" + (f" ± {se:{fmt}}" if se is not None else "")
+
+    con.print(
+        f"[bold]Spiral[/bold] on [bold]{s['scenario']}[/bold]: {s['steps']} steps of "
+        f"{s['dt']:g} years, {s['runs']} run(s), seed {s['seed']}; ω = "
+        f"{s['offense_advantage']:g}, δ = {s['distinguishability']:g}"
+    )
+    table = Table(title_justify="left")
+    table.add_column("measure")
+    table.add_column("value (± standard error)", justify="right")
+    table.add_row("P(war) (share of runs with a war)", num("p_war"))
+    table.add_row("states drawn in, given a war", num("mean_states_at_war"))
+    table.add_row("states in the first war, given a war", num("mean_first_war_size"))
+    table.add_row("first war step, given a war", num("mean_first_war_step"))
+    year = s.get("mean_first_war_year")
+    table.add_row("first war year, given a war", "n/a" if year is None else f"{year:.1f}")
+    table.add_row("crises per run", f"{s['mean_crises']:.3g}")
+    table.add_row("tension (mean over time)", num("mean_tension"))
+    table.add_row("final military, all states", num("final_military_mean"))
+    con.print(table)
+    arms = Table(title="Final military (ensemble mean)", title_justify="left")
+    arms.add_column("state")
+    arms.add_column("military", justify="right")
+    for state, value in s["final_military"].items():
+        arms.add_row(state, f"{value:,.4g}")
+    arms.caption = f"units: {s['units']}"
+    con.print(arms)
+    for citation in s.get("sources", []):
+        con.print(f"[dim]Source: {citation}[/dim]")
+
+
+def _richardson_figures(result: Result) -> dict[str, Any]:
+    if result.series is None:
+        return {}
+    return {"military.png": result.plot("military")}
+
+
+def _spiral_figures(result: Result) -> dict[str, Any]:
+    from herz.plots import plot_spiral_arms, plot_spiral_tension, plot_war_timeline
+
+    figs = {"arms.png": plot_spiral_arms(result), "tension.png": plot_spiral_tension(result)}
+    if result.series is not None:
+        figs["war_timeline.png"] = plot_war_timeline(result)
+    return figs
+
+
+#: Per model: (summary printer, figures to write, whether to write report.html).
+_OUTPUTS: dict[str, tuple[Any, Any, bool]] = {
+    "richardson": (_print_richardson, _richardson_figures, False),
+    "spiral": (_print_spiral, _spiral_figures, True),
+}
+
+
 def _write_outputs(result: Result, out: Path) -> list[Path]:
-    """Write tables, summary and figure into ``out`` all at once: first into a temporary
-    folder beside it, then moved in, so a failure leaves nothing half-written."""
+    """Write tables, summary, figures (and the report) into ``out`` all at once: first into a
+    temporary folder beside it, then moved in, so a failure leaves nothing half-written."""
     out_parent = out.resolve().parent
     out_parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out_parent))
     try:
         result.to_csv(staging)
-        if result.series is not None:
+        _, make_figures, with_report = _OUTPUTS.get(result.model, (None, None, False))
+        if make_figures is not None:
             import matplotlib.pyplot as plt
 
-            fig = result.plot("military")
-            fig.savefig(staging / "military.png", dpi=120)
-            plt.close(fig)
+            from herz.report import figure_to_png
+
+            pngs: dict[str, bytes] = {}
+            for name, fig in make_figures(result).items():
+                pngs[name] = figure_to_png(fig, dpi=120)
+                (staging / name).write_bytes(pngs[name])
+                plt.close(fig)
+            if with_report:
+                from herz.report import render_report
+
+                (staging / "report.html").write_text(render_report(result, pngs), encoding="utf-8")
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for item in sorted(staging.iterdir()):
@@ -262,22 +334,47 @@ def run_cmd(
 
     sc = load_scenario(scenario).with_overrides(_overrides(set_), source="--set")
     keep = "series" if (out is not None or not as_json) else "summary"
-    result = simulate(
-        sc,
-        model=model,
-        steps=steps,
-        runs=runs,
-        seed=seed,
-        keep=keep,
-        **options,
-    )
+    if model == "spiral":
+        keep = "series" if out is not None else "summary"
+        err = _console(stderr=True)
+        if err.is_terminal:
+            from rich.progress import Progress
+
+            with Progress(console=err, transient=True) as bar:
+                task = bar.add_task(f"spiral: {runs} run(s)", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                result = simulate(
+                    sc,
+                    model=model,
+                    steps=steps,
+                    runs=runs,
+                    seed=seed,
+                    keep=keep,
+                    progress=progress,
+                )
+        else:
+            result = simulate(sc, model=model, steps=steps, runs=runs, seed=seed, keep=keep)
+    else:
+        result = simulate(
+            sc,
+            model=model,
+            steps=steps,
+            runs=runs,
+            seed=seed,
+            keep=keep,
+            **options,
+        )
     written = _write_outputs(result, out) if out is not None else []
     if as_json:
         sys.stdout.write(result.to_json() + "\n")
         return
     con = _console()
-    if model == "richardson":
-        _print_richardson(result, con)
+    printer = _OUTPUTS.get(model, (None, None, False))[0]
+    if printer is not None:
+        printer(result, con)
     else:
         con.print_json(result.to_json())
     for path in written:

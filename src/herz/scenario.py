@@ -10,6 +10,7 @@ A scenario is a YAML document (``yaml.safe_load`` only) with these parts::
     alliances: name, members, kind, reliability, from, until
     events:    crisis | doctrine_change | technology_shock | alliance_change, each at a year
     richardson: optional coefficients for Richardson's model (or the rule that derives them)
+    spiral:    optional parameters of the spiral model (every one has a documented default)
 
 Each model reads the parts it needs and says in its docstring which ones it ignores.
 
@@ -52,6 +53,7 @@ __all__ = [
     "RichardsonParams",
     "Scenario",
     "Source",
+    "SpiralParams",
     "State",
     "TechnologyShockEvent",
     "TimeSpec",
@@ -267,6 +269,127 @@ class RichardsonParams(_Model):
     derive: RichardsonDerive = Field(default_factory=RichardsonDerive)
 
 
+class SpiralParams(_Model):
+    """Parameters of the spiral model (:mod:`herz.models.spiral`); absent means all defaults.
+
+    Rates are per year (the model multiplies them by ``time.step``). World-level and per-state
+    quantities that the scenario already has (``world.offense_advantage``,
+    ``world.distinguishability``, each state's ``military``, ``economy``, ``max_budget_share``,
+    ``type``, ``doctrine``, ``intelligence``, ``bias``, the alliances and their ``reliability``)
+    are read from there and not repeated here. docs/spiral.md has the equations.
+    """
+
+    # power and threat (Hirshleifer 1989; Tullock 1980; Jervis 1978)
+    decisiveness: float = Field(
+        default=1.0, gt=0, le=10, description="m: exponent of the contest success function."
+    )
+    offense_scale: float = Field(
+        default=2.0,
+        ge=1,
+        le=100,
+        description="θ_max: offense multiplier θ = θ_max^(2ω − 1), so θ ∈ [1/θ_max, θ_max].",
+    )
+    # arming
+    tolerance: float = Field(
+        default=0.2, gt=0, le=1, description="τ: the threat a security seeker tolerates."
+    )
+    adjustment: float = Field(
+        default=0.5, ge=0, le=10, description="λ: speed of arming toward the target, per year."
+    )
+    base_posture: float = Field(
+        default=0.02,
+        ge=0,
+        le=10,
+        description="b0: stock kept whatever the threat, as a share of the economy.",
+    )
+    depreciation: float = Field(
+        default=0.1, ge=0, le=1, description="d: share of the military stock lost per year."
+    )
+    superiority: float = Field(
+        default=1.2,
+        ge=0,
+        le=10,
+        description="Offensive realists' target ratio to the strongest rival.",
+    )
+    greedy_effort: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Greedy states spend at least this share of their budget ceiling.",
+    )
+    grit_share: float = Field(
+        default=0.5, ge=0, le=1, description="Reassurers (GRIT) arm to this share of the target."
+    )
+    grit_abandon: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="A reassurer returns to defence when its highest belief exceeds this.",
+    )
+    growth: float = Field(
+        default=0.02, ge=-0.5, le=0.5, description="Economic growth per year without arms."
+    )
+    guns_cost: float = Field(
+        default=0.5, ge=0, le=10, description="Growth lost per unit of spending / economy."
+    )
+    # perception and belief (Jervis 1976; Kydd 1997)
+    noise_scale: float = Field(
+        default=0.5, ge=0, le=5, description="σ0: observation noise is σ0·(1 − intelligence)."
+    )
+    model_noise: float = Field(
+        default=0.2, gt=0, le=5, description="σ_f: observers' allowance for unmodelled noise."
+    )
+    prior_greedy: float = Field(
+        default=0.3, gt=0, lt=1, description="μ0: initial belief that another state is greedy."
+    )
+    belief_bound: float = Field(
+        default=0.001, gt=0, lt=0.5, description="Beliefs are kept in [b, 1 − b]."
+    )
+    # alliances (Walt 1987)
+    balance_interval: float = Field(
+        default=5.0, ge=0, le=1000, description="Years between balancing rounds (0: never)."
+    )
+    balance_threshold: float = Field(
+        default=0.1, ge=0, le=1, description="Least threat that makes a state seek allies."
+    )
+    balance_reliability: float = Field(
+        default=0.5, ge=0, le=1, description="Reliability of a balancing tie."
+    )
+    # crises (Fearon 1995; Schelling 1960)
+    crisis_rate: float = Field(
+        default=0.5, ge=0, le=100, description="Crises per state per year at mutual threat 1."
+    )
+    crisis_base: float = Field(
+        default=0.0, ge=0, le=100, description="Crises per state per year at no threat."
+    )
+    war_cost: float = Field(
+        default=0.1, ge=0, le=1000, description="c: expected cost of war as a share of the stakes."
+    )
+    greed_stake: float = Field(
+        default=0.5, ge=0, le=100, description="Greedy states value the stakes 1 + this."
+    )
+    # war (Christensen & Snyder 1990; Lanchester 1916)
+    chaingang_defense: float = Field(
+        default=0.2, ge=0, le=1, description="An ally's chance to join per unit reliability, ω = 0."
+    )
+    chaingang_offense: float = Field(
+        default=1.0, ge=0, le=1, description="An ally's chance to join per unit reliability, ω = 1."
+    )
+    attrition: float = Field(default=0.3, ge=0, le=10, description="Lanchester attrition per year.")
+    exhaustion: float = Field(
+        default=0.5, ge=0, le=1, description="A belligerent quits below this share of its forces."
+    )
+    peace_rate: float = Field(
+        default=0.3, ge=0, le=100, description="Negotiated exits from war per belligerent per year."
+    )
+    war_damage: float = Field(
+        default=0.05, ge=0, le=1, description="Share of the economy lost per year at war."
+    )
+    defeat_cost: float = Field(
+        default=0.1, ge=0, le=1, description="Share of the economy lost by a defeated state."
+    )
+
+
 class Scenario(_Model):
     """A world to simulate. See the module docstring for the layout."""
 
@@ -280,6 +403,7 @@ class Scenario(_Model):
     alliances: list[Alliance] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     richardson: RichardsonParams | None = None
+    spiral: SpiralParams | None = None
 
     # -- cross-field checks ---------------------------------------------------------------
     @model_validator(mode="after")
@@ -382,14 +506,16 @@ class Scenario(_Model):
 
         Paths use the YAML field names: ``world.offense_advantage``, ``time.steps``,
         ``states[2].military`` or, by id, ``states.UKG.military``, ``alliances[0].reliability``,
-        ``richardson.derive.fatigue``. A path that does not exist raises
+        ``richardson.derive.fatigue``; ``[*]`` sets every item of a list
+        (``states[*].type``). A path that does not exist raises
         :class:`~herz.errors.ScenarioError`.
         """
         if not overrides:
             return self
         doc = self.to_dict()
         for path, value in overrides.items():
-            _set_path(doc, path, value, source=source)
+            for concrete in _expand_wildcards(doc, path, source=source):
+                _set_path(doc, concrete, value, source=source)
         return Scenario.from_dict(doc, source=f"{self.name} (with {source})")
 
     @classmethod
@@ -512,6 +638,33 @@ def _to_scenario_error(exc: ValidationError, source: str, doc: Any) -> ScenarioE
 
 # -- overrides --------------------------------------------------------------------------------
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _expand_wildcards(doc: dict[str, Any], path: str, *, source: str) -> list[str]:
+    """Replace the first ``[*]`` in ``path`` by every index of that list (recursively)."""
+    head, star, tail = path.partition("[*]")
+    if not star:
+        return [path]
+    cur: Any = doc
+    try:
+        for part in _split_path(head):
+            if isinstance(cur, list) and isinstance(part, str):
+                cur = next(x for x in cur if isinstance(x, dict) and x.get("id") == part)
+            else:
+                cur = cur[part]
+    except (ValueError, KeyError, IndexError, TypeError, StopIteration):
+        cur = None
+    if not isinstance(cur, list):
+        raise ScenarioError(
+            f"{source}: override path {path!r}: {head!r} is not a list, so [*] does not apply.",
+            source=source,
+            field=path,
+        )
+    return [
+        concrete
+        for i in range(len(cur))
+        for concrete in _expand_wildcards(doc, f"{head}[{i}]{tail}", source=source)
+    ]
 
 
 def _split_path(path: str) -> list[str | int]:

@@ -1,0 +1,1265 @@
+"""The spiral model: many states arming, reading each other, allying, meeting crises and fighting.
+
+An agent-based model of the security dilemma (Herz 1950; Jervis 1976, 1978), built **ours** from
+cited mechanisms in the manner of the realpolitik state-system simulations of Bremer & Mihalka
+(1977) and Cusack & Stoll (1990). Every run of an ensemble advances the same arrays: stocks and
+economies ``(runs, states)``, beliefs, alliance ties and war ``(runs, states, states)``; the only
+Python loop is over time (and, once per block of steps, over runs to draw each run's random
+numbers from its own stream).
+
+Per step (``dt = time.step`` years; rates are per year), in this order:
+
+1. **Power and threat** (:func:`strength`, :func:`offense_multiplier`, :func:`contest_success`).
+   S_i = M_i + Σ_k r_ik M_k (own stock plus allies' weighted by reliability). The chance that j,
+   attacking, beats i is the contest success function (Tullock 1980; Hirshleifer 1989)
+   p_ji = (θ S_j)^m / ((θ S_j)^m + S_i^m) with θ = θ_max^(2ω − 1) (**ours**: θ > 1 exactly when
+   the offense has the advantage, ω > 1/2). Perceived threat T_ij = μ_ij p_ji toward non-allies.
+2. **Arming** (:func:`required_strength`, :func:`arming_target`, :func:`investment`,
+   :func:`military_step`, :func:`economy_step`). A defensive security seeker wants the strength
+   that keeps every T_ij at or below its tolerance τ: S_i ≥ θ S_j (μ_ij/τ − 1)^{1/m}; an offensive
+   realist also wants ``superiority`` times its strongest rival; a reassurer (GRIT, Osgood 1962)
+   arms to ``grit_share`` of the defensive target while its highest belief stays below
+   ``grit_abandon``; greedy states (Kydd 1997, 2005) spend at least ``greedy_effort`` of their
+   budget ceiling (arming for opportunity). Spending closes the gap at speed λ and replaces
+   depreciation, bounded by [0, max_budget_share·Y]; M' = M + dt (a I − d M) with a the
+   military productivity; Y' = Y (1 + dt (g − c_g I/Y − war damage)) (guns vs butter).
+3. **Perception and belief** (:func:`belief_llr`). Each i sees j's spending with log-normal noise
+   σ_i = σ0 (1 − q_i) and compares it with what a defensive security seeker j would spend if j
+   held the prior μ0 about everyone, counting i's own strength as threatening j only with
+   weight (1 − β_i) (Herz's asymmetry, Jervis 1976 ch. 3). Under "greedy" j would spend at least
+   its opportunity level. Bayes' rule on the log scale (Kydd 1997): the log-likelihood ratio of
+   greedy against seeker is δΔ (x − m_s − δΔ/2) / s_i², s_i² = σ_i² + σ_f², so at δ = 0 arming
+   says nothing about intent and beliefs stay where they are.
+4. **Alliances** (:func:`balancing_ties`). Every ``balance_interval`` years each state's most
+   threatening state (if above ``balance_threshold``) is its enemy; states that fear the same
+   state ally (balancing against threat, Walt 1987). The scenario's alliances (``defense``,
+   ``offense``, ``entente``) are fixed ties with their reliability, changed only by events.
+5. **Crises** (:func:`crisis_hazard`, :func:`war_demand`). Each non-allied dyad not at war has a
+   crisis with hazard (base + rate · mutual threat)/(N − 1) per year; at most one endogenous
+   crisis per run per step. Scenario events force crises (Sarajevo, 1914). In a crisis each side
+   demands the share of the stakes it expects from war, p̂ − c/v (Fearon 1995: war occurs when
+   the bargaining range is empty, i.e. the two demands add up to more than 1). A side that fears
+   the other is greedy expects to be struck and values striking first: its p̂ mixes the
+   first-strike (θ applied to itself) and the even contest with weights μ and 1 − μ (Schelling
+   1960's reciprocal fear of surprise attack; **ours**). Each side sees the other's strength
+   with its own noise (private information, Fearon 1995).
+6. **War** (:func:`join_probability`, :func:`lanchester_losses`). When a war starts, each
+   non-belligerent ally of a belligerent joins with probability reliability · f(ω), f rising
+   linearly from ``chaingang_defense`` at ω = 0 to ``chaingang_offense`` at ω = 1 (Christensen &
+   Snyder 1990: chain-ganging under offense dominance, buck-passing under defense dominance);
+   joining cascades through the alliance network within the step. Belligerents spend their
+   budget ceiling; each loses attrition · (enemy force) · (its share of its side's force) per
+   year (Lanchester 1916, square law); a belligerent quits when its stock falls below
+   ``exhaustion`` of its stock at entry (defeat: it loses ``defeat_cost`` of its economy) or by
+   negotiated exit at ``peace_rate``. Beliefs about enemies at war are 1.
+
+The random numbers of run i come only from :func:`herz._random.run_generator` ``(seed, i, key)``,
+drawn in fixed blocks of :data:`BLOCK` steps (one call per run per block for the normals, one for
+the uniforms), so run i is bit-identical whatever the ensemble size, chunk size or number of steps.
+Every parameter comes from the scenario (``spiral:`` block, documented in
+:class:`herz.scenario.SpiralParams` and docs/spiral.md); none is hidden here, except
+:data:`SPEND_FLOOR`, the small spending floor inside the logarithms, and :data:`BLOCK`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from herz._random import run_generator
+from herz.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from herz.results import Result
+    from herz.scenario import Scenario, SpiralParams
+
+__all__ = [
+    "BLOCK",
+    "DOCTRINES",
+    "SPEND_FLOOR",
+    "arming_target",
+    "balancing_ties",
+    "belief_llr",
+    "contest_success",
+    "crisis_hazard",
+    "economy_step",
+    "investment",
+    "join_probability",
+    "lanchester_losses",
+    "military_step",
+    "offense_multiplier",
+    "required_strength",
+    "simulate_scenario",
+    "strength",
+    "war_demand",
+]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
+
+#: Steps per block of random numbers. Part of the stream layout: changing it changes the draws.
+BLOCK = 16
+#: Spending floor inside the logarithms of perception, as a share of the budget ceiling (ours).
+SPEND_FLOOR = 0.01
+#: Doctrine codes on the doctrine axis.
+DOCTRINES = ("defensive", "offensive", "reassurance")
+#: Alliance kinds that are military ties (the others carry no strength and no obligation).
+_TIE_KINDS = ("defense", "offense", "entente")
+_TINY = 1e-300
+
+
+# -- mechanisms: small pure functions ---------------------------------------------------------
+def offense_multiplier(offense_advantage: float, scale: float) -> float:
+    """θ(ω) = θ_max^(2ω − 1): the attacker's force multiplier (**ours**).
+
+    Jervis (1978): with offense advantage (ω → 1) attacking is easier than defending, so an
+    attacker's strength counts θ_max times; with defense advantage (ω → 0) 1/θ_max times;
+    at ω = 1/2 neither side is favoured (θ = 1).
+    """
+    return float(scale ** (2.0 * offense_advantage - 1.0))
+
+
+def contest_success(attacker: ArrayLike, defender: ArrayLike, theta: float, m: float) -> FloatArray:
+    """Probability that the attacker wins: (θ a)^m / ((θ a)^m + d^m).
+
+    The ratio form of the contest success function (Tullock 1980; Hirshleifer 1989,
+    "Conflict and rent-seeking success functions", Public Choice 63). ``m`` is the
+    decisiveness; θ the offense multiplier. Where both are zero the attacker cannot win (0).
+    """
+    a = np.asarray(attacker, dtype=float)
+    d = np.asarray(defender, dtype=float)
+    x = (theta * a) ** m
+    y = d**m
+    return np.asarray(x / np.maximum(x + y, _TINY), dtype=float)
+
+
+def strength(military: FloatArray, ties: FloatArray) -> FloatArray:
+    """S_i = M_i + Σ_k r_ik M_k: own stock plus allies' stocks weighted by reliability.
+
+    Bremer & Mihalka (1977) and Cusack & Stoll (1990) count allies' capabilities toward a
+    state's power; weighting them by the tie's reliability is **ours**. State axes come first
+    and any trailing axes (the ensemble) broadcast: M (N, ...), ties (N, N, ...) with a zero
+    diagonal.
+    """
+    return np.asarray(military + np.sum(ties * military[None], axis=1), dtype=float)
+
+
+def required_strength(
+    rival_strength: ArrayLike, belief: ArrayLike, tolerance: float, theta: float, m: float
+) -> FloatArray:
+    """The strength that keeps the threat μ · p(rival beats me) at the tolerance τ.
+
+    Solving μ (θ S_j)^m / ((θ S_j)^m + S_i^m) ≤ τ for S_i gives
+    S_i ≥ θ S_j (μ/τ − 1)^{1/m} when μ > τ, and 0 otherwise (**ours**: the defensive realist's
+    "enough for security", Glaser 2010, read through the contest success function). Linear in
+    S_j, so with frozen beliefs and two states the arming rule is Richardson's (P6).
+    """
+    mu = np.asarray(belief, dtype=float)
+    excess = np.maximum(mu / tolerance - 1.0, 0.0)
+    if m != 1.0:
+        excess = excess ** (1.0 / m)
+    return np.asarray(theta * np.asarray(rival_strength, dtype=float) * excess, dtype=float)
+
+
+def arming_target(
+    doctrine: IntArray,
+    defensive: FloatArray,
+    base: FloatArray,
+    strongest_rival: FloatArray,
+    ally_force: FloatArray,
+    max_belief: FloatArray,
+    superiority: float,
+    grit_share: float,
+    grit_abandon: float,
+) -> FloatArray:
+    """Each state's target stock by doctrine (codes in :data:`DOCTRINES`).
+
+    * defensive realist (Waltz 1979; Glaser 2010): the defensive target (``defensive``: the
+      base posture b0·Y plus the largest required strength over rivals minus what allies
+      contribute, floored at 0);
+    * offensive realist (Mearsheimer 2001): also the base plus ``superiority`` × the strongest
+      rival's strength minus allies' part, whatever it believes;
+    * reassurance, GRIT (Osgood 1962): ``grit_share`` of the defensive target while its highest
+      belief about a rival is below ``grit_abandon``; defensive after that (restraint continued
+      only while reciprocated).
+    """
+    offensive = base + np.maximum(superiority * strongest_rival - ally_force, 0.0)
+    grit = np.where(max_belief < grit_abandon, grit_share * defensive, defensive)
+    return np.asarray(
+        np.where(
+            doctrine == 1,
+            np.maximum(defensive, offensive),
+            np.where(doctrine == 2, grit, defensive),
+        ),
+        dtype=float,
+    )
+
+
+def investment(
+    military: FloatArray,
+    target: FloatArray,
+    ceiling: FloatArray,
+    productivity: FloatArray,
+    depreciation: float,
+    adjustment: float,
+) -> FloatArray:
+    """Spending per year: replace depreciation and close the gap to the target at speed λ.
+
+    I = clip((d M + λ (M* − M)) / a, 0, ceiling), a the military productivity (**ours**; a
+    partial-adjustment rule as in Richardson 1960 and the arms-race literature). Spending cannot
+    be negative: a state above its target disarms only by depreciation.
+    """
+    want = (depreciation * military + adjustment * (target - military)) / productivity
+    return np.asarray(np.clip(want, 0.0, ceiling), dtype=float)
+
+
+def military_step(
+    military: FloatArray,
+    spending: FloatArray,
+    productivity: FloatArray,
+    depreciation: float,
+    dt: float,
+) -> FloatArray:
+    """M' = M + dt (a I − d M): the stock grows with spending and depreciates (Euler step)."""
+    return np.asarray(
+        np.maximum(military + dt * (productivity * spending - depreciation * military), 0.0),
+        dtype=float,
+    )
+
+
+def economy_step(
+    economy: FloatArray,
+    spending: FloatArray,
+    growth: float,
+    guns_cost: float,
+    war_damage: float,
+    at_war: BoolArray,
+    dt: float,
+) -> FloatArray:
+    """Y' = Y (1 + dt (g − c_g I/Y − w·war)): arms spending costs growth (guns vs butter).
+
+    The growth cost of military burden is **ours** in this form; the trade-off is the classic
+    guns-versus-butter of Richardson (1960) and Powell (1993). War destroys ``war_damage`` of the
+    economy per year. The economy is kept positive.
+    """
+    rate = growth - guns_cost * spending / economy - war_damage * at_war
+    return np.asarray(np.maximum(economy * (1.0 + dt * rate), 1e-9 * economy), dtype=float)
+
+
+def belief_llr(
+    observed: FloatArray,
+    seeker_mean: FloatArray,
+    separation: FloatArray,
+    distinguishability: float,
+    variance: FloatArray,
+) -> FloatArray:
+    """Log-likelihood ratio "greedy vs security seeker" of one noisy observation.
+
+    On the log scale the observation is normal with mean m_s under "seeker" and
+    m_s + δΔ under "greedy" (Δ = log greedy spending − log seeker spending), variance s².
+    The ratio is δΔ (x − m_s − δΔ/2) / s² and the posterior logit is the prior logit plus it
+    (Bayes' rule; Kydd 1997, "Game theory and the spiral model", World Politics 49). δ is
+    Jervis's (1978) distinguishability: at δ = 0 the ratio is 0.
+    """
+    sep = distinguishability * separation
+    out = observed - seeker_mean
+    out -= 0.5 * sep
+    out *= sep
+    out /= variance
+    return np.asarray(out, dtype=float)
+
+
+def crisis_hazard(
+    threat_ij: FloatArray,
+    threat_ji: FloatArray,
+    eligible: BoolArray,
+    rate: float,
+    base: float,
+    n: int,
+) -> FloatArray:
+    """Crisis hazard per dyad per year: (base + rate · (T_ij + T_ji)/2) / (N − 1).
+
+    "Crises ... with a probability rising with mutual threat" (**ours**, after the crisis
+    onset rules of Bremer & Mihalka 1977). Dividing by N − 1 makes ``rate`` the number of crises
+    a state meets per year at threat 1, whatever the number of states.
+    """
+    mutual = 0.5 * (threat_ij + threat_ji)
+    return np.asarray((base + rate * mutual) * eligible / max(n - 1, 1), dtype=float)
+
+
+def war_demand(
+    p_first: FloatArray,
+    p_even: FloatArray,
+    fear: FloatArray,
+    cost: float,
+    value: FloatArray,
+) -> FloatArray:
+    """The least share of the stakes a side accepts rather than fight: p̂ − c / v.
+
+    Fearon (1995, "Rationalist explanations for war", IO 49): a side prefers war to any deal
+    that gives it less than its expected war payoff p − c; war happens only when the two
+    demands add up to more than the whole (no bargaining range), through private information
+    (each side's own estimate p̂) or a commitment problem. Here p̂ = μ p_first + (1 − μ) p_even:
+    a side that believes the other greedy expects to be struck and counts the first-strike
+    advantage (pre-emption, Schelling 1960 ch. 9; **ours**). Greedy sides value the stakes
+    v = 1 + ``greed_stake``, so costs weigh less for them.
+    """
+    return np.asarray(fear * p_first + (1.0 - fear) * p_even - cost / value, dtype=float)
+
+
+def join_probability(
+    reliability: ArrayLike, offense_advantage: float, defense_level: float, offense_level: float
+) -> FloatArray:
+    """Chance that an ally joins a war: reliability · f(ω), f linear in ω.
+
+    Christensen & Snyder (1990, "Chain gangs and passed bucks", IO 44): when the offense is
+    believed dominant allies join at once (chain-ganging); when the defense is, they hold back
+    and pass the buck. f(0) = ``chaingang_defense``, f(1) = ``chaingang_offense`` (**ours**).
+    """
+    f = defense_level + (offense_level - defense_level) * offense_advantage
+    return np.asarray(np.asarray(reliability, dtype=float) * f, dtype=float)
+
+
+def lanchester_losses(
+    military: FloatArray,
+    enemy_force: FloatArray,
+    own_force: FloatArray,
+    attrition: float,
+    dt: float,
+) -> FloatArray:
+    """Losses in one step: dt · α · (enemy force) · (own share of the side's force).
+
+    Lanchester's (1916) square law: a side loses in proportion to the enemy's strength;
+    each belligerent bears the part of its side's losses that matches its share of the side's
+    forces (**ours**). Never more than the stock.
+    """
+    share = military / np.maximum(own_force, _TINY)
+    return np.asarray(np.minimum(dt * attrition * enemy_force * share, military), dtype=float)
+
+
+def balancing_ties(threat: FloatArray, threshold: float, at_war: BoolArray) -> BoolArray:
+    """Balancing ties: i and k ally when both fear the same state most (Walt 1987).
+
+    Each state's enemy is the state it finds most threatening, if that threat exceeds
+    ``threshold``. Two states with the same enemy (neither of them being it, and not at war
+    with each other) tie (**ours**: Walt's balance of threat as a rule). State axes first:
+    threat and at_war (N, N, ...).
+    """
+    n = threat.shape[0]
+    worst = np.argmax(threat, axis=1)
+    valid = np.max(threat, axis=1) > threshold
+    idx = np.arange(n).reshape((n,) + (1,) * (threat.ndim - 2))
+    same = (worst[:, None] == worst[None, :]) & valid[:, None] & valid[None, :]
+    not_enemy = (worst[:, None] != idx[None, :]) & (worst[None, :] != idx[:, None])
+    eye = np.eye(n, dtype=bool).reshape((n, n) + (1,) * (threat.ndim - 2))
+    return np.asarray(same & not_enemy & ~eye & ~at_war, dtype=bool)
+
+
+# -- the scenario, turned into arrays once ------------------------------------------------------
+_EVENT_KINDS = (
+    "crisis",
+    "war_start",
+    "join",
+    "exit",
+    "war_end",
+    "alliance_formed",
+    "alliance_dissolved",
+)
+_DETAILS = (
+    "",
+    "scheduled, war",
+    "scheduled, settled",
+    "endogenous, war",
+    "endogenous, settled",
+    "pre-emptive",
+    "deliberate",
+    "exhausted",
+    "negotiated",
+    "balancing",
+)
+_D = {name: k for k, name in enumerate(_DETAILS)}
+_K = {name: k for k, name in enumerate(_EVENT_KINDS)}
+
+
+@dataclass
+class _Setup:
+    """Everything the kernel needs, as arrays (built once from the scenario)."""
+
+    ids: list[str]
+    n: int
+    dt: float
+    start: float
+    steps: int
+    p: SpiralParams
+    omega: float
+    delta: float
+    theta: float
+    m0: FloatArray
+    y0: FloatArray
+    budget: FloatArray
+    greedy: BoolArray
+    sigma: FloatArray
+    own_weight: FloatArray
+    doctrine: NDArray[np.int8]  # (steps + 1, N)
+    tie_index: IntArray  # (steps + 1,) into ties
+    ties: list[FloatArray]
+    tech: dict[int, FloatArray] = field(default_factory=dict)
+    forced: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
+
+def _event_step(year: float, start: float, dt: float) -> int:
+    return round((year - start) / dt)
+
+
+def _setup(scenario: Scenario, steps: int) -> _Setup:
+    from herz.scenario import (
+        AllianceChangeEvent,
+        CrisisEvent,
+        DoctrineChangeEvent,
+        SpiralParams,
+        TechnologyShockEvent,
+    )
+
+    p = scenario.spiral if scenario.spiral is not None else SpiralParams()
+    ids = scenario.ids
+    n = len(ids)
+    dt = scenario.time.step
+    start = scenario.time.start
+    states = scenario.states
+    doctrine = np.empty((steps + 1, n), dtype=np.int8)
+    current = np.array([DOCTRINES.index(s.doctrine) for s in states], dtype=np.int8)
+    by_step: dict[int, list[Any]] = {}
+    for ev in scenario.events:
+        by_step.setdefault(_event_step(ev.year, start, dt), []).append(ev)
+    tech: dict[int, FloatArray] = {}
+    forced: dict[int, list[tuple[int, int]]] = {}
+    # Alliance timeline: name -> [members, kind, reliability, from, until].
+    book: dict[str, list[Any]] = {
+        a.name: [set(a.members), a.kind, a.reliability, a.from_year, a.until]
+        for a in scenario.alliances
+    }
+    cache: dict[tuple[Any, ...], int] = {}
+    ties: list[FloatArray] = []
+    tie_index = np.empty(steps + 1, dtype=np.int64)
+    for t in range(steps + 1):
+        for ev in by_step.get(t, []):
+            if isinstance(ev, DoctrineChangeEvent):
+                current = current.copy()
+                current[ids.index(ev.state)] = DOCTRINES.index(ev.doctrine)
+            elif isinstance(ev, TechnologyShockEvent):
+                f = tech.setdefault(t, np.ones(n))
+                f[ids.index(ev.state)] *= ev.factor
+            elif isinstance(ev, CrisisEvent):
+                forced.setdefault(max(t, 1), []).append(
+                    (ids.index(ev.states[0]), ids.index(ev.states[1]))
+                )
+            elif isinstance(ev, AllianceChangeEvent):
+                if ev.action == "form":
+                    book[ev.alliance] = [
+                        set(ev.members or []),
+                        ev.alliance_kind,
+                        ev.reliability,
+                        None,
+                        None,
+                    ]
+                elif ev.action == "dissolve":
+                    book.pop(ev.alliance, None)
+                elif ev.alliance in book and ev.state is not None:
+                    if ev.action == "join":
+                        book[ev.alliance][0].add(ev.state)
+                    else:
+                        book[ev.alliance][0].discard(ev.state)
+        doctrine[t] = current
+        year = start + dt * t
+        active = tuple(
+            sorted(
+                (name, tuple(sorted(v[0])), v[1], v[2])
+                for name, v in book.items()
+                if (v[3] is None or year >= v[3]) and (v[4] is None or year <= v[4])
+            )
+        )
+        if active not in cache:
+            mat = np.zeros((n, n))
+            for _, members, kind, rel in active:
+                if kind not in _TIE_KINDS:
+                    continue
+                idx = [ids.index(s) for s in members]
+                block = mat[np.ix_(idx, idx)]
+                mat[np.ix_(idx, idx)] = np.maximum(block, rel)
+            np.fill_diagonal(mat, 0.0)
+            cache[active] = len(ties)
+            ties.append(mat)
+        tie_index[t] = cache[active]
+    return _Setup(
+        ids=ids,
+        n=n,
+        dt=dt,
+        start=start,
+        steps=steps,
+        p=p,
+        omega=scenario.world.offense_advantage,
+        delta=scenario.world.distinguishability,
+        theta=offense_multiplier(scenario.world.offense_advantage, p.offense_scale),
+        m0=np.array([s.military for s in states], dtype=float),
+        y0=np.array([s.economy for s in states], dtype=float),
+        budget=np.array([s.max_budget_share for s in states], dtype=float),
+        greedy=np.array([s.type == "greedy" for s in states], dtype=bool),
+        sigma=p.noise_scale * (1.0 - np.array([s.intelligence for s in states], dtype=float)),
+        own_weight=np.clip(1.0 - np.array([s.bias for s in states], dtype=float), 0.0, 1.0),
+        doctrine=doctrine,
+        tie_index=tie_index,
+        ties=ties,
+        tech=tech,
+        forced=forced,
+    )
+
+
+# -- the kernel ---------------------------------------------------------------------------------
+@dataclass
+class _ChunkOut:
+    outcomes: dict[str, NDArray[Any]]
+    events: list[NDArray[np.int64]]  # rows of (run, t, kind, a, b, detail)
+    series: dict[str, NDArray[Any]] | None
+    sums: dict[str, FloatArray]
+
+
+class _Events:
+    def __init__(self, active: bool) -> None:
+        self.active = active
+        self.parts: list[NDArray[np.int64]] = []
+
+    def add(
+        self,
+        runs: NDArray[Any],
+        t: int,
+        kind: str,
+        a: ArrayLike,
+        b: ArrayLike,
+        detail: ArrayLike,
+    ) -> None:
+        if not self.active or len(runs) == 0:
+            return
+        k = len(runs)
+        rows = np.empty((k, 6), dtype=np.int64)
+        rows[:, 0] = runs
+        rows[:, 1] = t
+        rows[:, 2] = _K[kind]
+        rows[:, 3] = np.broadcast_to(np.asarray(a), (k,))
+        rows[:, 4] = np.broadcast_to(np.asarray(b), (k,))
+        rows[:, 5] = np.broadcast_to(np.asarray(detail), (k,))
+        self.parts.append(rows)
+
+
+def _draw_block(gens: list[np.random.Generator], n: int) -> tuple[NDArray[np.float32], FloatArray]:
+    """Each run's normals and uniforms for :data:`BLOCK` steps, from its own stream.
+
+    One call per run for the normals (float32) and one for the uniforms (float64); returned
+    ensemble-last: normals (BLOCK, N·N + 4, E), uniforms (BLOCK, 1 + 2N, E).
+    """
+    e = len(gens)
+    z = np.empty((e, BLOCK, n * n + 4), dtype=np.float32)
+    u = np.empty((e, BLOCK, 1 + 2 * n))
+    for k, g in enumerate(gens):
+        g.standard_normal(out=z[k], dtype=np.float32)
+        g.random(out=u[k])
+    return np.ascontiguousarray(z.transpose(1, 2, 0)), np.ascontiguousarray(u.transpose(1, 2, 0))
+
+
+def _run_chunk(
+    s: _Setup,
+    run_ids: IntArray,
+    seed: int,
+    stream_key: Sequence[int],
+    keep_series: bool,
+    tick: Callable[[], None] | None,
+) -> _ChunkOut:
+    """Advance one chunk of runs through all steps.
+
+    Internally the ensemble axis is the *last* one, (N, E) and (N, N, E): every reduction over
+    states is then a vectorized operation across runs (about 7× faster than reducing a short
+    contiguous state axis on this code's target machines). Results are per run and do not
+    depend on E.
+    """
+    p = s.p
+    n, dt, steps, E = s.n, s.dt, s.steps, len(run_ids)
+    theta, m, tau = s.theta, p.decisiveness, p.tolerance
+    eye3 = np.eye(n, dtype=bool)[:, :, None]
+    bound = float(np.log((1.0 - p.belief_bound) / p.belief_bound))
+    var3 = (s.sigma**2 + p.model_noise**2)[:, None, None]
+    sig3 = s.sigma[:, None, None]
+    join_factor = float(join_probability(1.0, s.omega, p.chaingang_defense, p.chaingang_offense))
+    p_exit = 1.0 - np.exp(-p.peace_rate * dt)
+    val = np.asarray(1.0 + p.greed_stake * s.greedy, dtype=float)
+    greedy = s.greedy[:, None]
+    budget = s.budget[:, None]
+    iu0, iu1 = np.triu_indices(n, 1)
+    up = np.triu(np.ones((n, n), dtype=bool), 1)[:, :, None]
+    balance_every = round(p.balance_interval / dt) if p.balance_interval > 0 else 0
+    events = _Events(keep_series)
+    pairs = max(n * (n - 1), 1)
+
+    gens = [run_generator(seed, int(r), stream_key) for r in run_ids]
+    prod = np.ones(n)
+    M = np.repeat(s.m0[:, None], E, axis=1)
+    Y = np.repeat(s.y0[:, None], E, axis=1)
+    logit = np.full((n, n, E), float(np.log(p.prior_greedy / (1.0 - p.prior_greedy))))
+    B = np.zeros((n, n, E), dtype=bool)
+    W = np.zeros((n, n, E), dtype=bool)
+    entry = np.zeros((n, E))
+    if 0 in s.tech:
+        M *= s.tech[0][:, None]
+        prod = prod * s.tech[0]
+
+    first_war = np.full(E, -1, dtype=np.int64)
+    first_done = np.zeros(E, dtype=bool)
+    first_members = np.zeros((n, E), dtype=bool)
+    ever = np.zeros((n, E), dtype=bool)
+    max_at_war = np.zeros(E, dtype=np.int64)
+    n_crises = np.zeros(E, dtype=np.int64)
+    n_wars = np.zeros(E, dtype=np.int64)
+    n_pre = np.zeros(E, dtype=np.int64)
+    n_ally = np.zeros(E, dtype=np.int64)
+    mil_loss = np.zeros(E)
+    econ_loss = np.zeros(E)
+    tension_sum = np.zeros(E)
+    war_began = np.zeros(E, dtype=np.int64)
+
+    ser: dict[str, NDArray[Any]] | None = None
+    if keep_series:
+        ser = {
+            "military": np.empty((E, steps + 1, n)),
+            "spending": np.empty((E, steps + 1, n)),
+            "economy": np.empty((E, steps + 1, n)),
+            "belief": np.empty((E, steps + 1, n)),
+            "threat": np.empty((E, steps + 1, n)),
+            "at_war": np.zeros((E, steps + 1, n), dtype=bool),
+            "allies": np.zeros((E, steps + 1, n), dtype=np.int16),
+            "tension": np.empty((E, steps + 1)),
+        }
+    sums = {
+        "military": np.zeros((steps + 1, n)),
+        "spending": np.zeros((steps + 1, n)),
+        "belief": np.zeros((steps + 1, n)),
+        "at_war": np.zeros((steps + 1, n)),
+        "tension": np.zeros(steps + 1),
+    }
+
+    def ties_at(t: int) -> FloatArray:
+        F = s.ties[int(s.tie_index[t])][:, :, None]
+        if balance_every:
+            return np.asarray(np.maximum(F, p.balance_reliability * B), dtype=float)
+        return np.asarray(F, dtype=float)
+
+    def power(R: FloatArray) -> tuple[Any, ...]:
+        """Strength, allies' part, beliefs, rivals' mask, masked beliefs and threat."""
+        ally_force = np.sum(R * M[None], axis=1)
+        S = M + ally_force
+        x = (theta * S) ** m if m != 1.0 else theta * S
+        y = (S**m if m != 1.0 else S) + _TINY
+        P = x[None] / (x[None] + y[:, None])  # P[i, j]: j, attacking, beats i
+        mu32 = np.exp(-logit.astype(np.float32))  # float32 exp: 4x faster, ample for beliefs
+        mu32 += 1.0
+        np.reciprocal(mu32, out=mu32)
+        mu = mu32.astype(np.float64)
+        rival = (R <= 0.0) & ~eye3
+        mu_r = mu * rival
+        T = mu_r * P
+        return S, ally_force, mu, rival, mu_r, T
+
+    def record(t: int, I: FloatArray, mu: FloatArray, T: FloatArray, R: FloatArray) -> None:
+        at_war = W.any(1)
+        belief = (mu.sum(0) - np.diagonal(mu).T) / max(n - 1, 1)
+        tension = T.sum((0, 1)) / pairs
+        sums["military"][t] += M.sum(1)
+        sums["spending"][t] += I.sum(1)
+        sums["belief"][t] += belief.sum(1)
+        sums["at_war"][t] += at_war.sum(1)
+        sums["tension"][t] += tension.sum()
+        tension_sum[:] += tension
+        if ser is not None:
+            ser["military"][:, t] = M.T
+            ser["spending"][:, t] = I.T
+            ser["economy"][:, t] = Y.T
+            ser["belief"][:, t] = belief.T
+            ser["threat"][:, t] = T.max(1).T
+            ser["at_war"][:, t] = at_war.T
+            ser["allies"][:, t] = np.broadcast_to((R > 0).sum(1), (n, E)).T
+            ser["tension"][:, t] = tension
+
+    def resolve(
+        runs: IntArray,
+        a: IntArray,
+        bb: IntArray,
+        za: FloatArray,
+        zb: FloatArray,
+        kind: str,
+        t: int,
+        S: FloatArray,
+        mu: FloatArray,
+        doctrine: IntArray,
+        W: BoolArray,
+        started: BoolArray,
+        new_war: BoolArray,
+    ) -> None:
+        """Settle crises in ``runs`` between a and bb; start the wars (in place)."""
+        if runs.size == 0:
+            return
+        Sa, Sb = S[a, runs], S[bb, runs]
+        sa_b = Sb * np.exp(s.sigma[a] * za)  # a's estimate of b's strength
+        sb_a = Sa * np.exp(s.sigma[bb] * zb)
+        fear_a = np.where(doctrine[a, 0] == 2, 0.0, mu[a, bb, runs])
+        fear_b = np.where(doctrine[bb, 0] == 2, 0.0, mu[bb, a, runs])
+        d_a = war_demand(
+            contest_success(Sa, sa_b, theta, m),
+            contest_success(Sa, sa_b, 1.0, m),
+            fear_a,
+            p.war_cost,
+            val[a],
+        )
+        d_b = war_demand(
+            contest_success(Sb, sb_a, theta, m),
+            contest_success(Sb, sb_a, 1.0, m),
+            fear_b,
+            p.war_cost,
+            val[bb],
+        )
+        war = d_a + d_b > 1.0
+        n_crises[runs] += 1
+        a_first = d_a >= d_b
+        init = np.where(a_first, a, bb)
+        other = np.where(a_first, bb, a)
+        detail = np.where(war, _D[f"{kind}, war"], _D[f"{kind}, settled"])
+        events.add(run_ids[runs], t, "crisis", init, other, detail)
+        if not war.any():
+            return
+        r, ia, ib = runs[war], init[war], other[war]
+        W[ia, ib, r] = True
+        W[ib, ia, r] = True
+        started[ia, r] = True
+        started[ib, r] = True
+        new_war[r] = True
+        n_wars[r] += 1
+        pre = (theta > 1.0) & (mu[ia, ib, r] > 0.5)
+        n_pre[r] += pre
+        events.add(
+            run_ids[r],
+            t,
+            "war_start",
+            ia,
+            ib,
+            np.where(pre, _D["pre-emptive"], _D["deliberate"]),
+        )
+
+    R = ties_at(0)
+    S, ally_force, mu, rival, mu_r, T = power(R)
+    record(0, np.minimum(p.depreciation * M / prod[:, None], budget * Y), mu, T, R)
+
+    z: NDArray[np.float32] = np.empty((0, 0, 0), dtype=np.float32)
+    u: FloatArray = np.empty((0, 0, 0))
+    for t in range(1, steps + 1):
+        b = (t - 1) % BLOCK
+        if b == 0:
+            z, u = _draw_block(gens, n)
+        doctrine = s.doctrine[t].astype(np.int64)[:, None]
+        if t in s.tech or s.tie_index[t] != s.tie_index[t - 1]:
+            if t in s.tech:
+                M *= s.tech[t][:, None]
+                prod = prod * s.tech[t]
+            R = ties_at(t)
+            S, ally_force, mu, rival, mu_r, T = power(R)
+        at_war = W.any(1)
+        any_before = at_war.any(0)
+        prod2 = prod[:, None]
+
+        # 2. arming
+        excess = mu_r / tau - 1.0
+        np.maximum(excess, 0.0, out=excess)
+        if m != 1.0:
+            excess **= 1.0 / m
+        S_riv = S[None] * rival  # [i, k]: k's strength if k is i's rival
+        strongest = S_riv.max(1)
+        base = p.base_posture * Y
+        req = excess * S[None]  # [j, k]: strength j needs against rival k, over θ
+        req_top = req.max(1)
+        defensive = base + np.maximum(theta * req_top - ally_force, 0.0)
+        target = arming_target(
+            doctrine,
+            defensive,
+            base,
+            strongest,
+            ally_force,
+            mu_r.max(1),
+            p.superiority,
+            p.grit_share,
+            p.grit_abandon,
+        )
+        cap = budget * Y
+        I = investment(M, target, cap, prod2, p.depreciation, p.adjustment)
+        I = np.where(greedy, np.maximum(I, p.greedy_effort * cap), I)
+        I = np.where(at_war, cap, I)
+
+        # 3. perception and belief
+        if s.delta > 0.0:
+            # Observer i reckons seeker j's need as j's own, except that it counts j's need
+            # against i itself with weight (1 − β_i): only j's largest need can change.
+            is_top_jk = (req == req_top[:, None]) & (req > 0.0)  # [j, k]: k drives j's need
+            top2 = (req * ~is_top_jk).max(1)
+            w_top = (is_top_jk * s.own_weight[None, :, None]).max(1)
+            floor = SPEND_FLOOR * cap
+            tgt_a = defensive
+            tgt_b = base + np.maximum(theta * np.maximum(top2, w_top * req_top) - ally_force, 0.0)
+            m_a = np.log(investment(M, tgt_a, cap, prod2, p.depreciation, p.adjustment) + floor)
+            m_b = np.log(investment(M, tgt_b, cap, prod2, p.depreciation, p.adjustment) + floor)
+            lg = np.log(p.greedy_effort * cap + floor)
+            xo = np.log(I + floor)
+            # m_s[i, j]: seeker j's expected log spending as observer i reckons it
+            m_s = m_a[None] + is_top_jk.transpose(1, 0, 2) * (m_b - m_a)[None]
+            sep = lg[None] - m_s
+            np.maximum(sep, 0.0, out=sep)
+            obs = sig3 * z[b, : n * n].reshape(n, n, E)
+            obs += xo[None]
+            logit += belief_llr(obs, m_s, sep, s.delta, var3)
+            np.clip(logit, -bound, bound, out=logit)
+        war_any = bool(at_war.any())
+        if war_any:
+            np.copyto(logit, bound, where=W)
+
+        # military, attrition
+        M_new = military_step(M, I, prod2, p.depreciation, dt)
+        if war_any:
+            enemy = np.sum(W * M[None], axis=1)
+            own_force = (M * at_war).sum(0)[None] - enemy  # belligerents not fighting i
+            loss = lanchester_losses(M_new, enemy, own_force, p.attrition, dt) * at_war
+            M_new -= loss
+            mil_loss += loss.sum(0)
+
+        # 5. crises
+        new_war = np.zeros(E, dtype=bool)
+        started = np.zeros((n, E), dtype=bool)
+
+        if n > 1 and (p.crisis_rate > 0 or p.crisis_base > 0):
+            eligible = rival[iu0, iu1] & ~W[iu0, iu1]
+            h = crisis_hazard(T[iu0, iu1], T[iu1, iu0], eligible, p.crisis_rate, p.crisis_base, n)
+            H = h.sum(0)
+            pc = 1.0 - np.exp(-dt * H)
+            uc = u[b, 0]
+            has = uc < pc
+            if has.any():
+                runs = np.nonzero(has)[0]
+                cum = np.cumsum(h[:, runs], axis=0)
+                goal = uc[runs] / pc[runs] * H[runs]
+                pick = np.minimum((cum < goal[None]).sum(0), len(iu0) - 1)
+                resolve(
+                    runs,
+                    iu0[pick],
+                    iu1[pick],
+                    z[b, n * n, runs],
+                    z[b, n * n + 1, runs],
+                    "endogenous",
+                    t,
+                    S,
+                    mu,
+                    doctrine,
+                    W,
+                    started,
+                    new_war,
+                )
+        for fa, fb in s.forced.get(t, []):
+            runs = np.nonzero(~W[fa, fb])[0]
+            resolve(
+                runs,
+                np.full(runs.size, fa),
+                np.full(runs.size, fb),
+                z[b, n * n + 2, runs],
+                z[b, n * n + 3, runs],
+                "scheduled",
+                t,
+                S,
+                mu,
+                doctrine,
+                W,
+                started,
+                new_war,
+            )
+
+        # 6. chain-ganging: allies of the new belligerents join, cascading (runs with a new war)
+        if new_war.any():
+            rw = np.nonzero(new_war)[0]
+            Wsub = W[:, :, rw]
+            Rsub = np.broadcast_to(R, (n, n, E))[:, :, rw] * join_factor
+            uj = u[b, 1 : 1 + n][:, rw]
+            frontier = started[:, rw]
+            joined = np.zeros_like(frontier)
+            for _ in range(n):
+                pull = Rsub * frontier[None]  # pull[k, b]: tie of k to new belligerent b
+                joins = ~Wsub.any(1) & (uj < pull.max(1))
+                if not joins.any():
+                    break
+                k, rr = np.nonzero(joins)
+                side = np.argmax(pull[:, :, rr][k, :, np.arange(k.size)], axis=1)
+                enemies = Wsub[side, :, rr]  # (joiners, N)
+                Wsub[k, :, rr] |= enemies
+                Wsub[:, k, rr] |= enemies.T
+                events.add(run_ids[rw[rr]], t, "join", k, side, _D[""])
+                frontier = joins
+                joined |= joins
+            W[:, :, rw] = Wsub
+            started[:, rw] |= joined
+        entry = np.where(started, M_new, entry)
+
+        # war exits
+        if war_any or new_war.any():
+            at_war_now = W.any(1)
+            exhausted = at_war_now & (M_new < p.exhaustion * entry)
+            negotiated = at_war_now & ~exhausted & (u[b, 1 + n :] < p_exit)
+            quit_ = exhausted | negotiated
+            if quit_.any():
+                W &= ~quit_[:, None]
+                W &= ~quit_[None, :]
+                k, r = np.nonzero(quit_)
+                events.add(
+                    run_ids[r],
+                    t,
+                    "exit",
+                    k,
+                    -1,
+                    np.where(exhausted[k, r], _D["exhausted"], _D["negotiated"]),
+                )
+                lost = p.defeat_cost * Y * exhausted
+                econ_loss += lost.sum(0)
+                Y = Y - lost
+            at_war_after = W.any(1)
+        else:
+            at_war_after = at_war
+        any_after = at_war_after.any(0)
+        in_war_step = at_war_after | started
+        if new_war.any():
+            war_began = np.where(new_war & ~any_before, t, war_began)
+            first_war = np.where((first_war < 0) & new_war, t, first_war)
+        active_first = (first_war >= 0) & ~first_done
+        first_members |= in_war_step & active_first[None]
+        ever |= in_war_step
+        np.maximum(max_at_war, in_war_step.sum(0), out=max_at_war)
+        ended = (any_before | new_war) & ~any_after
+        if ended.any():
+            first_done |= ended & (first_war >= 0)
+            r = np.nonzero(ended)[0]
+            events.add(run_ids[r], t, "war_end", -1, -1, t - war_began[r])
+
+        # economy
+        econ_loss += (Y * (dt * p.war_damage) * at_war).sum(0)
+        Y = economy_step(Y, I, p.growth, p.guns_cost, p.war_damage, np.asarray(at_war), dt)
+        M = M_new
+
+        # 4. alliances: balancing rounds
+        if balance_every and t % balance_every == 0:
+            B_new = balancing_ties(T, p.balance_threshold, W)
+            B_new &= s.ties[int(s.tie_index[t])][:, :, None] <= 0.0  # not already allied
+            changed = (B_new != B) & up
+            if changed.any():
+                n_ally += changed.sum((0, 1))
+                if events.active:
+                    for cond, kind in (
+                        (B_new & ~B & up, "alliance_formed"),
+                        (B & ~B_new & up, "alliance_dissolved"),
+                    ):
+                        i, k, r = np.nonzero(cond)
+                        events.add(run_ids[r], t, kind, i, k, _D["balancing"])
+            B = B_new
+
+        R = ties_at(t)
+        S, ally_force, mu, rival, mu_r, T = power(R)
+        record(t, I, mu, T, R)
+        if tick is not None:
+            tick()
+
+    outcomes: dict[str, NDArray[Any]] = {
+        "run": run_ids.astype(np.int64),
+        "war": first_war >= 0,
+        "first_war_step": first_war,
+        "first_war_size": first_members.sum(0),
+        "states_drawn_in": ever.sum(0),
+        "max_states_at_war": max_at_war,
+        "n_crises": n_crises,
+        "n_wars": n_wars,
+        "n_preemptive": n_pre,
+        "n_alliance_changes": n_ally,
+        "military_losses": mil_loss,
+        "economic_losses": econ_loss,
+        "final_military_total": M.sum(0),
+        "final_tension": T.sum((0, 1)) / pairs,
+        "mean_tension": tension_sum / (steps + 1),
+        "final_belief_mean": (mu.sum((0, 1)) - np.trace(mu)) / pairs,
+    }
+    for k_state, sid in enumerate(s.ids):
+        outcomes[f"final_military_{sid}"] = M[k_state].copy()
+    return _ChunkOut(outcomes=outcomes, events=events.parts, series=ser, sums=sums)
+
+
+# -- the entry point ------------------------------------------------------------------------
+def simulate_scenario(
+    scenario: Scenario,
+    *,
+    steps: int,
+    runs: int,
+    seed: int,
+    keep: str = "series",
+    run_offset: int = 0,
+    stream_key: Sequence[int] = (),
+    chunk: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Run the spiral model on a scenario (the ``model="spiral"`` entry of :func:`herz.simulate`).
+
+    Parameters
+    ----------
+    scenario:
+        Reads ``world``, ``states`` (all fields except ``ccode``), ``alliances`` (kinds
+        ``defense``, ``offense``, ``entente`` are military ties; the others are ignored),
+        ``events`` (all four kinds) and the ``spiral:`` block; ignores ``richardson``.
+    steps, runs, seed:
+        Horizon (steps of ``time.step`` years), ensemble size and root seed.
+    keep:
+        ``"series"``: the tidy series (run, t, year, state, military, spending, economy,
+        belief, threat, at_war, allies, tension) and the events table. ``"summary"``: neither
+        (memory bounded by ``chunk``); outcomes, summary and ensemble means are always kept.
+    run_offset, stream_key:
+        Run k of this call is run ``run_offset + k`` and draws only from
+        ``run_generator(seed, run_offset + k, stream_key)``.
+    chunk:
+        Runs advanced together in memory; does not change the results.
+    progress:
+        Called as ``progress(done, total)`` after every step of every chunk (for progress bars).
+
+    Returns
+    -------
+    Result
+        ``series`` (or None), ``events`` (or None), ``outcomes`` (one row per run) and
+        ``summary`` with ``p_war``, ``mean_states_at_war`` (given a war), ``mean_first_war_step``,
+        ``final_military_mean`` and their standard errors. ``extra["means"]`` holds ensemble
+        means per step and state (always).
+    """
+    import pandas as pd
+
+    from herz._version import __version__
+    from herz.results import Result
+
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise InputError(
+            f"chunk must be a positive integer, got {chunk!r}.", field="chunk", value=chunk
+        )
+    if keep not in ("series", "summary"):
+        raise InputError(
+            f"keep must be 'series' or 'summary', got {keep!r}.", field="keep", value=keep
+        )
+    if run_offset < 0:
+        raise InputError(
+            f"run_offset must be ≥ 0, got {run_offset}.", field="run_offset", value=run_offset
+        )
+    setup = _setup(scenario, steps)
+    keep_series = keep == "series"
+    n_chunks = -(-runs // chunk)
+    total = n_chunks * steps
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    parts: list[_ChunkOut] = []
+    for lo in range(0, runs, chunk):
+        hi = min(lo + chunk, runs)
+        run_ids = np.arange(run_offset + lo, run_offset + hi, dtype=np.int64)
+        parts.append(_run_chunk(setup, run_ids, seed, stream_key, keep_series, tick))
+
+    outcomes = pd.DataFrame(
+        {k: np.concatenate([c.outcomes[k] for c in parts]) for k in parts[0].outcomes}
+    )
+    years = setup.start + setup.dt * outcomes["first_war_step"].to_numpy()
+    outcomes.insert(3, "first_war_year", np.where(outcomes["war"].to_numpy(), years, np.nan))
+    outcomes["first_war_step"] = (
+        outcomes["first_war_step"].where(outcomes["war"], pd.NA).astype("Int64")
+    )
+
+    sums: dict[str, FloatArray] = {
+        k: np.sum([c.sums[k] for c in parts], axis=0) / runs for k in parts[0].sums
+    }
+    t_idx = np.arange(steps + 1)
+    names = setup.ids
+    n = setup.n
+    means = pd.DataFrame(
+        {
+            "t": np.repeat(t_idx, n),
+            "year": np.repeat(setup.start + setup.dt * t_idx, n),
+            "state": pd.Categorical(
+                np.tile(np.array(names, dtype=object), steps + 1), categories=names
+            ),
+            "military": sums["military"].reshape(-1),
+            "spending": sums["spending"].reshape(-1),
+            "belief": sums["belief"].reshape(-1),
+            "at_war": sums["at_war"].reshape(-1),
+            "tension": np.repeat(sums["tension"], n),
+        }
+    )
+
+    series = None
+    events = None
+    if keep_series:
+        series = _series_frame(setup, parts, runs, run_offset)
+        events = _events_frame(setup, parts)
+
+    summary = _summary(scenario, setup, outcomes, seed, runs, steps, __version__)
+    return Result(
+        model="spiral",
+        scenario=scenario,
+        seed=seed,
+        summary=summary,
+        series=series,
+        events=events,
+        outcomes=outcomes,
+        extra={"means": means, "stream_key": tuple(stream_key), "run_offset": run_offset},
+    )
+
+
+def _series_frame(
+    setup: _Setup, parts: list[_ChunkOut], runs: int, run_offset: int
+) -> pd.DataFrame:
+    import pandas as pd
+
+    n, steps = setup.n, setup.steps
+    t_idx = np.arange(steps + 1)
+    ser = {
+        k: np.concatenate([c.series[k] for c in parts if c.series is not None])
+        for k in parts[0].series or {}
+    }
+    rows = runs * (steps + 1) * n
+    return pd.DataFrame(
+        {
+            "run": np.repeat(np.arange(run_offset, run_offset + runs), (steps + 1) * n),
+            "t": np.tile(np.repeat(t_idx, n), runs),
+            "year": np.tile(np.repeat(setup.start + setup.dt * t_idx, n), runs),
+            "state": pd.Categorical(
+                np.tile(np.array(setup.ids, dtype=object), runs * (steps + 1)),
+                categories=setup.ids,
+            ),
+            "military": ser["military"].reshape(rows),
+            "spending": ser["spending"].reshape(rows),
+            "economy": ser["economy"].reshape(rows),
+            "belief": ser["belief"].reshape(rows),
+            "threat": ser["threat"].reshape(rows),
+            "at_war": ser["at_war"].reshape(rows),
+            "allies": ser["allies"].reshape(rows),
+            "tension": np.repeat(ser["tension"].reshape(-1), n),
+        }
+    )
+
+
+def _events_frame(setup: _Setup, parts: list[_ChunkOut]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = [r for c in parts for r in c.events]
+    data = np.concatenate(rows) if rows else np.empty((0, 6), dtype=np.int64)
+    if len(data):
+        order = np.lexsort((data[:, 2], data[:, 1], data[:, 0]))
+        data = data[order]
+    names = np.array([*setup.ids, ""], dtype=object)
+    kinds = np.array(_EVENT_KINDS, dtype=object)
+    kind = kinds[data[:, 2]]
+    a = names[data[:, 3]]
+    bcol = names[data[:, 4]]
+    is_end = kind == "war_end"
+    detail = np.array(_DETAILS, dtype=object)[np.where(is_end, 0, data[:, 5])]
+    detail = np.where(
+        is_end, np.array([f"after {k} steps" for k in data[:, 5]], dtype=object), detail
+    )
+    states = np.where(bcol == "", a, a + "," + bcol)
+    who = np.where(np.isin(kind, ["crisis", "war_start", "join", "exit"]), a, "")
+    return pd.DataFrame(
+        {
+            "run": data[:, 0],
+            "t": data[:, 1],
+            "year": setup.start + setup.dt * data[:, 1],
+            "kind": pd.Categorical(kind, categories=list(_EVENT_KINDS)),
+            "states": states.astype(str),
+            "who": who.astype(str),
+            "detail": detail.astype(str),
+        }
+    )
+
+
+def _mean_se(x: NDArray[Any]) -> tuple[float | None, float | None]:
+    x = np.asarray(x, dtype=float)
+    if x.size == 0:
+        return None, None
+    se = float(x.std(ddof=1) / np.sqrt(x.size)) if x.size > 1 else None
+    return float(x.mean()), se
+
+
+def _summary(
+    scenario: Scenario,
+    setup: _Setup,
+    outcomes: pd.DataFrame,
+    seed: int,
+    runs: int,
+    steps: int,
+    version: str,
+) -> dict[str, Any]:
+    war = outcomes["war"].to_numpy()
+    p_war = float(war.mean())
+    with_war = outcomes[war]
+    states_mean, states_se = _mean_se(with_war["states_drawn_in"].to_numpy())
+    size_mean, size_se = _mean_se(with_war["first_war_size"].to_numpy())
+    first_mean, first_se = _mean_se(with_war["first_war_step"].to_numpy(dtype=float))
+    mil_mean, mil_se = _mean_se(outcomes["final_military_total"].to_numpy())
+    ten_mean, ten_se = _mean_se(outcomes["mean_tension"].to_numpy())
+    return {
+        "model": "spiral",
+        "scenario": scenario.name,
+        "scenario_hash": scenario.hash(),
+        "herz_version": version,
+        "seed": seed,
+        "runs": runs,
+        "steps": steps,
+        "dt": setup.dt,
+        "start": setup.start,
+        "states": setup.ids,
+        "units": scenario.units.military,
+        "offense_advantage": setup.omega,
+        "distinguishability": setup.delta,
+        "theta": setup.theta,
+        "p_war": p_war,
+        "p_war_se": float(np.sqrt(p_war * (1 - p_war) / runs)),
+        "mean_states_at_war": states_mean,
+        "mean_states_at_war_se": states_se,
+        "mean_first_war_size": size_mean,
+        "mean_first_war_size_se": size_se,
+        "mean_first_war_step": first_mean,
+        "mean_first_war_step_se": first_se,
+        "mean_first_war_year": None if first_mean is None else setup.start + setup.dt * first_mean,
+        "final_military_mean": mil_mean,
+        "final_military_mean_se": mil_se,
+        "final_military": {
+            sid: float(outcomes[f"final_military_{sid}"].mean()) for sid in setup.ids
+        },
+        "mean_tension": ten_mean,
+        "mean_tension_se": ten_se,
+        "mean_crises": float(outcomes["n_crises"].mean()),
+        "mean_wars": float(outcomes["n_wars"].mean()),
+        "share_preemptive": (
+            float(outcomes["n_preemptive"].sum() / outcomes["n_wars"].sum())
+            if outcomes["n_wars"].sum() > 0
+            else None
+        ),
+        "mean_military_losses": float(outcomes["military_losses"].mean()),
+        "parameters": (setup.p.model_dump(mode="json")),
+        "sources": [s.citation for s in scenario.sources],
+    }

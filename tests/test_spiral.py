@@ -1,0 +1,413 @@
+"""The spiral model: mechanisms against hand calculations, P1–P6 of MODELS.md §5, determinism."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+import herz
+from herz.errors import InputError, ScenarioError
+from herz.models import richardson as R
+from herz.models import spiral as SP
+from herz.scenario import SpiralParams
+
+
+def mean_se(x: Any) -> tuple[float, float]:
+    a = np.asarray(x, dtype=float)
+    return float(a.mean()), float(a.std(ddof=1) / np.sqrt(a.size))
+
+
+def run(scenario: Any, runs: int, seed: int = 1, steps: int | None = None, **overrides: Any) -> Any:
+    return herz.simulate(
+        scenario,
+        model="spiral",
+        runs=runs,
+        steps=steps,
+        seed=seed,
+        keep="summary",
+        overrides=overrides,
+    )
+
+
+def all_states(field: str, value: Any, n: int = 20) -> dict[str, Any]:
+    return {f"states[{i}].{field}": value for i in range(n)}
+
+
+SEEKERS_20 = {**all_states("type", "security_seeker"), **all_states("doctrine", "defensive")}
+
+
+# -- mechanisms -------------------------------------------------------------------------------
+def test_offense_multiplier() -> None:
+    assert SP.offense_multiplier(0.5, 2.0) == pytest.approx(1.0)
+    assert SP.offense_multiplier(1.0, 2.0) == pytest.approx(2.0)
+    assert SP.offense_multiplier(0.0, 2.0) == pytest.approx(0.5)
+
+
+def test_contest_success_hand_values() -> None:
+    # Tullock: equal forces, no offense advantage, any m: 1/2.
+    assert SP.contest_success(3.0, 3.0, 1.0, 2.0) == pytest.approx(0.5)
+    # θ = 2, m = 1: 2a / (2a + d) with a = 1, d = 1 → 2/3.
+    assert SP.contest_success(1.0, 1.0, 2.0, 1.0) == pytest.approx(2 / 3)
+    # m = 2: (2·3)² / ((2·3)² + 4²) = 36 / 52.
+    assert SP.contest_success(3.0, 4.0, 2.0, 2.0) == pytest.approx(36 / 52)
+    assert SP.contest_success(0.0, 0.0, 1.0, 1.0) == 0.0
+
+
+def test_required_strength_keeps_threat_at_tolerance() -> None:
+    theta, m, tau, mu, s_j = 1.5, 2.0, 0.2, 0.6, 10.0
+    s_i = float(SP.required_strength(s_j, mu, tau, theta, m))
+    threat = mu * float(SP.contest_success(s_j, s_i, theta, m))
+    assert threat == pytest.approx(tau)
+    assert float(SP.required_strength(s_j, 0.1, tau, theta, m)) == 0.0  # μ ≤ τ: no need
+
+
+def test_strength_adds_allies_by_reliability() -> None:
+    M = np.array([1.0, 2.0, 4.0])
+    ties = np.array([[0, 0.5, 0], [0.5, 0, 0], [0, 0, 0]], dtype=float)
+    assert_allclose(SP.strength(M, ties), [2.0, 2.5, 4.0])
+
+
+def test_investment_and_military_step() -> None:
+    M, target, cap = np.array([10.0]), np.array([20.0]), np.array([100.0])
+    I = SP.investment(M, target, cap, np.array([1.0]), 0.1, 0.5)
+    assert_allclose(I, [0.1 * 10 + 0.5 * 10])
+    assert_allclose(SP.investment(M, target, np.array([2.0]), np.array([1.0]), 0.1, 0.5), [2.0])
+    assert_allclose(SP.investment(M, np.array([0.0]), cap, np.array([1.0]), 0.1, 0.5), [0.0])
+    assert_allclose(SP.military_step(M, I, np.array([1.0]), 0.1, 1.0), [10 + 6 - 1])
+
+
+def test_economy_step_guns_vs_butter() -> None:
+    Y, I = np.array([100.0, 100.0]), np.array([0.0, 10.0])
+    out = SP.economy_step(Y, I, 0.02, 0.5, 0.05, np.array([False, True]), 1.0)
+    assert_allclose(out, [102.0, 100 * (1 + 0.02 - 0.05 - 0.05)])
+
+
+def test_belief_llr_is_bayes_for_two_normals() -> None:
+    x, m_s, sep, var, delta = 1.3, 1.0, 0.8, 0.25, 0.5
+    mean_g = m_s + delta * sep
+    log_g = -((x - mean_g) ** 2) / (2 * var)
+    log_s = -((x - m_s) ** 2) / (2 * var)
+    llr = SP.belief_llr(np.array([x]), np.array([m_s]), np.array([sep]), delta, np.array([var]))
+    assert float(llr[0]) == pytest.approx(log_g - log_s)
+    zero = SP.belief_llr(np.array([x]), np.array([m_s]), np.array([sep]), 0.0, np.array([var]))
+    assert float(zero[0]) == 0.0  # δ = 0: arming says nothing about intent
+
+
+def test_crisis_hazard_and_war_demand() -> None:
+    h = SP.crisis_hazard(np.array([0.2]), np.array([0.4]), np.array([True]), 0.5, 0.1, 3)
+    assert float(h[0]) == pytest.approx((0.1 + 0.5 * 0.3) / 2)
+    # Fearon: with p + p' = 1 and costs > 0 the demands never exceed the whole.
+    d_a = SP.war_demand(np.array([0.6]), np.array([0.6]), np.array([0.0]), 0.1, np.array([1.0]))
+    d_b = SP.war_demand(np.array([0.4]), np.array([0.4]), np.array([0.0]), 0.1, np.array([1.0]))
+    assert float(d_a[0] + d_b[0]) == pytest.approx(0.8)
+    # Fear of a first strike under offense advantage empties the bargaining range.
+    p_first = float(SP.contest_success(1.0, 1.0, 2.0, 1.0))
+    d = SP.war_demand(np.array([p_first]), np.array([0.5]), np.array([1.0]), 0.1, np.array([1.0]))
+    assert 2 * float(d[0]) > 1.0
+
+
+def test_join_probability_rises_with_offense() -> None:
+    lo = float(SP.join_probability(0.8, 0.0, 0.2, 1.0))
+    hi = float(SP.join_probability(0.8, 1.0, 0.2, 1.0))
+    assert lo == pytest.approx(0.16) and hi == pytest.approx(0.8)
+
+
+def test_lanchester_losses_square_law() -> None:
+    M = np.array([10.0, 30.0])
+    loss = SP.lanchester_losses(M, np.array([50.0, 50.0]), np.array([40.0, 40.0]), 0.2, 1.0)
+    assert_allclose(loss, [0.2 * 50 * 0.25, 0.2 * 50 * 0.75])
+
+
+def test_balancing_ties_against_a_common_threat() -> None:
+    T = np.zeros((3, 3))
+    T[0, 2] = T[1, 2] = 0.5  # 0 and 1 both fear 2 most
+    T[2, 0] = 0.3
+    ties = SP.balancing_ties(T, 0.1, np.zeros((3, 3), dtype=bool))
+    assert ties[0, 1] and ties[1, 0] and not ties[0, 2] and not ties.diagonal().any()
+
+
+# -- scenario parameters --------------------------------------------------------------------------
+def test_spiral_block_defaults_and_overrides() -> None:
+    sc = herz.load_scenario("two-state")
+    assert sc.spiral is None  # absent: all defaults
+    sc2 = sc.with_overrides({"spiral.tolerance": 0.3, "spiral.war_cost": 2.0})
+    assert sc2.spiral is not None and sc2.spiral.tolerance == 0.3 and sc2.spiral.war_cost == 2.0
+    assert sc2.spiral.adjustment == SpiralParams().adjustment
+    cold = herz.load_scenario("cold-war")
+    assert cold.spiral is not None and cold.spiral.war_cost > 1.0  # nuclear-scale war costs
+
+
+@pytest.mark.parametrize(
+    ("overrides", "needle"),
+    [
+        ({"spiral.attrition": -1}, "spiral.attrition"),
+        ({"spiral.crisis_rate": -0.5}, "spiral.crisis_rate"),
+        ({"spiral.no_such_thing": 1}, "spiral.no_such_thing"),
+        ({"events[0].year": 3000}, "events[0].year"),
+        ({"events[0].states": ["AUH", "XXX"]}, "events[0].states[1]"),
+    ],
+)
+def test_bad_spiral_input_names_the_field(overrides: dict[str, Any], needle: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        herz.load_scenario("europe-1914", overrides)
+    assert needle in str(info.value)
+
+
+def test_bad_options_raise_input_error() -> None:
+    with pytest.raises(InputError, match="chunk"):
+        herz.simulate("two-state", model="spiral", runs=2, seed=0, chunk=0)
+
+
+# -- determinism, batching, keep ------------------------------------------------------------------
+def test_run_i_is_the_same_in_any_ensemble_and_chunk() -> None:
+    small = herz.simulate("europe-1914", model="spiral", runs=12, seed=5, chunk=5)
+    large = herz.simulate("europe-1914", model="spiral", runs=40, seed=5, chunk=1000)
+    assert small.series is not None and large.series is not None
+    head = large.series[large.series["run"] < 12].reset_index(drop=True)
+    pd.testing.assert_frame_equal(small.series, head)
+    pd.testing.assert_frame_equal(small.outcomes, large.outcomes.iloc[:12])
+    assert small.events is not None and large.events is not None
+    ev = large.events[large.events["run"] < 12].reset_index(drop=True)
+    pd.testing.assert_frame_equal(small.events, ev)
+    # run_offset: runs 20..24 alone equal runs 20..24 of the ensemble
+    from herz.models.spiral import simulate_scenario
+
+    part = simulate_scenario(
+        herz.load_scenario("europe-1914"), steps=40, runs=5, seed=5, run_offset=20, chunk=2
+    )
+    want = large.outcomes.iloc[20:25].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.outcomes, want)
+
+
+def test_same_seed_same_result_and_summary_mode_matches() -> None:
+    a = run("multipolar-20", 60, seed=9, steps=30)
+    b = herz.simulate("multipolar-20", model="spiral", runs=60, seed=9, steps=30, keep="series")
+    assert a.series is None and a.events is None  # summary: bounded memory
+    pd.testing.assert_frame_equal(a.outcomes, b.outcomes)
+    assert a.summary == b.summary
+    for key in (
+        "p_war",
+        "mean_states_at_war",
+        "mean_first_war_step",
+        "final_military_mean",
+        "model",
+        "scenario",
+        "scenario_hash",
+        "herz_version",
+        "seed",
+        "runs",
+        "steps",
+    ):
+        assert key in a.summary
+    assert a.summary["p_war"] == pytest.approx(a.outcomes["war"].mean())
+
+
+def test_series_events_and_outcomes_are_consistent() -> None:
+    r = herz.simulate("europe-1914", model="spiral", runs=30, seed=2)
+    s, ev, out = r.series, r.events, r.outcomes
+    assert s is not None and ev is not None
+    assert len(s) == 30 * 41 * 8
+    cols = ["run", "t", "year", "state", "military", "spending", "belief", "at_war"]
+    assert list(s.columns[:5]) == cols[:5] and set(cols) <= set(s.columns)
+    assert len(out) == 30 and out["run"].tolist() == list(range(30))
+    starts = ev[ev["kind"] == "war_start"].groupby("run").size()
+    assert (out.set_index("run")["n_wars"].reindex(starts.index) == starts).all()
+    assert set(out.loc[out["war"], "run"]) == set(starts.index)
+    # the scheduled Sarajevo crisis is in every run (unless those two are already at war)
+    sarajevo = ev[(ev["kind"] == "crisis") & (ev["detail"].str.startswith("scheduled"))]
+    assert len(sarajevo) >= 25 and (sarajevo["year"] == 1914.5).all()
+    first = out.loc[out["war"], "first_war_year"]
+    assert (first <= 1919).all()
+
+
+def test_technology_shock_and_doctrine_change_take_effect() -> None:
+    base = herz.simulate("cold-war", model="spiral", runs=1, seed=0, steps=12)
+    shocked = herz.simulate(
+        "cold-war", model="spiral", runs=1, seed=0, steps=12, overrides={"events[0].factor": 3.0}
+    )
+    assert base.series is not None and shocked.series is not None
+
+    def rus(res: Any, year: float) -> float:
+        frame = res.series
+        row = frame[(frame["state"] == "RUS") & (frame["year"] == year)]
+        return float(row["military"].iloc[0])
+
+    assert rus(base, 1956) == rus(shocked, 1956)
+    assert rus(shocked, 1957) > 2 * rus(base, 1957)
+
+
+# -- P1 … P6 (MODELS.md §5) -----------------------------------------------------------------------
+def test_p1_spiral_from_uncertainty() -> None:
+    noisy = {
+        **SEEKERS_20,
+        "world.distinguishability": 0.0,
+        **all_states("intelligence", 0.2),
+        **all_states("bias", 0.5),
+    }
+    perfect = {
+        **SEEKERS_20,
+        "world.distinguishability": 1.0,
+        **all_states("intelligence", 1.0),
+        **all_states("bias", 0.0),
+    }
+    a = run("multipolar-20", 300, steps=50, **noisy)
+    b = run("multipolar-20", 300, steps=50, **perfect)
+    ma, sa = mean_se(a.outcomes["final_military_total"])
+    mb, sb = mean_se(b.outcomes["final_military_total"])
+    msg = f"uncertain {ma:.1f} ± {sa:.1f} vs perfect information {mb:.1f} ± {sb:.1f}"
+    assert ma - mb > 8 * np.hypot(sa, sb) + 1e-9, msg
+    assert ma > 1.5 * mb, msg
+
+
+def test_p2_jervis_four_worlds() -> None:
+    worlds = {
+        "doubly dangerous": (0.75, 0.0),
+        "offense, distinguishable": (0.75, 1.0),
+        "defense, indistinguishable": (0.25, 0.0),
+        "doubly stable": (0.25, 1.0),
+    }
+    p: dict[str, tuple[float, float]] = {}
+    for name, (omega, delta) in worlds.items():
+        r = run(
+            "multipolar-20",
+            1500,
+            steps=50,
+            **SEEKERS_20,
+            **{"world.offense_advantage": omega, "world.distinguishability": delta},
+        )
+        p[name] = mean_se(r.outcomes["war"])
+    msg = "; ".join(f"{k}: P(war) = {m:.3f} ± {s:.3f}" for k, (m, s) in p.items())
+
+    def apart(hi: str, lo: str, k: float) -> bool:
+        return p[hi][0] - p[lo][0] > k * np.hypot(p[hi][1], p[lo][1])
+
+    for middle in ("offense, distinguishable", "defense, indistinguishable"):
+        assert apart("doubly dangerous", middle, 10), msg
+        assert apart(middle, "doubly stable", 4), msg
+
+
+def test_p3_chain_ganging_under_offense_dominance() -> None:
+    sizes = {}
+    for omega in (0.9, 0.1):
+        r = run(
+            "multipolar-20",
+            600,
+            steps=40,
+            **{"world.offense_advantage": omega, "spiral.war_cost": 0},
+        )
+        out = r.outcomes[r.outcomes["war"]]
+        assert len(out) > 100
+        sizes[omega] = mean_se(out["first_war_size"])
+    msg = (
+        f"states in the first war, offense {sizes[0.9][0]:.2f} ± {sizes[0.9][1]:.2f}, "
+        f"defense {sizes[0.1][0]:.2f} ± {sizes[0.1][1]:.2f}"
+    )
+    assert sizes[0.9][0] - sizes[0.1][0] > 8 * np.hypot(sizes[0.9][1], sizes[0.1][1]), msg
+
+
+def test_p4_reassurance_works_on_seekers_not_on_the_greedy() -> None:
+    """A turns to GRIT (Osgood 1962). Against a security seeker B, B's arms and the tension
+    fall; against a greedy B, B's arms and the threat A faces do not (A only gets weaker).
+    Crises are off: the property is about arming and perception."""
+    world = {
+        "spiral.prior_greedy": 0.5,
+        "spiral.crisis_rate": 0.0,
+        "world.offense_advantage": 0.5,
+        "world.distinguishability": 0.2,
+    }
+    res: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+    for b_type in ("security_seeker", "greedy"):
+        for a_doctrine in ("defensive", "reassurance"):
+            r = herz.simulate(
+                "two-state",
+                model="spiral",
+                runs=400,
+                seed=4,
+                overrides={**world, "states[0].doctrine": a_doctrine, "states[1].type": b_type},
+            )
+            s = r.series
+            assert s is not None
+            b_rows, a_rows = s[s["state"] == "B"], s[s["state"] == "A"]
+            res[(b_type, a_doctrine)] = {
+                "B arms": mean_se(b_rows.groupby("run")["military"].mean()),
+                "tension": mean_se(b_rows.groupby("run")["tension"].mean()),
+                "A threat": mean_se(a_rows.groupby("run")["threat"].mean()),
+            }
+    msg = "; ".join(
+        f"B {k[0]}, A {k[1]}: "
+        + ", ".join(f"{name} {m:.4g} ± {se:.2g}" for name, (m, se) in v.items())
+        for k, v in res.items()
+    )
+    seek_d, seek_r = res[("security_seeker", "defensive")], res[("security_seeker", "reassurance")]
+    for name in ("B arms", "tension"):
+        (m_d, se_d), (m_r, se_r) = seek_d[name], seek_r[name]
+        assert m_d - m_r > 5 * np.hypot(se_d, se_r), msg
+        assert m_r < 0.7 * m_d, msg
+    greedy_d, greedy_r = res[("greedy", "defensive")], res[("greedy", "reassurance")]
+    assert greedy_r["B arms"][0] >= 0.99 * greedy_d["B arms"][0], msg
+    assert greedy_r["A threat"][0] >= 0.95 * greedy_d["A threat"][0], msg
+
+
+def test_p5_better_intelligence_lowers_arms_and_war() -> None:
+    """Arms are compared without crises (wars would mix mobilization and losses into them);
+    P(war) with them."""
+    out = {}
+    for q in (0.1, 0.9):
+        world = {**SEEKERS_20, **all_states("intelligence", q)}
+        calm = run("multipolar-20", 2500, steps=60, **world, **{"spiral.crisis_rate": 0.0})
+        r = run("multipolar-20", 600, **world)
+        out[q] = (mean_se(calm.outcomes["final_military_total"]), mean_se(r.outcomes["war"]))
+    (arms_lo, war_lo), (arms_hi, war_hi) = out[0.1], out[0.9]
+    msg = (
+        f"q = 0.1: arms {arms_lo[0]:.1f} ± {arms_lo[1]:.1f}, P(war) {war_lo[0]:.3f} ± "
+        f"{war_lo[1]:.3f}; q = 0.9: arms {arms_hi[0]:.1f} ± {arms_hi[1]:.1f}, P(war) "
+        f"{war_hi[0]:.3f} ± {war_hi[1]:.3f}"
+    )
+    assert arms_lo[0] - arms_hi[0] > 5 * np.hypot(arms_lo[1], arms_hi[1]), msg
+    assert war_lo[0] - war_hi[0] > 5 * np.hypot(war_lo[1], war_hi[1]), msg
+
+
+def test_p6_frozen_spiral_is_a_richardson_system() -> None:
+    """δ = 0 freezes beliefs at μ0; no crises; budgets never bind: the arming rule is linear,
+    dM_i/dt = λθc(μ0) M_j − λ M_i + λ b0 Y_i, i.e. Richardson's with k = λθc, a = λ, g = λb0Y."""
+    lam, mu0, tau, theta_max, omega, base = 0.4, 0.35, 0.2, 2.0, 0.6, 0.05
+    doc = {
+        "name": "p6",
+        "time": {"start": 0, "step": 0.5, "steps": 60},
+        "world": {"offense_advantage": omega, "distinguishability": 0.0},
+        "states": [
+            {"id": "A", "military": 5.0, "economy": 1000.0, "max_budget_share": 1.0},
+            {"id": "B", "military": 2.0, "economy": 600.0, "max_budget_share": 1.0},
+        ],
+        "spiral": {
+            "adjustment": lam,
+            "prior_greedy": mu0,
+            "tolerance": tau,
+            "offense_scale": theta_max,
+            "base_posture": base,
+            "crisis_rate": 0.0,
+            "growth": 0.0,
+            "guns_cost": 0.0,
+            "balance_interval": 0.0,
+        },
+    }
+    r = herz.simulate(doc, model="spiral", runs=3, seed=0)
+    assert r.series is not None
+    x = r.series[r.series["run"] == 0].pivot(index="t", columns="state", values="military")
+    x = x[["A", "B"]].to_numpy()
+    theta = theta_max ** (2 * omega - 1)
+    k = lam * theta * (mu0 / tau - 1)
+    g = lam * base * np.array([1000.0, 600.0])
+    K = np.array([[0.0, k], [k, 0.0]])
+    ref = R.simulate(K, [lam, lam], g, [5.0, 2.0], steps=60, dt=0.5, method="euler")[0]
+    assert_allclose(x, ref, rtol=1e-6)  # beliefs are held in float32
+    # Fitting Richardson's annual form to the output recovers the implied coefficients.
+    dx = np.diff(x, axis=0) / 0.5
+    for i, j in ((0, 1), (1, 0)):
+        design = np.column_stack([x[:-1, j], x[:-1, i], np.ones(len(dx))])
+        coef, *_ = np.linalg.lstsq(design, dx[:, i], rcond=None)
+        assert_allclose(coef, [k, -lam, g[i]], rtol=1e-4)
