@@ -80,6 +80,9 @@ cli_games.register(app)
 from herz import cli_history  # noqa: E402
 
 cli_history.register(app)
+from herz import cli_experiments  # noqa: E402
+
+cli_experiments.register(app)
 # --- end of command registrations ------------------------------------------------------------
 
 

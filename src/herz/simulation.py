@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from herz.results import Result
     from herz.scenario import Scenario
 
-__all__ = ["MODELS", "new_seed", "simulate"]
+__all__ = ["MODELS", "model_options", "new_seed", "simulate"]
 
 #: Model name → "module:function". The function is called as
 #: ``fn(scenario, *, steps, runs, seed, keep, run_offset=0, stream_key=(), **options)`` and
@@ -22,6 +22,7 @@ __all__ = ["MODELS", "new_seed", "simulate"]
 #: results never depend on batching, chunking or workers.
 MODELS: dict[str, str] = {
     "richardson": "herz.models.richardson:simulate_scenario",
+    "spiral": "herz.models.spiral:simulate_scenario",
 }
 
 KEEP = ("series", "summary")
@@ -37,6 +38,30 @@ def _model_function(model: str) -> Callable[..., Result]:
     module, _, name = MODELS[model].partition(":")
     fn: Callable[..., Result] = getattr(importlib.import_module(module), name)
     return fn
+
+
+def _options_of(fn: Callable[..., Result]) -> list[str]:
+    import inspect
+
+    return [
+        name
+        for name, p in inspect.signature(fn).parameters.items()
+        if p.kind is p.KEYWORD_ONLY
+        and name not in ("steps", "runs", "seed", "keep", "run_offset", "stream_key")
+    ]
+
+
+def model_options(model: str) -> list[str]:
+    """The keyword options ``model`` accepts besides the common ones (``steps``, ``runs``, ...).
+
+    Sweeps use it to reject a misspelt option before anything runs.
+
+    Raises
+    ------
+    InputError
+        If ``model`` is not registered in :data:`MODELS`.
+    """
+    return _options_of(_model_function(model))
 
 
 def new_seed() -> int:
@@ -55,6 +80,8 @@ def simulate(
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
     keep: str = "series",
+    run_offset: int = 0,
+    stream_key: Sequence[int] = (),
     **options: Any,
 ) -> Result:
     """Run ``model`` on ``scenario`` and return a :class:`~herz.Result`.
@@ -78,6 +105,10 @@ def simulate(
     keep:
         ``"series"`` (full time series) or ``"summary"`` (headline numbers only, for large
         ensembles).
+    run_offset, stream_key:
+        For sweeps and chunked ensembles: run k of this call is run ``run_offset + k`` and draws
+        from ``SeedSequence(seed, spawn_key=(*stream_key, run_offset + k))`` (see
+        :mod:`herz._random`), so a chunk of runs equals the same runs of one big call.
     **options:
         Model options (Richardson: ``method``, ``blocs``, ``noise``, ``floor``).
     """
@@ -96,14 +127,7 @@ def simulate(
         raise InputError(f"seed must be a non-negative integer, got {seed!r}.", value=seed)
     if keep not in KEEP:
         raise InputError(f"keep must be one of {', '.join(KEEP)}; got {keep!r}.", value=keep)
-    import inspect
-
-    accepted = [
-        name
-        for name, p in inspect.signature(fn).parameters.items()
-        if p.kind is p.KEYWORD_ONLY
-        and name not in ("steps", "runs", "seed", "keep", "run_offset", "stream_key")
-    ]
+    accepted = _options_of(fn)
     for name in options:
         if name not in accepted:
             raise InputError(
@@ -111,4 +135,27 @@ def simulate(
                 field=name,
                 value=options[name],
             )
-    return fn(sc, steps=n_steps, runs=runs, seed=seed, keep=keep, **options)
+    if isinstance(run_offset, bool) or not isinstance(run_offset, int) or run_offset < 0:
+        raise InputError(
+            f"run_offset must be a non-negative integer, got {run_offset!r}.", value=run_offset
+        )
+    import operator
+
+    try:
+        key = tuple(operator.index(k) for k in stream_key)
+    except TypeError:
+        key = (-1,)
+    if any(k < 0 for k in key):
+        raise InputError(
+            f"stream_key must be non-negative integers, got {stream_key!r}.", value=stream_key
+        )
+    return fn(
+        sc,
+        steps=n_steps,
+        runs=runs,
+        seed=seed,
+        keep=keep,
+        run_offset=run_offset,
+        stream_key=key,
+        **options,
+    )

@@ -63,6 +63,8 @@ from herz._random import run_generator
 from herz.errors import InputError, ModelError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from herz.results import Result
     from herz.scenario import Scenario
 
@@ -259,7 +261,9 @@ def simulate(
         Run k of this call is run ``run_offset + k`` of the ensemble and draws from
         ``SeedSequence(seed, spawn_key=(*stream_key, run_offset + k))``.
     chunk:
-        How many runs advance together in memory (does not change the results).
+        How many runs advance together in memory. It does not change the results, not even in
+        the last bit: each run's product with the transition matrix is computed on its own, so
+        a run is bit-identical whatever its batch (a sweep's chunk, a worker, a cluster).
     """
     if steps < 0:
         raise InputError(f"steps must be ≥ 0, got {steps}.", field="steps", value=steps)
@@ -295,7 +299,10 @@ def simulate(
             else None
         )
         for t in range(1, steps + 1):
-            x = x @ PT + c
+            # One (1, N) @ (N, N) product per run, not one (R, N) @ (N, N) product: BLAS picks
+            # different kernels (and summation orders) for different R, which would make a run's
+            # last bits depend on how many runs share its chunk; the stacked form does not.
+            x = np.matmul(x[:, None, :], PT)[:, 0, :] + c
             if eps is not None:
                 x *= np.exp(sigma * np.sqrt(dt) * eps[:, t - 1] - 0.5 * sigma**2 * dt)
             if t in shocks:
@@ -683,4 +690,37 @@ def simulate_scenario(
                 "military": paths.reshape(-1),
             }
         )
-    return Result(model="richardson", scenario=scenario, seed=seed, summary=summary, series=series)
+    return Result(
+        model="richardson",
+        scenario=scenario,
+        seed=seed,
+        summary=summary,
+        series=series,
+        # With keep="series" the series already holds every run's path (and `herz run --out`
+        # writes exactly the series and the summary); sweeps derive the same columns from it.
+        outcomes=_outcomes(paths, system.actors, run_offset) if keep == "summary" else None,
+    )
+
+
+def _outcomes(paths: FloatArray, actors: list[str], run_offset: int) -> pd.DataFrame:
+    """One row per run: the final stock of each actor, their total, and the arms growth.
+
+    ``arms_growth`` is the ratio of the final to the initial total stock (NaN when the initial
+    total is 0): above 1 the run ended in a race, below 1 in (partial) disarmament. Attached to
+    the result with ``keep="summary"`` (large ensembles, sweeps), where no series is kept;
+    sweeps store these columns per run (see :mod:`herz.experiment`).
+    """
+    import pandas as pd
+
+    final = paths[:, -1, :]
+    total = final.sum(axis=1)
+    initial = float(paths[0, 0, :].sum()) if paths.shape[0] else 0.0
+    growth = total / initial if initial > 0 else np.full(total.shape, np.nan)
+    columns: dict[str, Any] = {
+        "run": np.arange(run_offset, run_offset + paths.shape[0], dtype=np.int64),
+        "final_military": total,
+        "arms_growth": growth,
+    }
+    for k, actor in enumerate(actors):
+        columns[f"final_{actor}"] = final[:, k]
+    return pd.DataFrame(columns)

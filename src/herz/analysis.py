@@ -1,0 +1,308 @@
+"""Summary measures of ensembles and sweeps, and Sobol' sensitivity indices.
+
+Per parameter point (:func:`summarize`):
+
+``p_war`` with ``p_war_low``/``p_war_high``
+    The share of runs with a war and its Wilson (1927) score interval (:func:`wilson_interval`),
+    which, unlike the normal approximation, stays inside [0, 1] and keeps its coverage when
+    P(war) is near 0 or 1 — the interesting corners of a phase diagram.
+``mean_first_war_step``
+    The mean step of the first war among the runs that had one (NaN where none did).
+``mean_arms_growth``
+    The mean ratio of final to initial total military stock (above 1: an arms race).
+``mean_states_drawn_in``
+    The mean number of states at war (drawn in by alliances), over all runs.
+``mean_<outcome>``
+    The mean of every other numeric outcome column.
+
+Models name their outcome columns; these functions accept the usual spellings (``war``;
+``first_war_step`` or ``time_to_war``; ``states_drawn_in`` or ``states_at_war``;
+``arms_growth``, else ``final_military`` or ``final_military_total`` over the point's
+``initial_military``) and leave out a
+measure whose column is missing.
+
+Sobol' indices (:func:`sobol_indices`; Sobol' 2001, Saltelli et al. 2010) use SALib, an optional
+dependency (``pip install 'herz[sensitivity]'``), on a sweep with ``design: {kind: saltelli}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from herz.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "OUTCOME_ALIASES",
+    "sobol_indices",
+    "summarize",
+    "sweep_sensitivity",
+    "sweep_summary",
+    "wilson_interval",
+]
+
+#: Summary measure → outcome columns that can provide it, in order of preference.
+OUTCOME_ALIASES: dict[str, tuple[str, ...]] = {
+    "war": ("war", "any_war"),
+    "first_war_step": ("first_war_step", "time_to_war", "first_war_time"),
+    "states_drawn_in": ("states_drawn_in", "states_at_war", "drawn_in"),
+    "arms_growth": ("arms_growth",),
+}
+
+
+def wilson_interval(
+    successes: ArrayLike, trials: ArrayLike, confidence: float = 0.95
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Wilson's (1927) score interval for a binomial proportion.
+
+    With p̂ = k/n and z the two-sided normal quantile,
+    centre = (p̂ + z²/2n) / (1 + z²/n) and half-width = z √(p̂(1 − p̂)/n + z²/4n²) / (1 + z²/n).
+    Vectorized; NaN where n = 0.
+
+    Parameters
+    ----------
+    successes, trials:
+        Counts k and n (arrays broadcast together).
+    confidence:
+        Coverage, in (0, 1).
+    """
+    from scipy.stats import norm
+
+    if not 0 < confidence < 1:
+        raise InputError(f"confidence must lie in (0, 1), got {confidence}.", value=confidence)
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    z = float(norm.ppf(0.5 + confidence / 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+        # At k = 0 and k = n the bounds are exactly 0 and 1; rounding would miss them.
+        low = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        high = np.where(k >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
+        low = np.where(n > 0, low, np.nan)
+        high = np.where(n > 0, high, np.nan)
+    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+
+
+def _pick(columns: Sequence[str], measure: str) -> str | None:
+    for name in OUTCOME_ALIASES[measure]:
+        if name in columns:
+            return name
+    return None
+
+
+def summarize(
+    runs: pd.DataFrame,
+    parameters: Sequence[str] = (),
+    *,
+    by: str = "point",
+    initial_military: pd.Series | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """One row per point: the parameters, ``n_runs`` and the summary measures.
+
+    Parameters
+    ----------
+    runs:
+        One row per run (as :meth:`herz.store.Store.runs` returns): a ``by`` column, the
+        parameter columns and the outcome columns.
+    parameters:
+        Parameter columns to carry over (constant within a point).
+    by:
+        The column that identifies a point.
+    initial_military:
+        Initial total military per point (indexed by point), used for ``mean_arms_growth``
+        when the runs have ``final_military`` but no ``arms_growth``.
+    confidence:
+        Coverage of the Wilson interval.
+    """
+    import pandas as pd
+
+    if by not in runs.columns:
+        raise InputError(f"the runs table has no {by!r} column.", field=by)
+    params = [p for p in parameters if p in runs.columns]
+    data = runs.copy()
+    cols = list(data.columns)
+    growth = _pick(cols, "arms_growth")
+    total = next((c for c in ("final_military", "final_military_total") if c in cols), None)
+    if growth is None and total is not None and initial_military is not None:
+        initial = data[by].map(initial_military).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            data["arms_growth"] = data[total].to_numpy(dtype=float) / initial
+        growth = "arms_growth"
+    grouped = data.groupby(by, sort=True)
+    out = grouped[params].first() if params else pd.DataFrame(index=grouped.size().index)
+    out["n_runs"] = grouped.size()
+    war = _pick(cols, "war")
+    used: set[str] = {by, "run", *params}
+    if war is not None:
+        wars = data[war].astype(float)
+        k = wars.groupby(data[by]).sum()
+        n = wars.groupby(data[by]).count()
+        out["p_war"] = k / n
+        low, high = wilson_interval(k.to_numpy(), n.to_numpy(), confidence)
+        out["p_war_low"] = low
+        out["p_war_high"] = high
+        used.add(war)
+    first = _pick(cols, "first_war_step")
+    if first is not None:
+        steps = data[first].astype(float)
+        if war is not None:
+            steps = steps.where(data[war].astype(bool))
+        out["mean_first_war_step"] = steps.groupby(data[by]).mean()
+        used.add(first)
+    if growth is not None:
+        out["mean_arms_growth"] = data[growth].astype(float).groupby(data[by]).mean()
+        used.add(growth)
+    drawn = _pick(cols, "states_drawn_in")
+    if drawn is not None:
+        out["mean_states_drawn_in"] = data[drawn].astype(float).groupby(data[by]).mean()
+        used.add(drawn)
+    for col in cols:
+        if col in used or col == "sweep_id":
+            continue
+        s = data[col]
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            out[f"mean_{col}"] = s.astype(float).groupby(data[by]).mean()
+    return out.reset_index()
+
+
+def sweep_summary(
+    db: str | Path, sweep: str | None = None, *, confidence: float = 0.95
+) -> pd.DataFrame:
+    """:func:`summarize` for a stored sweep: one row per point with its parameters."""
+    from herz.store import open_results
+
+    with open_results(db) as store:
+        sweep_id = store.resolve(sweep)
+        info = store.info(sweep_id)
+        runs = store.runs(sweep_id)
+        points = store.points(sweep_id)
+    initial = points.set_index("point")["initial_military"]
+    return summarize(runs, info.parameters, initial_military=initial, confidence=confidence)
+
+
+def sobol_indices(
+    outputs: ArrayLike,
+    names: Sequence[str],
+    *,
+    bounds: Sequence[tuple[float, float]] | None = None,
+    num_resamples: int = 100,
+    confidence: float = 0.95,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """First-order and total Sobol' indices from outputs on a Saltelli design.
+
+    ``outputs`` holds one value per point in the order :func:`herz.experiment.design_points`
+    lays out a ``saltelli`` design (N base rows × (D + 2) points: A, AB_1..AB_D, B). The
+    estimators are Saltelli et al. (2010) for S1 and Jansen (1999) for ST, as implemented by
+    SALib's ``sobol.analyze``; the ``*_conf`` columns are bootstrap half-widths.
+
+    Returns
+    -------
+    DataFrame
+        One row per parameter: ``parameter``, ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
+
+    Raises
+    ------
+    InputError
+        If SALib is missing, or the number of outputs is not a multiple of D + 2.
+    """
+    import pandas as pd
+
+    try:
+        sobol: Any = importlib.import_module("SALib.analyze.sobol")
+    except ImportError:
+        raise InputError(
+            "Sobol' indices need SALib: pip install 'herz[sensitivity]' (or SALib)."
+        ) from None
+    y = np.asarray(outputs, dtype=float).ravel()
+    d = len(names)
+    if d < 1 or y.size == 0 or y.size % (d + 2):
+        raise InputError(
+            f"a Saltelli design over {d} parameters has a multiple of {d + 2} points; "
+            f"got {y.size} outputs.",
+            value=y.size,
+        )
+    if not np.all(np.isfinite(y)):
+        raise InputError("the outputs contain NaN or infinite values; Sobol' indices need all.")
+    problem: dict[str, Any] = {
+        "num_vars": d,
+        "names": list(names),
+        "bounds": [list(b) for b in bounds] if bounds is not None else [[0.0, 1.0]] * d,
+    }
+    res = sobol.analyze(
+        problem,
+        y,
+        calc_second_order=False,
+        num_resamples=num_resamples,
+        conf_level=confidence,
+        print_to_console=False,
+        seed=seed,
+    )
+    return pd.DataFrame(
+        {
+            "parameter": list(names),
+            "S1": np.asarray(res["S1"], dtype=float),
+            "S1_conf": np.asarray(res["S1_conf"], dtype=float),
+            "ST": np.asarray(res["ST"], dtype=float),
+            "ST_conf": np.asarray(res["ST_conf"], dtype=float),
+        }
+    )
+
+
+def sweep_sensitivity(
+    db: str | Path,
+    output: str = "p_war",
+    sweep: str | None = None,
+    *,
+    num_resamples: int = 100,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """Sobol' indices of a summary measure (``p_war``, ``mean_arms_growth``, ...) over a
+    stored sweep with a ``saltelli`` design."""
+    from herz.store import open_results
+
+    with open_results(db) as store:
+        sweep_id = store.resolve(sweep)
+        info = store.info(sweep_id)
+    if info.design != "saltelli":
+        raise InputError(
+            f"{db}: sweep {info.name!r} has a {info.design} design; Sobol' indices need "
+            f"design: {{kind: saltelli, samples: N}}.",
+            field="design",
+            value=info.design,
+        )
+    summary = sweep_summary(db, info.name)
+    if output not in summary.columns:
+        choices = ", ".join(c for c in summary.columns if c not in ("point", *info.parameters))
+        raise InputError(
+            f"no summary measure {output!r} in sweep {info.name!r} (choose: {choices}).",
+            field="--output",
+            value=output,
+        )
+    if len(summary) != info.n_points:
+        raise InputError(
+            f"{db}: sweep {info.name!r} is incomplete ({len(summary)} of {info.n_points} "
+            f"points stored); finish it with --resume first.",
+            value=len(summary),
+        )
+    params = info.spec["parameters"]
+    bounds = [(float(params[p]["low"]), float(params[p]["high"])) for p in info.parameters]
+    return sobol_indices(
+        summary.sort_values("point")[output].to_numpy(dtype=float),
+        info.parameters,
+        bounds=bounds,
+        num_resamples=num_resamples,
+        seed=seed,
+    )

@@ -1,0 +1,572 @@
+"""The results store: sweeps, points, runs and series in one DuckDB file.
+
+Tables (one file can hold several sweeps, told apart by ``sweep_id``)::
+
+    sweeps   one row per sweep: name, model, scenario (JSON and SHA-256), seed, runs per point,
+             steps, what was kept, the design, the spec (JSON and hash), the chunk size, the
+             herz version, when it was created and completed, its outcome columns
+    points   one row per parameter point: a column per varied parameter (named by its dotted
+             path, e.g. "world.offense_advantage"), the parameters as JSON, the SHA-256 of the
+             point's scenario and its initial total military
+    runs     one row per run: sweep_id, point, run, then the model's outcome columns
+    series   (keep: series) one row per run, step and state, as the model's series
+    chunks   one row per stored chunk: the bookkeeping that makes a sweep resumable
+
+Writing happens in the parent process only, one transaction per chunk (:meth:`Store.write_chunk`):
+the chunk's runs, series, point facts and its row in ``chunks`` appear together or not at all.
+DuckDB's write-ahead log makes a committed chunk durable and drops an uncommitted one, so after
+a crash (even ``kill -9``) the file holds whole chunks only, and ``resume`` computes the rest.
+The ``runs`` primary key (sweep_id, point, run) makes a duplicated run impossible.
+
+DuckDB is an optional dependency (the ``store`` extra); it is imported when a store is opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from herz.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from herz.experiment import ChunkResult, SweepPlan
+
+__all__ = ["ExistingSweep", "Store", "SweepInfo", "check_database", "open_results"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sweeps (
+    sweep_id INTEGER PRIMARY KEY,
+    name VARCHAR NOT NULL UNIQUE,
+    description VARCHAR,
+    model VARCHAR NOT NULL,
+    scenario VARCHAR NOT NULL,
+    scenario_hash VARCHAR NOT NULL,
+    scenario_json VARCHAR NOT NULL,
+    seed BIGINT NOT NULL,
+    runs_per_point BIGINT NOT NULL,
+    steps BIGINT NOT NULL,
+    keep VARCHAR NOT NULL,
+    design VARCHAR NOT NULL,
+    parameters VARCHAR NOT NULL,
+    n_points BIGINT NOT NULL,
+    chunk_runs BIGINT NOT NULL,
+    spec_json VARCHAR NOT NULL,
+    spec_hash VARCHAR NOT NULL,
+    herz_version VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    completed_at TIMESTAMP,
+    outcome_columns VARCHAR
+);
+CREATE TABLE IF NOT EXISTS points (
+    sweep_id INTEGER NOT NULL,
+    point BIGINT NOT NULL,
+    params VARCHAR NOT NULL,
+    scenario_hash VARCHAR,
+    initial_military DOUBLE,
+    PRIMARY KEY (sweep_id, point)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    sweep_id INTEGER NOT NULL,
+    point BIGINT NOT NULL,
+    run BIGINT NOT NULL,
+    PRIMARY KEY (sweep_id, point, run)
+);
+CREATE TABLE IF NOT EXISTS series (
+    sweep_id INTEGER NOT NULL,
+    point BIGINT NOT NULL,
+    run BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    sweep_id INTEGER NOT NULL,
+    chunk BIGINT NOT NULL,
+    runs BIGINT NOT NULL,
+    seconds DOUBLE,
+    stored_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (sweep_id, chunk)
+);
+"""
+
+
+def _q(name: str) -> str:
+    """A quoted SQL identifier (column names are dotted paths and state ids)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_type(series: pd.Series) -> str:
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(series):
+        return "BIGINT"
+    if pd.api.types.is_float_dtype(series):
+        return "DOUBLE"
+    return "VARCHAR"
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb
+    except ImportError:
+        raise InputError(
+            "the results store needs DuckDB: pip install 'herz[store]' (or duckdb)."
+        ) from None
+    return duckdb
+
+
+@dataclass(frozen=True)
+class SweepInfo:
+    """A stored sweep's identity and layout (a row of ``sweeps``)."""
+
+    sweep_id: int
+    name: str
+    model: str
+    scenario: str
+    scenario_hash: str
+    seed: int
+    runs_per_point: int
+    steps: int
+    keep: str
+    design: str
+    parameters: list[str]
+    n_points: int
+    chunk_runs: int
+    spec: dict[str, Any]
+    spec_hash: str
+    herz_version: str
+    completed: bool
+    outcome_columns: list[str]
+
+
+@dataclass(frozen=True)
+class ExistingSweep:
+    """What a resume needs to know about a sweep already in a database."""
+
+    db: str
+    info: SweepInfo
+
+    @property
+    def seed(self) -> int:
+        """The root seed the sweep was started with."""
+        return self.info.seed
+
+    @property
+    def chunk_runs(self) -> int:
+        """The chunk size the sweep was started with (kept, so chunk ids stay the same)."""
+        return self.info.chunk_runs
+
+    def check_resumable(self, plan: SweepPlan, version: str, db: str) -> None:
+        """Raise :class:`InputError` unless ``plan`` is the same sweep as the stored one."""
+        if self.info.herz_version != version:
+            raise InputError(
+                f"{db}: sweep {self.info.name!r} was started with herz {self.info.herz_version}, "
+                f"this is herz {version}; results could differ, so it cannot be resumed.",
+                field="--resume",
+                value=version,
+            )
+        if self.info.spec_hash == plan.spec_hash:
+            return
+        new = plan.spec.canonical()
+        differing = [
+            key
+            for key in sorted(set(new) | set(self.info.spec))
+            if key not in ("description", "chunk") and new.get(key) != self.info.spec.get(key)
+        ]
+        if plan.scenario_hash != self.info.scenario_hash:
+            differing.append("the scenario's content")
+        what = ", ".join(differing) or "the spec"
+        raise InputError(
+            f"{db}: sweep {self.info.name!r} was started with a different spec ({what} "
+            f"changed); it cannot be resumed with this one.",
+            field="--resume",
+            value=what,
+        )
+
+
+def check_database(path: str | Path, name: str) -> ExistingSweep | None:
+    """Look into ``path`` (read-only, changing nothing) for a sweep named ``name``.
+
+    Returns ``None`` when the file does not exist or holds no such sweep.
+
+    Raises
+    ------
+    InputError
+        If the path is a folder, not a DuckDB file, or locked by another process.
+    """
+    p = Path(path)
+    if not p.exists():
+        return None
+    if p.is_dir():
+        raise InputError(f"--db: {p} is a folder, not a database file.", field="--db", value=str(p))
+    with Store(p, read_only=True) as store:
+        sweep_id = store.sweep_id(name)
+        if sweep_id is None:
+            return None
+        return ExistingSweep(str(p), store.info(sweep_id))
+
+
+class Store:
+    """A DuckDB results store (see the module docstring for the tables).
+
+    Parameters
+    ----------
+    path:
+        The database file; created (with its tables) unless ``read_only``.
+    read_only:
+        Open for reading only: nothing in the file can change, and other readers may share it.
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        duckdb = _duckdb()
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.is_file():
+            raise InputError(f"{self.path}: no such database file.", value=str(self.path))
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            first = str(exc).splitlines()[0]
+            raise InputError(
+                f"{self.path}: cannot open it as a DuckDB database ({first}).",
+                value=str(self.path),
+            ) from None
+        self._known_columns: dict[str, set[str]] = {}
+        self._hashed: set[tuple[int, int]] = set()
+        self._outcomes_recorded: set[int] = set()
+        if not read_only:
+            self._con.execute(_SCHEMA)
+
+    # -- context management ------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection (a checkpoint folds the write-ahead log into the file)."""
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _has_table(self, table: str) -> bool:
+        rows = self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()
+        return bool(rows and rows[0])
+
+    def _columns(self, table: str) -> list[str]:
+        return [r[0] for r in self._con.execute(f"DESCRIBE {table}").fetchall()]
+
+    def _ensure_columns(self, table: str, frame: pd.DataFrame) -> None:
+        have = self._known_columns.get(table)
+        if have is not None and have.issuperset(frame.columns):
+            return
+        have = set(self._columns(table))
+        for col in frame.columns:
+            if col not in have:
+                self._con.execute(
+                    f"ALTER TABLE {table} ADD COLUMN {_q(col)} {_sql_type(frame[col])}"
+                )
+                have.add(col)
+        self._known_columns[table] = have
+
+    def _insert(self, table: str, frame: pd.DataFrame) -> None:
+        # No try/finally: inside an aborted transaction even unregister fails and would hide
+        # the real error; the caller rolls back, then _forget() drops the view.
+        self._con.register("_herz_frame", frame)
+        cols = ", ".join(_q(c) for c in frame.columns)
+        self._con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _herz_frame")
+        self._con.unregister("_herz_frame")
+
+    def _rollback(self) -> None:
+        """Roll back the open transaction and drop any registered views."""
+        self._con.execute("ROLLBACK")
+        for view in ("_herz_frame", "_herz_info"):
+            with contextlib.suppress(Exception):  # not registered
+                self._con.unregister(view)
+
+    # -- sweeps ------------------------------------------------------------------------------
+    def sweep_id(self, name: str) -> int | None:
+        """The id of the sweep called ``name``, or ``None``."""
+        if not self._has_table("sweeps"):
+            return None
+        row = self._con.execute("SELECT sweep_id FROM sweeps WHERE name = ?", [name]).fetchone()
+        return None if row is None else int(row[0])
+
+    def sweeps(self) -> pd.DataFrame:
+        """All sweeps in the file, one row each."""
+        if not self._has_table("sweeps"):
+            import pandas as pd
+
+            return pd.DataFrame()
+        frame: pd.DataFrame = self._con.execute("SELECT * FROM sweeps ORDER BY sweep_id").df()
+        return frame
+
+    def resolve(self, name: str | None = None) -> int:
+        """The id of sweep ``name``; without a name, of the only sweep in the file."""
+        if not self._has_table("sweeps"):
+            raise InputError(f"{self.path}: holds no sweeps.", value=str(self.path))
+        names = [r[0] for r in self._con.execute("SELECT name FROM sweeps ORDER BY 1").fetchall()]
+        if name is None:
+            if len(names) != 1:
+                listed = ", ".join(names) or "none"
+                raise InputError(
+                    f"{self.path}: holds {len(names)} sweeps ({listed}); choose one with --sweep.",
+                    field="--sweep",
+                )
+            name = names[0]
+        sweep_id = self.sweep_id(name)
+        if sweep_id is None:
+            raise InputError(
+                f"{self.path}: no sweep named {name!r} (it holds: {', '.join(names) or 'none'}).",
+                field="--sweep",
+                value=name,
+            )
+        return sweep_id
+
+    def info(self, sweep_id: int) -> SweepInfo:
+        """A sweep's row as a :class:`SweepInfo`."""
+        cur = self._con.execute("SELECT * FROM sweeps WHERE sweep_id = ?", [sweep_id])
+        names = [d[0] for d in cur.description]
+        row = cur.fetchone()
+        if row is None:
+            raise InputError(f"{self.path}: no sweep with id {sweep_id}.", value=sweep_id)
+        r = dict(zip(names, row, strict=True))
+        return SweepInfo(
+            sweep_id=int(r["sweep_id"]),
+            name=r["name"],
+            model=r["model"],
+            scenario=r["scenario"],
+            scenario_hash=r["scenario_hash"],
+            seed=int(r["seed"]),
+            runs_per_point=int(r["runs_per_point"]),
+            steps=int(r["steps"]),
+            keep=r["keep"],
+            design=r["design"],
+            parameters=json.loads(r["parameters"]),
+            n_points=int(r["n_points"]),
+            chunk_runs=int(r["chunk_runs"]),
+            spec=json.loads(r["spec_json"]),
+            spec_hash=r["spec_hash"],
+            herz_version=r["herz_version"],
+            completed=r["completed_at"] is not None,
+            outcome_columns=json.loads(r["outcome_columns"] or "[]"),
+        )
+
+    def create_sweep(self, plan: SweepPlan, *, chunk_runs: int, version: str) -> int:
+        """Record a new sweep and its points (one transaction); return its id."""
+        import pandas as pd
+
+        spec = plan.spec
+        points = plan.points.copy()
+        paths = spec.paths
+        params_json = [
+            json.dumps({p: _plain(v) for p, v in zip(paths, row, strict=True)}, sort_keys=True)
+            for row in points[paths].itertuples(index=False, name=None)
+        ]
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            row = self._con.execute("SELECT coalesce(max(sweep_id), 0) + 1 FROM sweeps").fetchone()
+            assert row is not None
+            sweep_id = int(row[0])
+            self._con.execute(
+                "INSERT INTO sweeps (sweep_id, name, description, model, scenario, scenario_hash, "
+                "scenario_json, seed, runs_per_point, steps, keep, design, parameters, n_points, "
+                "chunk_runs, spec_json, spec_hash, herz_version, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                [
+                    sweep_id,
+                    spec.name,
+                    spec.description,
+                    spec.model,
+                    spec.scenario,
+                    plan.scenario_hash,
+                    plan.scenario_json,
+                    spec.seed,
+                    spec.runs,
+                    spec.steps,
+                    spec.keep,
+                    spec.design.kind,
+                    json.dumps(paths),
+                    plan.n_points,
+                    chunk_runs,
+                    json.dumps(spec.canonical(), sort_keys=True),
+                    plan.spec_hash,
+                    version,
+                ],
+            )
+            frame = pd.DataFrame(
+                {"sweep_id": sweep_id, "point": range(len(points)), "params": params_json}
+            )
+            for p in paths:
+                frame[p] = points[p].to_numpy()
+            self._ensure_columns("points", frame)
+            self._insert("points", frame)
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        return sweep_id
+
+    def done_chunks(self, sweep_id: int) -> set[int]:
+        """The ids of the chunks already stored for a sweep."""
+        rows = self._con.execute(
+            "SELECT chunk FROM chunks WHERE sweep_id = ?", [sweep_id]
+        ).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def point_run_counts(self, sweep_id: int) -> dict[int, int]:
+        """Stored runs per point (points with none are left out)."""
+        rows = self._con.execute(
+            "SELECT point, count(*) FROM runs WHERE sweep_id = ? GROUP BY point", [sweep_id]
+        ).fetchall()
+        return {int(p): int(n) for p, n in rows}
+
+    def write_chunk(self, sweep_id: int, result: ChunkResult) -> None:
+        """Store one chunk in one transaction: its runs, series, point facts and bookkeeping.
+
+        New outcome or series columns are added first (outside the transaction: an empty
+        column left by a crash is harmless); then everything else commits together or not at
+        all.
+        """
+        import pandas as pd
+
+        runs = result.outcomes.copy()
+        runs.insert(0, "sweep_id", sweep_id)
+        self._ensure_columns("runs", runs)
+        series = None
+        if result.series is not None:
+            series = result.series.copy()
+            series.insert(0, "sweep_id", sweep_id)
+            self._ensure_columns("series", series)
+        fresh = {p: v for p, v in result.point_info.items() if (sweep_id, p) not in self._hashed}
+        info = pd.DataFrame(
+            {
+                "point": list(fresh),
+                "scenario_hash": [h for h, _ in fresh.values()],
+                "initial_military": [m for _, m in fresh.values()],
+            }
+        )
+        outcome_columns = [c for c in result.outcomes.columns if c not in ("point", "run")]
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            self._insert("runs", runs)
+            if series is not None:
+                self._insert("series", series)
+            if fresh:
+                self._con.register("_herz_info", info)
+                self._con.execute(
+                    "UPDATE points SET scenario_hash = i.scenario_hash, "
+                    "initial_military = i.initial_military FROM _herz_info AS i "
+                    "WHERE points.sweep_id = ? AND points.point = i.point "
+                    "AND points.scenario_hash IS NULL",
+                    [sweep_id],
+                )
+                self._con.unregister("_herz_info")
+            if sweep_id not in self._outcomes_recorded:
+                self._con.execute(
+                    "UPDATE sweeps SET outcome_columns = ? WHERE sweep_id = ? "
+                    "AND outcome_columns IS NULL",
+                    [json.dumps(outcome_columns), sweep_id],
+                )
+            self._con.execute(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, current_timestamp)",
+                [sweep_id, result.chunk, result.n_runs, result.seconds],
+            )
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        self._hashed.update((sweep_id, p) for p in fresh)
+        self._outcomes_recorded.add(sweep_id)
+
+    def mark_complete(self, sweep_id: int) -> None:
+        """Record that every chunk of the sweep is stored."""
+        self._con.execute(
+            "UPDATE sweeps SET completed_at = current_timestamp WHERE sweep_id = ? "
+            "AND completed_at IS NULL",
+            [sweep_id],
+        )
+
+    # -- reading -----------------------------------------------------------------------------
+    def points(self, sweep_id: int) -> pd.DataFrame:
+        """One row per point: ``point``, the parameters, ``scenario_hash``, ``initial_military``."""
+        info = self.info(sweep_id)
+        cols = ", ".join(["point", *(_q(p) for p in info.parameters)])
+        frame: pd.DataFrame = self._con.execute(
+            f"SELECT {cols}, scenario_hash, initial_military FROM points "
+            "WHERE sweep_id = ? ORDER BY point",
+            [sweep_id],
+        ).df()
+        return frame
+
+    def runs(self, sweep_id: int) -> pd.DataFrame:
+        """One row per stored run: the parameters, ``point``, ``run``, then the outcomes."""
+        info = self.info(sweep_id)
+        have = set(self._columns("runs"))
+        outcomes = [c for c in info.outcome_columns if c in have]
+        cols = ", ".join(
+            [
+                *(f"p.{_q(p)}" for p in info.parameters),
+                "r.point",
+                "r.run",
+                *(f"r.{_q(c)}" for c in outcomes),
+            ]
+        )
+        frame: pd.DataFrame = self._con.execute(
+            f"SELECT {cols} FROM runs AS r JOIN points AS p "
+            "ON r.sweep_id = p.sweep_id AND r.point = p.point "
+            "WHERE r.sweep_id = ? ORDER BY r.point, r.run",
+            [sweep_id],
+        ).df()
+        return frame
+
+    def series(self, sweep_id: int) -> pd.DataFrame:
+        """The stored time series of a sweep (empty unless it kept series)."""
+        cols = [c for c in self._columns("series") if c != "sweep_id"]
+        order = ", ".join(_q(c) for c in ("point", "run", "t", "state") if c in cols)
+        frame: pd.DataFrame = self._con.execute(
+            f"SELECT {', '.join(_q(c) for c in cols)} FROM series WHERE sweep_id = ? "
+            f"ORDER BY {order}",
+            [sweep_id],
+        ).df()
+        all_null = [c for c in frame.columns if frame[c].isna().all()]
+        return frame.drop(columns=all_null) if len(frame) else frame
+
+    def export_parquet(self, folder: str | Path, sweep_id: int) -> list[Path]:
+        """Write ``points``, ``runs`` (with parameters) and, if kept, ``series`` as Parquet."""
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        tables = {"points": self.points(sweep_id), "runs": self.runs(sweep_id)}
+        if self.info(sweep_id).keep == "series":
+            tables["series"] = self.series(sweep_id)
+        for stem, frame in tables.items():
+            target = out / f"{stem}.parquet"
+            frame.to_parquet(target, index=False)
+            written.append(target)
+        return written
+
+
+def open_results(path: str | Path) -> Store:
+    """Open a results database for reading (it must exist; nothing in it changes)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: no such results database.", value=str(p))
+    return Store(p, read_only=True)
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value

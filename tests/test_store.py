@@ -1,0 +1,261 @@
+"""The DuckDB store: whole chunks only, crash-proof resume, no duplicates, Parquet export."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+
+import herz
+from herz.errors import InputError
+from herz.experiment import ChunkResult, prepare_sweep, run_sweep
+from herz.store import Store, check_database, open_results
+
+pytest.importorskip("duckdb")
+
+
+def spec_doc(**changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "name": "store-test",
+        "scenario": "europe-1909",
+        "model": "richardson",
+        "options": {"noise": 0.1},
+        "parameters": {
+            "world.offense_advantage": {"values": [0.0, 0.5, 1.0]},
+            "richardson.derive.fatigue": {"values": [0.4, 0.8]},
+        },
+        "runs": 20,
+        "steps": 15,
+        "seed": 5,
+    }
+    doc.update(changes)
+    return doc
+
+
+def write_spec(folder: Path, doc: dict[str, Any], name: str = "spec.yaml") -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def tables(db: Path) -> dict[str, pd.DataFrame]:
+    """The content of a sweep database that must not depend on how it was computed."""
+    with open_results(db) as store:
+        sid = store.resolve()
+        info = store.info(sid)
+        chunks = store._con.execute(
+            "SELECT chunk, runs FROM chunks WHERE sweep_id = ? ORDER BY chunk", [sid]
+        ).df()
+        return {
+            "runs": store.runs(sid),
+            "points": store.points(sid),
+            "series": store.series(sid),
+            "chunks": chunks,
+            "info": pd.DataFrame([{"seed": info.seed, "spec_hash": info.spec_hash}]),
+        }
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_sweep_records_version_scenario_hash_seed_and_points(tmp_path: Path) -> None:
+    db = tmp_path / "r.duckdb"
+    run_sweep(write_spec(tmp_path, spec_doc(keep="series", runs=3)), db=db, workers=1)
+    with open_results(db) as store:
+        sid = store.resolve("store-test")
+        info = store.info(sid)
+        assert info.herz_version == herz.__version__ and info.seed == 5 and info.completed
+        assert info.scenario_hash == herz.load_scenario("europe-1909").hash()
+        points = store.points(sid)
+        assert len(points) == 6 and points["scenario_hash"].notna().all()
+        assert (
+            points.loc[0, "scenario_hash"]
+            == herz.load_scenario(
+                "europe-1909", {"world.offense_advantage": 0.0, "richardson.derive.fatigue": 0.4}
+            ).hash()
+        )
+        runs = store.runs(sid)
+        assert list(runs.columns[:4]) == [
+            "world.offense_advantage",
+            "richardson.derive.fatigue",
+            "point",
+            "run",
+        ]
+        assert len(runs) == 18 and "arms_growth" in runs.columns
+        series = store.series(sid)
+        assert len(series) == 18 * 16 * 6 and set(series["state"]) == set(
+            herz.load_scenario("europe-1909").ids
+        )
+        # Stored series agree with the outcomes of the same runs.
+        last = series[series["t"] == 15].groupby(["point", "run"])["military"].sum()
+        pd.testing.assert_series_equal(
+            last.reset_index(drop=True),
+            runs.sort_values(["point", "run"])["final_military"].reset_index(drop=True),
+            check_names=False,
+        )
+
+
+def test_a_failed_chunk_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    db = tmp_path / "t.duckdb"
+    plan = prepare_sweep(spec_doc(runs=2))
+    with Store(db) as store:
+        sid = store.create_sweep(plan, chunk_runs=2, version=herz.__version__)
+        good = ChunkResult(
+            chunk=0,
+            n_runs=2,
+            outcomes=pd.DataFrame({"point": [0, 0], "run": [0, 1], "x": [1.0, 2.0]}),
+            series=None,
+            point_info={0: ("h", 1.0)},
+        )
+        store.write_chunk(sid, good)
+        # Run (0, 1) again plus a new one: the primary key refuses the chunk as a whole.
+        bad = ChunkResult(
+            chunk=1,
+            n_runs=2,
+            outcomes=pd.DataFrame({"point": [0, 1], "run": [1, 0], "x": [3.0, 4.0]}),
+            series=None,
+            point_info={1: ("h", 1.0)},
+        )
+        with pytest.raises(Exception, match=r"(?i)duplicate|constraint"):
+            store.write_chunk(sid, bad)
+        assert store.done_chunks(sid) == {0}
+        assert store.point_run_counts(sid) == {0: 2}
+
+
+def test_opening_a_missing_or_foreign_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such"):
+        open_results(tmp_path / "nope.duckdb")
+    assert not (tmp_path / "nope.duckdb").exists()
+    junk = tmp_path / "junk.duckdb"
+    junk.write_text("not a database", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot open"):
+        check_database(junk, "x")
+    assert junk.read_text(encoding="utf-8") == "not a database"
+
+
+def test_two_sweeps_share_a_file_and_export_to_parquet(tmp_path: Path) -> None:
+    db = tmp_path / "both.duckdb"
+    run_sweep(write_spec(tmp_path, spec_doc(runs=2)), db=db, workers=1)
+    other = spec_doc(name="spiral-too", runs=2, steps=5, model="spiral", options={})
+    other["scenario"] = "two-state"
+    other["parameters"] = {"world.offense_advantage": {"values": [0.2, 0.9]}}
+    if "spiral" not in herz.simulation.MODELS:
+        other.update(model="richardson", options={"noise": 0.3})
+    run_sweep(write_spec(tmp_path, other, "other.yaml"), db=db, workers=1)
+    with open_results(db) as store:
+        assert store.sweeps()["name"].tolist() == ["store-test", "spiral-too"]
+        with pytest.raises(InputError, match="choose one with --sweep"):
+            store.resolve()
+        first = store.runs(store.resolve("store-test"))
+        second = store.runs(store.resolve("spiral-too"))
+        assert "world.offense_advantage" in second.columns and len(second) == 4
+        assert "richardson.derive.fatigue" not in second.columns
+        assert "final_UKG" in first.columns and "final_UKG" not in second.columns
+        written = store.export_parquet(tmp_path / "pq", store.resolve("store-test"))
+    back = pd.read_parquet(tmp_path / "pq" / "runs.parquet")
+    pd.testing.assert_frame_equal(back, first)
+    assert {p.name for p in written} == {"points.parquet", "runs.parquet"}
+
+
+_CRASH_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from herz.experiment import run_sweep
+
+    def progress(p):
+        print(p.chunks_done, flush=True)
+
+    run_sweep(sys.argv[1], db=sys.argv[2], workers=1, chunk=int(sys.argv[3]), progress=progress)
+    print("finished", flush=True)
+    """
+)
+
+
+def test_kill_9_midway_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> None:
+    """The crash test: a real subprocess is killed with SIGKILL while it is computing and
+    writing chunks; the file then holds whole chunks only, and --resume completes it to exactly
+    the database of an uninterrupted sweep (no missing, no duplicated runs)."""
+    spec = write_spec(tmp_path, spec_doc(runs=30, steps=100, keep="series"))
+    script = tmp_path / "sweep.py"
+    script.write_text(_CRASH_SCRIPT, encoding="utf-8")
+    crashed = tmp_path / "crashed.duckdb"
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(spec), str(crashed), "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:  # wait until a few chunks are committed
+            seen.append(line.strip())
+            if len(seen) >= 5:
+                break
+        assert "finished" not in seen
+        time.sleep(0.05)  # land somewhere inside the next chunk's work or its transaction
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    # Whole chunks only: every stored chunk has all its runs, nothing else is stored.
+    partial = tables(crashed)
+    n_chunks = len(partial["chunks"])
+    assert 4 <= n_chunks < 6 * 30 // 5
+    assert len(partial["runs"]) == partial["chunks"]["runs"].sum()
+    assert len(partial["series"]) == len(partial["runs"]) * 101 * 6
+    # Resume (with a different worker count), and compare with a sweep never interrupted.
+    report = run_sweep(spec, db=crashed, resume=True, workers=2)
+    assert report.runs_skipped == len(partial["runs"])
+    clean = tmp_path / "clean.duckdb"
+    run_sweep(spec, db=clean, workers=1, chunk=5)
+    got, want = tables(crashed), tables(clean)
+    for name in want:
+        pd.testing.assert_frame_equal(got[name], want[name], check_exact=True)
+    runs = got["runs"]
+    assert len(runs) == 180 and not runs.duplicated(["point", "run"]).any()
+
+
+def test_bad_input_never_creates_or_changes_a_database(tmp_path: Path) -> None:
+    db = tmp_path / "keep.duckdb"
+    spec = write_spec(tmp_path, spec_doc(runs=2))
+    run_sweep(spec, db=db, workers=1)
+    before = digest(db)
+    bad_docs = [
+        spec_doc(runs=2, parameters={"world.nope": {"values": [1]}}),
+        spec_doc(runs=2, parameters={"world.offense_advantage": {"values": []}}),
+        spec_doc(runs=0),
+    ]
+    for k, doc in enumerate(bad_docs):
+        path = write_spec(tmp_path, doc, f"bad{k}.yaml")
+        with pytest.raises(InputError):
+            run_sweep(path, db=db, workers=1, resume=True)
+        with pytest.raises(InputError):
+            run_sweep(path, db=tmp_path / "new.duckdb", workers=1)
+    with pytest.raises(InputError, match="cannot reach"):
+        run_sweep(
+            write_spec(tmp_path, spec_doc(name="elsewhere", runs=2), "c.yaml"),
+            db=db,
+            cluster="tcp://127.0.0.1:9",
+            connect_timeout=0.5,
+        )
+    with pytest.raises(InputError, match="already holds"):
+        run_sweep(spec, db=db, workers=1)
+    assert digest(db) == before
+    assert not (tmp_path / "new.duckdb").exists()
