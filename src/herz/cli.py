@@ -83,6 +83,9 @@ cli_history.register(app)
 from herz import cli_experiments  # noqa: E402
 
 cli_experiments.register(app)
+from herz import cli_web  # noqa: E402
+
+cli_web.register(app)
 # --- end of command registrations ------------------------------------------------------------
 
 

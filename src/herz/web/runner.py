@@ -1,0 +1,338 @@
+"""Runs for the web app: a bounded pool of worker processes, a wait queue and recent results.
+
+Why processes: a run is CPU-bound NumPy work that cannot be interrupted from another thread. Each
+run works in its own short-lived process (forked from a warm ``forkserver`` that has NumPy, pandas
+and the models imported, so a start costs milliseconds), which is killed when the time limit
+passes; its memory goes back to the system when it ends. At most ``workers`` such processes live
+at once; up to ``queue`` more runs wait; beyond that :meth:`RunManager.submit` raises
+:class:`BusyError` (HTTP 503). Finished runs stay in a least-recently-used table of ``keep_results``
+entries, so ``GET /api/runs/{id}`` can serve them.
+
+Everything here uses threads and events rather than the server's event loop, so it behaves the
+same under uvicorn and under test clients that start a loop per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import time
+import traceback
+import uuid
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any, Literal
+
+from herz.errors import InputError
+from herz.web.limits import Limits
+
+__all__ = ["BusyError", "RunJob", "RunManager"]
+
+log = logging.getLogger("herz.web")
+
+Status = Literal["queued", "running", "done", "failed"]
+
+#: Modules the forkserver imports once, so that each run's process starts warm. ``__main__``
+#: (multiprocessing's own default) lets each child skip re-running the main script.
+_PRELOAD = [
+    "__main__",
+    "numpy",
+    "pandas",
+    "scipy.linalg",
+    "herz.scenario",
+    "herz.results",
+    "herz.simulation",
+    "herz.web.payload",
+    "herz.models.richardson",
+    "herz.models.spiral",
+]
+
+
+class BusyError(Exception):
+    """Every worker is busy and the wait queue is full (HTTP 503, try again later)."""
+
+
+@dataclass
+class RunJob:
+    """One run request and what became of it."""
+
+    id: str
+    scenario: str
+    model: str
+    runs: int
+    steps: int
+    seed: int
+    states: int
+    overrides: dict[str, Any]
+    options: dict[str, Any]
+    document: dict[str, Any]
+    status: Status = "queued"
+    detail: str | None = None
+    result: dict[str, Any] | None = None
+    created: float = field(default_factory=time.monotonic)
+    started: float | None = None
+    finished: float | None = None
+    expected_s: float | None = None
+    progress: float | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def cells(self) -> int:
+        """``runs × (steps + 1) × states``: the size of the run."""
+        return self.runs * (self.steps + 1) * self.states
+
+    @property
+    def elapsed_s(self) -> float:
+        """Seconds the run has been working (0 while it waits)."""
+        if self.started is None:
+            return 0.0
+        end = self.finished if self.finished is not None else time.monotonic()
+        return end - self.started
+
+
+def _child(conn: Connection, spec: dict[str, Any]) -> None:
+    """The body of a run's process: simulate, reduce to the dashboard's payload, send it back.
+
+    Sends ``("progress", fraction)`` while a model that reports progress works, then
+    ``("ok", payload)``, ``("input", sentence)`` for bad input (an :class:`InputError`
+    from the model) or ``("error", sentence)``; the traceback of an unexpected error goes to the
+    server's log only.
+    """
+    try:
+        memory_mb = int(spec.get("memory_mb", 0))
+        if memory_mb > 0:
+            try:
+                import resource
+
+                limit = memory_mb * 1024 * 1024
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            except (ImportError, ValueError, OSError):  # pragma: no cover - not on this OS
+                pass
+        from herz.scenario import Scenario
+        from herz.simulation import model_options, simulate
+        from herz.web.payload import build_payload
+
+        options = dict(spec["options"])
+        if "progress" in model_options(spec["model"]):
+            last = [0.0]
+
+            def progress(done: int, total: int) -> None:
+                now = time.monotonic()
+                if now - last[0] >= 0.1 or done == total:
+                    last[0] = now
+                    conn.send(("progress", done / max(total, 1)))
+
+            options["progress"] = progress
+        scenario = Scenario.from_dict(spec["document"], source=spec["scenario"])
+        result = simulate(
+            scenario,
+            spec["model"],
+            steps=spec["steps"],
+            runs=spec["runs"],
+            seed=spec["seed"],
+            keep="series",
+            **options,
+        )
+        payload = build_payload(
+            result, max_points=spec["max_points"], max_rows=spec["max_table_rows"]
+        )
+        conn.send(("ok", payload))
+    except InputError as exc:
+        conn.send(("input", str(exc)))
+    except MemoryError:
+        conn.send(("error", "the run ran out of memory; ask for fewer runs or steps."))
+    except Exception as exc:
+        log.error("run %s failed:\n%s", spec.get("id"), traceback.format_exc())
+        conn.send(("error", f"the model failed on this input ({type(exc).__name__})."))
+    finally:
+        conn.close()
+
+
+def _context() -> Any:
+    """The multiprocessing context for runs: a warm forkserver where the OS has one."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+
+
+class RunManager:
+    """Queue, run and remember runs within :class:`~herz.web.limits.Limits`."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._lock = threading.Lock()
+        self._jobs: OrderedDict[str, RunJob] = OrderedDict()
+        self._pending = 0  # queued or running
+        self._running = 0
+        self._procs: dict[str, Any] = {}
+        self._rate: dict[str, tuple[float, float]] = {}  # model -> (s per cell, overhead s)
+        self._pool = ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix="herz-run")
+        self._ctx = _context()
+        self._closed = False
+
+    # -- bookkeeping ----------------------------------------------------------------------
+    @property
+    def busy(self) -> dict[str, int]:
+        """How many runs work now and how many wait."""
+        with self._lock:
+            return {"running": self._running, "queued": self._pending - self._running}
+
+    def position(self, job: RunJob) -> int | None:
+        """How many queued runs are ahead of ``job`` (``None`` once it is running)."""
+        if job.status != "queued":
+            return None
+        with self._lock:
+            ahead = [j for j in self._jobs.values() if j.status == "queued" and j.id != job.id]
+            return sum(1 for j in ahead if j.created < job.created)
+
+    def get(self, job_id: str) -> RunJob | None:
+        """The run with this id, if it is still remembered (refreshes its place in the LRU)."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None:
+                self._jobs.move_to_end(job_id)
+            return job
+
+    def _evict(self) -> None:
+        finished = [k for k, j in self._jobs.items() if j.done.is_set()]
+        excess = len(finished) - self.limits.keep_results
+        for k in finished[: max(excess, 0)]:
+            del self._jobs[k]
+
+    def _expected(self, model: str, cells: int) -> float | None:
+        rate = self._rate.get(model)
+        if rate is None:
+            return None
+        per_cell, overhead = rate
+        return overhead + per_cell * cells
+
+    def _learn(self, job: RunJob) -> None:
+        seconds = job.elapsed_s
+        per_cell = max(seconds - 0.05, 0.0) / max(job.cells, 1)
+        old = self._rate.get(job.model)
+        if old is None:
+            self._rate[job.model] = (per_cell, 0.05)
+        else:
+            self._rate[job.model] = (0.7 * old[0] + 0.3 * per_cell, 0.05)
+
+    # -- running ----------------------------------------------------------------------------
+    def new_job(self, **fields: Any) -> RunJob:
+        """A job with a fresh unguessable id (not yet submitted)."""
+        return RunJob(id=uuid.uuid4().hex, **fields)
+
+    def submit(self, job: RunJob) -> RunJob:
+        """Queue ``job``; raise :class:`BusyError` when the workers and the queue are all taken."""
+        with self._lock:
+            if self._closed or self._pending >= self.limits.workers + self.limits.queue:
+                raise BusyError()
+            self._pending += 1
+            job.expected_s = self._expected(job.model, job.cells)
+            self._jobs[job.id] = job
+            self._evict()
+        self._pool.submit(self._work, job)
+        return job
+
+    def _work(self, job: RunJob) -> None:
+        with self._lock:
+            self._running += 1
+            job.status = "running"
+            job.started = time.monotonic()
+        try:
+            kind, value = self._execute(job)
+        except Exception:  # pragma: no cover - defensive: never leave a job hanging
+            log.error("run %s: %s", job.id, traceback.format_exc())
+            kind, value = "error", "the server could not start the run."
+        with self._lock:
+            job.finished = time.monotonic()
+            if kind == "ok":
+                job.status = "done"
+                job.result = value
+                self._learn(job)
+            else:
+                job.status = "failed"
+                job.detail = str(value)
+            self._running -= 1
+            self._pending -= 1
+            self._evict()
+        job.done.set()
+
+    def _execute(self, job: RunJob) -> tuple[str, Any]:
+        spec = {
+            "id": job.id,
+            "scenario": job.scenario,
+            "document": job.document,
+            "model": job.model,
+            "runs": job.runs,
+            "steps": job.steps,
+            "seed": job.seed,
+            "options": job.options,
+            "max_points": self.limits.max_points,
+            "max_table_rows": self.limits.max_table_rows,
+            "memory_mb": self.limits.memory_mb,
+        }
+        receiver, sender = self._ctx.Pipe(duplex=False)
+        proc = self._ctx.Process(target=_child, args=(sender, spec), daemon=True)
+        proc.start()
+        sender.close()
+        with self._lock:
+            self._procs[job.id] = proc
+        deadline = time.monotonic() + self.limits.time_limit_s
+        try:
+            while receiver.poll(max(deadline - time.monotonic(), 0.0)):
+                try:
+                    kind, value = receiver.recv()
+                except (EOFError, OSError):
+                    return "error", (
+                        "the run's process ended without a result (out of memory?); ask for "
+                        "fewer runs or steps."
+                    )
+                if kind == "progress":
+                    job.progress = float(value)
+                    if time.monotonic() < deadline:
+                        continue
+                    break
+                return str(kind), value
+            return "error", (
+                f"the run did not finish within this server's time limit of "
+                f"{self.limits.time_limit_s:g} s; ask for fewer runs or steps."
+            )
+        finally:
+            receiver.close()
+            if proc.is_alive():
+                proc.kill()
+            proc.join(5)
+            with self._lock:
+                self._procs.pop(job.id, None)
+
+    def warm_up(self) -> None:
+        """Start the forkserver in the background so that the first run starts fast."""
+
+        def start() -> None:
+            try:
+                proc = self._ctx.Process(target=_noop, daemon=True)
+                proc.start()
+                proc.join(60)
+            except Exception:  # pragma: no cover - warm-up is only an optimisation
+                log.debug("warm-up failed:\n%s", traceback.format_exc())
+
+        threading.Thread(target=start, name="herz-warm-up", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop accepting runs and kill the ones working (server shutdown)."""
+        with self._lock:
+            self._closed = True
+            procs = list(self._procs.values())
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _noop() -> None:
+    """Nothing: the target of the warm-up process."""

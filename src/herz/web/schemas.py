@@ -1,0 +1,163 @@
+"""The JSON shapes of the web API (pydantic models; they are the OpenAPI spec's schemas)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+__all__ = [
+    "ErrorBody",
+    "GameView",
+    "Health",
+    "ModelInfo",
+    "RunRequest",
+    "RunStatus",
+    "ScenarioDetail",
+    "ScenarioInfo",
+    "SweepDetail",
+    "SweepInfo",
+]
+
+_FORBID = ConfigDict(extra="forbid")
+
+#: A scenario name as the API accepts it (see :data:`herz.web.limits.SCENARIO_NAME`).
+ScenarioName = Field(
+    min_length=1,
+    max_length=64,
+    description="A built-in scenario name (GET /api/scenarios lists them), e.g. 'europe-1909'.",
+)
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: one sentence for a person."""
+
+    detail: str
+
+
+class Health(BaseModel):
+    """``GET /api/health``: the server is up; its version, models, limits and load."""
+
+    status: Literal["ok"]
+    version: str
+    models: list[str]
+    limits: dict[str, float]
+    running: int
+    queued: int
+    sweeps: bool = Field(description="Whether a results store with sweeps is attached.")
+
+
+class ModelInfo(BaseModel):
+    """A model that ``POST /api/runs`` can run."""
+
+    name: str
+    description: str
+    options: list[str]
+
+
+class ScenarioInfo(BaseModel):
+    """A scenario in the list: what it is and its size."""
+
+    name: str
+    source: Literal["builtin", "folder"]
+    title: str
+    description: str
+    states: list[str]
+    alliances: int
+    events: int
+    start: float
+    step: float
+    steps: int
+    offense_advantage: float
+    distinguishability: float
+
+
+class ScenarioDetail(ScenarioInfo):
+    """A scenario with its full validated document (the YAML fields, defaults filled in)."""
+
+    document: dict[str, Any]
+
+
+class RunRequest(BaseModel):
+    """``POST /api/runs``: run a model on a scenario.
+
+    Overrides use the scenario's dotted paths (``world.offense_advantage``,
+    ``states.UKG.intelligence``, ``states[2].bias``); values are plain JSON and are validated
+    like the scenario file itself. Options are the model's keyword options (GET /api/models).
+    """
+
+    model_config = _FORBID
+
+    scenario: str = ScenarioName
+    model: str = Field(default="richardson", min_length=1, max_length=64)
+    runs: int = Field(default=1, ge=1, le=1_000_000)
+    steps: int | None = Field(default=None, ge=1, le=1_000_000)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    overrides: dict[str, JsonValue] = Field(default_factory=dict, max_length=200)
+    options: dict[str, bool | int | float | str] = Field(default_factory=dict, max_length=20)
+    wait: bool = Field(
+        default=False,
+        description="Answer when the run has finished (200) instead of at once (202).",
+    )
+
+
+class RunStatus(BaseModel):
+    """A run and what became of it; ``result`` is there once ``status`` is ``done``."""
+
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    scenario: str
+    model: str
+    runs: int
+    steps: int
+    seed: int
+    states: int
+    cells: int
+    elapsed_s: float
+    expected_s: float | None = Field(
+        description="A guess at the run's duration from earlier runs (None before any)."
+    )
+    progress: float | None = Field(
+        description="Share of the work done, for models that report it (the spiral model)."
+    )
+    position: int | None = Field(description="Runs waiting ahead of this one, while queued.")
+    detail: str | None = Field(description="Why the run failed, when it did.")
+    result: dict[str, Any] | None = Field(
+        description=(
+            "The dashboard's view of the result: summary, per-state bands of every variable, "
+            "P(war) and tension per step, event timeline, events, outcomes, alliance network."
+        )
+    )
+
+
+class GameView(BaseModel):
+    """``GET /api/game``: the one-shot security game for Jervis's ω and δ (``herz game``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    payoffs: dict[str, float]
+    game_class: str = Field(alias="class")
+    ordering: str
+    equilibria: list[dict[str, Any]]
+    world: str | None
+    offense_advantage: float | None
+    distinguishability: float | None
+    matrix: list[list[list[float]]] = Field(
+        description="Rows own C, D; columns other C, D; each cell (row payoff, column payoff)."
+    )
+
+
+class SweepInfo(BaseModel):
+    """A stored sweep in the list."""
+
+    id: str
+    label: str
+    info: dict[str, Any]
+
+
+class SweepDetail(SweepInfo):
+    """A stored sweep: its points with their measures, and the axes of its phase diagram."""
+
+    parameters: list[str]
+    measures: list[str]
+    points: list[dict[str, Any]]

@@ -1,0 +1,92 @@
+"""Helpers for the web tests: a real uvicorn server on 127.0.0.1 and Debian's Chromium.
+
+Not a conftest: the tests that need these import them (``from _web import ...``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+#: Flags for headless Chromium in a container: no sandbox (root), no GPU, nothing that phones
+#: home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium() -> str:
+    """The path of Debian's Chromium, installed with apt-get when it is missing.
+
+    CI runs as root with Debian's package repositories reachable, so the browser tests run
+    there rather than skip. Elsewhere, without root or apt-get, the test is skipped (and fails
+    under ``CI=true``, so that a missing browser is never silently ignored there).
+    """
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, timeout=600)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+            check=False,
+            env=env,
+            timeout=1200,
+        )
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    message = f"{CHROMIUM} is missing and could not be installed (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_socket() -> socket.socket:
+    """A listening-ready socket bound to a free port on 127.0.0.1."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Run ``app`` under a real uvicorn server on 127.0.0.1 (random free port) in a thread;
+    yield its base URL; stop it afterwards."""
+    import uvicorn
+
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(600):  # up to 30 s for the server to start
+        if server.started or not thread.is_alive():
+            break
+        time.sleep(0.05)
+    if not server.started:
+        raise RuntimeError("uvicorn did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()

@@ -1,0 +1,168 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright against uvicorn.
+
+Loads the page, chooses europe-1914 and the spiral model, moves the offense slider, presses Run
+and checks that every chart has traces with data. Saves screenshots (1280×800 and a phone
+width) in the test's tmp folder (the CI artifact). Chromium is installed with apt-get when it is
+missing (see tests/_web.py); no browser is ever downloaded by Playwright.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright import sync_api as playwright_api
+
+from _web import CHROMIUM_ARGS, chromium, serve
+from herz.web import create_app
+
+#: Plotly graph divs carry their traces in ``.data``; a chart "has data" when some trace
+#: has points.
+TRACES = """id => {
+  const el = document.getElementById(id);
+  if (!el || !el.data) return null;
+  return el.data.map(t => ({
+    name: t.name || null,
+    type: t.type || 'scatter',
+    points: (t.y || t.z || []).filter(v => v !== null && v !== undefined).length,
+  }));
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium()
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    with serve(create_app()) as base:
+        yield base
+
+
+def run_europe_1914(page: Any, url: str, errors: list[str]) -> None:
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url + "/")
+    page.wait_for_function("() => document.querySelectorAll('#scenario option').length > 0")
+    page.select_option("#scenario", "europe-1914")
+    page.wait_for_function("() => document.getElementById('scenario-desc').textContent.length > 0")
+    page.select_option("#model", "spiral")
+    slider = page.locator("#offense")
+    slider.focus()
+    for _ in range(4):  # move the slider with the keyboard, as a person would
+        page.keyboard.press("ArrowRight")
+    page.fill("#runs", "30")
+    page.fill("#steps", "24")
+    page.fill("#seed", "1")
+    page.click("#run")
+    page.wait_for_function(
+        "() => { const s = document.getElementById('summary'); "
+        "return s && s.textContent.includes('europe-1914'); }",
+        timeout=60_000,
+    )
+
+
+def test_run_europe_1914_and_see_the_charts(browser: Any, url: str, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    run_europe_1914(page, url, errors)
+
+    offense = float(page.input_value("#offense"))
+    assert page.text_content("#offense-out") == f"{offense:.2f}"
+    state = page.evaluate("() => window.herzDashboard.state.result")
+    assert state["world"]["offense_advantage"] == pytest.approx(offense)
+    assert state["model"] == "spiral" and state["runs"] == 30 and state["steps"] == 24
+
+    military = page.evaluate(TRACES, "chart-military")
+    names = {t["name"] for t in military if t["points"]}
+    labels = set(state["labels"].values())
+    assert labels <= names  # a line (with points) for every state
+    assert all(t["points"] == 25 for t in military)
+    for chart in ("chart-tension", "chart-pwar", "chart-timeline", "chart-network"):
+        traces = page.evaluate(TRACES, chart)
+        assert traces, chart
+        assert sum(t["points"] for t in traces) > 0, chart
+    pwar = page.evaluate(TRACES, "chart-pwar")
+    assert pwar[0]["points"] == 25
+    # The game view shows Jervis's 2×2 game for the slider's ω.
+    assert page.text_content("#g-cc")
+    assert page.text_content("#game-class")
+    assert page.is_hidden("#error")
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    page.screenshot(path=str(tmp_path / "dashboard-1280x800.png"), full_page=True)
+    page.close()
+
+
+def test_game_view_follows_the_sliders(browser: Any, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(url + "/")
+    page.wait_for_function("() => document.getElementById('game-class').textContent.length > 0")
+    page.fill("#distinguish", "0")
+    page.dispatch_event("#distinguish", "input")
+    page.fill("#offense", "0.9")
+    page.dispatch_event("#offense", "input")
+    page.wait_for_function(
+        "() => document.getElementById('game-class').textContent.startsWith(\"Prisoner's\")"
+    )
+    page.fill("#offense", "0.1")
+    page.dispatch_event("#offense", "input")
+    page.wait_for_function(
+        "() => document.getElementById('game-class').textContent.startsWith('Stag Hunt')"
+    )
+    assert "doubly" not in (page.text_content("#game-world") or "")
+    page.close()
+
+
+def test_phone_width(browser: Any, url: str, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    errors: list[str] = []
+    run_europe_1914(page, url, errors)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390  # nothing forces sideways scrolling
+    box = page.locator("#chart-military").bounding_box()
+    assert box is not None and box["width"] <= 390
+    assert page.evaluate(TRACES, "chart-military")
+    page.screenshot(path=str(tmp_path / "dashboard-phone.png"), full_page=True)
+    page.close()
+
+
+def test_sweep_page_draws_a_phase_diagram(browser: Any, tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    from herz.experiment import run_sweep
+    from herz.web import WebSettings
+
+    db = tmp_path / "sweeps.duckdb"
+    spec = {
+        "name": "omega-delta",
+        "scenario": "two-state",
+        "model": "spiral",
+        "parameters": {
+            "world.offense_advantage": {"values": [0.0, 0.5, 1.0]},
+            "world.distinguishability": {"values": [0.0, 1.0]},
+        },
+        "runs": 2,
+        "steps": 4,
+        "seed": 1,
+    }
+    run_sweep(spec, db=db, workers=1)
+    with serve(create_app(WebSettings(db=db))) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base + "/sweeps")
+        page.click("text=omega-delta")
+        page.wait_for_function(
+            "() => { const el = document.getElementById('chart-phase'); "
+            "return el && el.data && el.data.length > 0; }"
+        )
+        traces = page.evaluate(TRACES, "chart-phase")
+        assert traces[0]["type"] == "heatmap" and traces[0]["points"] == 2  # 2 rows of 3
+        assert page.url.endswith("/sweeps/omega-delta")
+        page.close()
