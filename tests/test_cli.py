@@ -91,6 +91,7 @@ def test_run_writes_series_summary_and_plot(tmp_path: Path) -> None:
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == [
         "military.png",
+        "outcomes.csv",
         "summary.json",
         "timeseries.csv",
     ]

@@ -262,7 +262,8 @@ def test_richardson_outcomes_summarize_each_run() -> None:
     full = herz.simulate("europe-1909", keep="series", **kwargs)
     series = full.series
     assert out is not None and series is not None
-    assert full.outcomes is None  # with keep="series" the series holds the runs
+    assert full.outcomes is not None
+    pd.testing.assert_frame_equal(full.outcomes, out)  # outcomes do not depend on `keep`
     assert out["run"].tolist() == [3, 4, 5, 6, 7]
     last = series[series["t"] == 10].groupby("run", observed=True)["military"].sum()
     np.testing.assert_allclose(out["final_military"], last.to_numpy(), rtol=1e-12)

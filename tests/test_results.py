@@ -32,7 +32,7 @@ def test_csv_and_parquet_round_trip(tmp_path: Path) -> None:
     result = herz.simulate("europe-1909", steps=4, runs=2, seed=1, noise=0.05)
     assert result.series is not None
     written = result.to_csv(tmp_path / "csv")
-    assert {p.name for p in written} == {"timeseries.csv", "summary.json"}
+    assert {p.name for p in written} == {"timeseries.csv", "outcomes.csv", "summary.json"}
     back = pd.read_csv(tmp_path / "csv" / "timeseries.csv")
     assert np.allclose(back["military"], result.series["military"])
     result.to_parquet(tmp_path / "pq")

@@ -696,9 +696,7 @@ def simulate_scenario(
         seed=seed,
         summary=summary,
         series=series,
-        # With keep="series" the series already holds every run's path (and `herz run --out`
-        # writes exactly the series and the summary); sweeps derive the same columns from it.
-        outcomes=_outcomes(paths, system.actors, run_offset) if keep == "summary" else None,
+        outcomes=_outcomes(paths, system.actors, run_offset),
     )
 
 
@@ -706,9 +704,8 @@ def _outcomes(paths: FloatArray, actors: list[str], run_offset: int) -> pd.DataF
     """One row per run: the final stock of each actor, their total, and the arms growth.
 
     ``arms_growth`` is the ratio of the final to the initial total stock (NaN when the initial
-    total is 0): above 1 the run ended in a race, below 1 in (partial) disarmament. Attached to
-    the result with ``keep="summary"`` (large ensembles, sweeps), where no series is kept;
-    sweeps store these columns per run (see :mod:`herz.experiment`).
+    total is 0): above 1 the run ended in a race, below 1 in (partial) disarmament. Sweeps
+    store these columns per run (see :mod:`herz.experiment`).
     """
     import pandas as pd
 
