@@ -82,7 +82,7 @@ def main() -> None:
     parser.add_argument("--model", default="spiral" if "spiral" in MODELS else "richardson")
     parser.add_argument("--scenario", default="europe-1909")
     parser.add_argument("--steps", type=int, default=50)
-    parser.add_argument("--runs", type=int, default=10_000, help="runs in the speed sweeps")
+    parser.add_argument("--runs", type=int, default=30_000, help="runs in the speed sweeps")
     parser.add_argument("--memory-runs", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)

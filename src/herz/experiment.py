@@ -52,6 +52,7 @@ import hashlib
 import importlib
 import itertools
 import json
+import logging
 import math
 import os
 import time
@@ -1044,6 +1045,9 @@ def _dask_client(cluster: str | None, dask_local: int | None, timeout: float) ->
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        # A cluster we start and stop ourselves: its workers' shutdown chatter (heartbeats
+        # racing the closing scheduler) is noise; task failures still reach us as exceptions.
+        silence_logs=logging.CRITICAL,
     )
     client = distributed.Client(local, set_as_default=False)
     return _DaskExecutor(client, local, f"LocalCluster on 127.0.0.1, {dask_local} processes")
