@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
@@ -334,39 +335,21 @@ def run_cmd(
 
     sc = load_scenario(scenario).with_overrides(_overrides(set_), source="--set")
     keep = "series" if (out is not None or not as_json) else "summary"
-    if model == "spiral":
+    if model == "spiral":  # large ensembles: keep the series only when it is written out
         keep = "series" if out is not None else "summary"
-        err = _console(stderr=True)
-        if err.is_terminal:
+    err = _console(stderr=True)
+    with contextlib.ExitStack() as stack:
+        if model == "spiral" and err.is_terminal:  # a progress bar on stderr, never on stdout
             from rich.progress import Progress
 
-            with Progress(console=err, transient=True) as bar:
-                task = bar.add_task(f"spiral: {runs} run(s)", total=None)
+            bar = stack.enter_context(Progress(console=err, transient=True))
+            task = bar.add_task(f"spiral: {runs} run(s)", total=None)
 
-                def progress(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
 
-                result = simulate(
-                    sc,
-                    model=model,
-                    steps=steps,
-                    runs=runs,
-                    seed=seed,
-                    keep=keep,
-                    progress=progress,
-                )
-        else:
-            result = simulate(sc, model=model, steps=steps, runs=runs, seed=seed, keep=keep)
-    else:
-        result = simulate(
-            sc,
-            model=model,
-            steps=steps,
-            runs=runs,
-            seed=seed,
-            keep=keep,
-            **options,
-        )
+            options["progress"] = progress
+        result = simulate(sc, model=model, steps=steps, runs=runs, seed=seed, keep=keep, **options)
     written = _write_outputs(result, out) if out is not None else []
     if as_json:
         sys.stdout.write(result.to_json() + "\n")
