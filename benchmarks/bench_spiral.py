@@ -66,7 +66,7 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
             max_mu = max(max_mu, mu)
             best_req = max(best_req, max(mu / p.tolerance - 1, 0.0) * m.S[j])
         ally = m.S[self.k] - self.M
-        base = p.base_posture * self.Y
+        base = m.setup.base[self.k] * self.Y
         defensive = base + max(m.theta * best_req - ally, 0.0)
         if doc == 1:
             target = max(defensive, base + max(p.superiority * strongest - ally, 0.0))
@@ -75,7 +75,8 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
         else:
             target = defensive
         cap = self.budget * self.Y
-        want = (p.depreciation * self.M + p.adjustment * (target - self.M)) / m.prod[self.k]
+        # the stock is in spending units: keeping M costs M / a a year
+        want = (self.M + p.adjustment / p.depreciation * (target - self.M)) / m.prod[self.k]
         self.I = min(max(want, 0.0), cap)
         if self.greedy:
             self.I = max(self.I, p.greedy_effort * cap)
@@ -105,10 +106,10 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
             ally = m.S[j] - other.M
             cap = other.budget * other.Y
             floor = SP.SPEND_FLOOR * cap
-            base = p.base_posture * other.Y
+            base = m.setup.base[j] * other.Y
             ref = max(top2, w_top * top) if self.k in tops else top
             tgt = base + max(m.theta * ref - ally, 0.0)
-            want = (p.depreciation * other.M + p.adjustment * (tgt - other.M)) / m.prod[j]
+            want = (other.M + p.adjustment / p.depreciation * (tgt - other.M)) / m.prod[j]
             m_s = math.log(min(max(want, 0.0), cap) + floor)
             sep = max(math.log(p.greedy_effort * cap + floor) - m_s, 0.0)
             z = float(m.z[m.b, self.k * m.n + j])
@@ -178,7 +179,7 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
         ags = self.agents_by_k
         dt = self.sc.time.step
         at_war = [any(self.war[i]) for i in range(self.n)]
-        newM = [max(a.M + dt * (self.prod[a.k] * a.I - p.depreciation * a.M), 0.0) for a in ags]
+        newM = [max(a.M + dt * p.depreciation * (self.prod[a.k] * a.I - a.M), 0.0) for a in ags]
         if any(at_war):
             tot = sum(ag.M for ag, w in zip(ags, at_war, strict=True) if w)
             for i in range(self.n):

@@ -1,13 +1,17 @@
-"""Figures for docs/spiral.md: one per property P1–P5 (MODELS.md §5), with the numbers printed.
+"""Figures for docs/spiral.md: one per property P1–P5 (MODELS.md §5), with the numbers printed,
+and europe-1914's simulated spending against COW NMC milex 1909–1913.
 
-    python docs/figures/make_spiral_figures.py      # writes docs/figures/spiral_p*.png
+    python docs/figures/make_spiral_figures.py      # writes docs/figures/spiral_*.png
+    python docs/figures/make_spiral_figures.py europe_vs_nmc p4    # only these
 
-The same worlds and seeds as tests/test_spiral.py, so the figures show what the tests check.
+The same worlds as tests/test_spiral.py and tests/test_spiral_history.py, so the figures show
+what the tests check.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import herz
+import herz.datasets as D
 
 HERE = Path(os.path.dirname(os.path.abspath(__file__)))
 
@@ -114,7 +119,7 @@ def p2() -> None:
 def p3() -> None:
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
     for w, c in ((0.9, "C3"), (0.1, "C0")):
-        r = sim("multipolar-20", 600, 40, **{"world.offense_advantage": w, "spiral.war_cost": 0})
+        r = sim("multipolar-20", 1000, 40, **{"world.offense_advantage": w, "spiral.war_cost": 0})
         size = r.outcomes.loc[r.outcomes["war"], "first_war_size"]
         m, se = mean_se(size)
         print(f"P3 ω = {w}: states in the first war {m:.2f} ± {se:.2f} ({len(size)} wars)")
@@ -139,6 +144,8 @@ def p4() -> None:
         "spiral.crisis_rate": 0.0,
         "world.offense_advantage": 0.5,
         "world.distinguishability": 0.2,
+        "states[0].max_budget_share": 1.0,
+        "states[1].max_budget_share": 1.0,
     }
     fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained", sharey=True)
     for ax, b_type in zip(axes, ("security_seeker", "greedy"), strict=True):
@@ -191,6 +198,67 @@ def p5() -> None:
     save(fig, "spiral_p5.png")
 
 
+def europe_vs_nmc() -> None:
+    """europe-1914 without endogenous crises: ensemble spending against NMC milex, 1909–1913."""
+    blocs = {"Triple Entente": ["UKG", "FRN", "RUS"], "Triple Alliance": ["GMY", "AUH", "ITA"]}
+    powers = [p for m in blocs.values() for p in m]
+    nmc = D.load("nmc", version=6, years=(1909, 1913), states=powers)
+    data = nmc.pivot(index="year", columns="stateabb", values="milex").astype(float) / 1000
+    r = sim("europe-1914", 500, 16, keep="series", **{"spiral.crisis_rate": 0.0})
+    s = r.series
+    s = s[np.isclose(s["year"] % 1.0, 0.0) & s["state"].isin(powers)].copy()
+    s["state"] = s["state"].astype(str)
+    per_run = s.pivot_table(index=["run", "year"], columns="state", values="spending")
+    for bloc, members in blocs.items():
+        per_run[bloc] = per_run[members].sum(axis=1)
+        data[bloc] = data[members].sum(axis=1)
+    fig, axes = plt.subplots(3, 3, figsize=(10, 8), layout="constrained", sharex=True)
+    panels = [*blocs, "", *powers]
+    for ax, name in zip(axes.flat, panels, strict=True):
+        if not name:
+            ax.axis("off")
+            continue
+        g = per_run[name].groupby(level="year")
+        mean, lo, hi = g.mean(), g.quantile(0.1), g.quantile(0.9)
+        ax.fill_between(mean.index, lo, hi, color="C0", alpha=0.2, lw=0)
+        ax.plot(mean.index, mean.to_numpy(), color="C0", marker="o", ms=3, label="herz (mean)")
+        ax.plot(
+            data.index,
+            data[name].to_numpy(),
+            color="k",
+            marker="s",
+            ms=4,
+            ls="--",
+            label="NMC v6.0 milex",
+        )
+        ax.set_title(name, fontsize=10)
+        ax.set_ylim(0, None)
+        ax.grid(alpha=0.3)
+        y13 = float(mean.loc[1913.0])
+        print(
+            f"europe-1914 {name}: 1913 simulated {y13:.1f}, NMC {data.loc[1913, name]:.1f} "
+            f"(ratio {y13 / data.loc[1913, name]:.2f})"
+        )
+    for row in axes:
+        row[0].set_ylabel("million current £ a year")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    axes[0, 2].legend(handles, labels, frameon=False, loc="upper left", fontsize=9)
+    axes[0, 2].text(
+        0.0,
+        0.55,
+        "europe-1914, 500 runs, endogenous\ncrises off (no war before 1914.5).\n"
+        "Line: ensemble mean of the annual\nspending; band: 10–90% of runs.\n"
+        "Calibrated: tolerance, superiority\n(docs/calibrate_spiral.py).",
+        fontsize=8.5,
+        va="top",
+        transform=axes[0, 2].transAxes,
+    )
+    fig.suptitle("Military spending 1909–1913: the spiral model against COW NMC")
+    save(fig, "spiral_europe_vs_nmc.png")
+
+
+FIGURES = {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5, "europe_vs_nmc": europe_vs_nmc}
+
 if __name__ == "__main__":
-    for make in (p1, p2, p3, p4, p5):
-        make()
+    for name in sys.argv[1:] or list(FIGURES):
+        FIGURES[name]()

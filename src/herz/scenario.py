@@ -131,7 +131,14 @@ class State(_Model):
     id: str = Field(pattern=_ID_PATTERN, description="Short id, e.g. the COW abbreviation.")
     name: str | None = None
     ccode: int | None = Field(default=None, ge=0, description="COW country code, if any.")
-    military: float = Field(ge=0, description="Military stock (scenario's military unit).")
+    military: float = Field(
+        ge=0,
+        description=(
+            "Military effort at the start, as annual spending (scenario's military unit; in "
+            "the historical scenarios COW NMC milex). Richardson's x; the spiral model's first "
+            "year's spending, its stock starting at the steady state this spending sustains."
+        ),
+    )
     economy: float = Field(gt=0, description="Economic resources (scenario's economy unit).")
     max_budget_share: float = Field(
         default=0.1, gt=0, le=1, description="Largest share of the economy spent on arms."
@@ -302,8 +309,16 @@ class SpiralParams(_Model):
         le=10,
         description="b0: stock kept whatever the threat, as a share of the economy.",
     )
+    base_from_start: bool = Field(
+        default=False,
+        description=(
+            "If true, each state's base posture is its own burden at the start "
+            "(military / economy) instead of base_posture: the starting spending is what the "
+            "state keeps whatever the threat (calibration of historical scenarios)."
+        ),
+    )
     depreciation: float = Field(
-        default=0.1, ge=0, le=1, description="d: share of the military stock lost per year."
+        default=0.1, gt=0, le=1, description="d: share of the military stock lost per year."
     )
     superiority: float = Field(
         default=1.2,
@@ -330,7 +345,10 @@ class SpiralParams(_Model):
         default=0.02, ge=-0.5, le=0.5, description="Economic growth per year without arms."
     )
     guns_cost: float = Field(
-        default=0.5, ge=0, le=10, description="Growth lost per unit of spending / economy."
+        default=0.05,
+        ge=0,
+        le=10,
+        description="Growth lost per unit of military burden (spending / economy).",
     )
     # perception and belief (Jervis 1976; Kydd 1997)
     noise_scale: float = Field(

@@ -21,8 +21,13 @@ Per step (``dt = time.step`` years; rates are per year), in this order:
    arms to ``grit_share`` of the defensive target while its highest belief stays below
    ``grit_abandon``; greedy states (Kydd 1997, 2005) spend at least ``greedy_effort`` of their
    budget ceiling (arming for opportunity). Spending closes the gap at speed λ and replaces
-   depreciation, bounded by [0, max_budget_share·Y]; M' = M + dt (a I − d M) with a the
+   depreciation, bounded by [0, max_budget_share·Y]; M' = M + dt d (a I − M) with a the
    military productivity; Y' = Y (1 + dt (g − c_g I/Y − war damage)) (guns vs butter).
+   **Units** (ours): spending I is a flow in the scenario's money per year, directly comparable
+   with COW NMC ``milex``; the stock M is measured in the same unit, as the annual spending that
+   sustains it (d times the depreciated sum of past spending). The scenario's ``military`` is
+   the spending at the start, and the stock starts at the steady state it sustains (M0 =
+   military), so the budget ceiling b·Y, the spending and the stock share one unit.
 3. **Perception and belief** (:func:`belief_llr`). Each i sees j's spending with log-normal noise
    σ_i = σ0 (1 − q_i) and compares it with what a defensive security seeker j would spend if j
    held the prior μ0 about everyone, counting i's own strength as threatening j only with
@@ -212,11 +217,13 @@ def investment(
 ) -> FloatArray:
     """Spending per year: replace depreciation and close the gap to the target at speed λ.
 
-    I = clip((d M + λ (M* − M)) / a, 0, ceiling), a the military productivity (**ours**; a
-    partial-adjustment rule as in Richardson 1960 and the arms-race literature). Spending cannot
-    be negative: a state above its target disarms only by depreciation.
+    The stock is measured in spending units (see :func:`military_step`): keeping M costs M / a
+    per year. I = clip((M + (λ/d)(M* − M)) / a, 0, ceiling), a the military productivity, so
+    that unbounded, dM/dt = λ (M* − M) (**ours**; a partial-adjustment rule as in Richardson
+    1960 and the arms-race literature). Spending cannot be negative: a state above its target
+    disarms only by depreciation.
     """
-    want = (depreciation * military + adjustment * (target - military)) / productivity
+    want = (military + (adjustment / depreciation) * (target - military)) / productivity
     return np.asarray(np.clip(want, 0.0, ceiling), dtype=float)
 
 
@@ -227,9 +234,19 @@ def military_step(
     depreciation: float,
     dt: float,
 ) -> FloatArray:
-    """M' = M + dt (a I − d M): the stock grows with spending and depreciates (Euler step)."""
+    """M' = M + dt d (a I − M): the stock grows with spending and depreciates (Euler step).
+
+    The stock is measured in *spending units* (**ours**): M is the annual spending that would
+    keep it where it is (at productivity a = 1), i.e. d times the depreciated sum of past
+    spending. A state that spends I year after year ends with M = a I, and the scenario's
+    ``military`` (a spending, e.g. COW NMC ``milex``) is both the first year's spending and the
+    steady-state stock it sustains. docs/spiral.md, "Units".
+    """
     return np.asarray(
-        np.maximum(military + dt * (productivity * spending - depreciation * military), 0.0),
+        np.maximum(
+            military + (dt * depreciation) * (productivity * spending - military),
+            0.0,
+        ),
         dtype=float,
     )
 
@@ -404,6 +421,7 @@ class _Setup:
     m0: FloatArray
     y0: FloatArray
     budget: FloatArray
+    base: FloatArray  # base posture as a share of the economy, per state
     greedy: BoolArray
     sigma: FloatArray
     own_weight: FloatArray
@@ -510,6 +528,11 @@ def _setup(scenario: Scenario, steps: int) -> _Setup:
         m0=np.array([s.military for s in states], dtype=float),
         y0=np.array([s.economy for s in states], dtype=float),
         budget=np.array([s.max_budget_share for s in states], dtype=float),
+        base=(
+            np.array([s.military / s.economy for s in states], dtype=float)
+            if p.base_from_start
+            else np.full(n, p.base_posture)
+        ),
         greedy=np.array([s.type == "greedy" for s in states], dtype=bool),
         sigma=p.noise_scale * (1.0 - np.array([s.intelligence for s in states], dtype=float)),
         own_weight=np.clip(1.0 - np.array([s.bias for s in states], dtype=float), 0.0, 1.0),
@@ -599,6 +622,7 @@ def _run_chunk(
     val = np.asarray(1.0 + p.greed_stake * s.greedy, dtype=float)
     greedy = s.greedy[:, None]
     budget = s.budget[:, None]
+    base_share = s.base[:, None]
     iu0, iu1 = np.triu_indices(n, 1)
     up = np.triu(np.ones((n, n), dtype=bool), 1)[:, :, None]
     balance_every = round(p.balance_interval / dt) if p.balance_interval > 0 else 0
@@ -759,7 +783,7 @@ def _run_chunk(
 
     R = ties_at(0)
     S, ally_force, mu, rival, mu_r, T = power(R)
-    record(0, np.minimum(p.depreciation * M / prod[:, None], budget * Y), mu, T, R)
+    record(0, np.minimum(M / prod[:, None], budget * Y), mu, T, R)
 
     z: NDArray[np.float32] = np.empty((0, 0, 0), dtype=np.float32)
     u: FloatArray = np.empty((0, 0, 0))
@@ -785,7 +809,7 @@ def _run_chunk(
             excess **= 1.0 / m
         S_riv = S[None] * rival  # [i, k]: k's strength if k is i's rival
         strongest = S_riv.max(1)
-        base = p.base_posture * Y
+        base = base_share * Y
         req = excess * S[None]  # [j, k]: strength j needs against rival k, over θ
         req_top = req.max(1)
         defensive = base + np.maximum(theta * req_top - ally_force, 0.0)
