@@ -24,6 +24,7 @@ DuckDB is an optional dependency (the ``store`` extra); it is imported when a st
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -281,10 +282,11 @@ class Store:
                 have.add(col)
         self._known_columns[table] = have
 
-    def _insert(self, table: str, frame: pd.DataFrame) -> None:
+    def _insert(self, table: str, frame: pd.DataFrame, *, arrow: bool = False) -> None:
         # No try/finally: inside an aborted transaction even unregister fails and would hide
         # the real error; the caller rolls back, then _forget() drops the view.
-        self._con.register("_herz_frame", frame)
+        data: Any = _arrow(frame) if arrow else frame
+        self._con.register("_herz_frame", data)
         cols = ", ".join(_q(c) for c in frame.columns)
         self._con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _herz_frame")
         self._con.unregister("_herz_frame")
@@ -461,9 +463,9 @@ class Store:
         outcome_columns = [c for c in result.outcomes.columns if c not in ("point", "run")]
         self._con.execute("BEGIN TRANSACTION")
         try:
-            self._insert("runs", runs)
+            self._insert("runs", runs, arrow=True)
             if series is not None:
-                self._insert("series", series)
+                self._insert("series", series, arrow=True)
             if fresh:
                 self._con.register("_herz_info", info)
                 self._con.execute(
@@ -565,6 +567,19 @@ def open_results(path: str | Path) -> Store:
     if not p.is_file():
         raise InputError(f"{p}: no such results database.", value=str(p))
     return Store(p, read_only=True)
+
+
+def _arrow(frame: pd.DataFrame) -> Any:
+    """The frame as an Arrow table when it converts cleanly (DuckDB scans Arrow about twice as
+    fast as a DataFrame); else the frame itself (e.g. an object column of mixed types)."""
+    try:
+        pa: Any = importlib.import_module("pyarrow")
+    except ImportError:  # pragma: no cover - pyarrow comes with the store extra
+        return frame
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return frame
 
 
 def _plain(value: Any) -> Any:
