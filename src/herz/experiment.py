@@ -65,8 +65,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from herz._validation import StrictModel
 from herz.errors import InputError
 
 if TYPE_CHECKING:
@@ -93,7 +94,6 @@ __all__ = [
     "run_sweep",
 ]
 
-_STRICT = ConfigDict(extra="forbid", validate_default=True)
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 #: spawn_key of the stream that scrambles sampled designs (ASCII "design"); run streams use
 #: two-element keys (point, run), so the two never meet.
@@ -108,15 +108,7 @@ DesignKind = Literal["grid", "lhs", "sobol", "saltelli"]
 
 
 # -- the spec ---------------------------------------------------------------------------------
-class _Spec(BaseModel):
-    model_config = _STRICT
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _finite(cls, value: Any) -> Any:
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
+_Spec = StrictModel
 
 
 class RangeSpec(_Spec):

@@ -24,7 +24,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import math
 import re
 from collections.abc import Mapping
 from importlib import resources
@@ -34,13 +33,12 @@ from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 import yaml
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
+from herz._validation import StrictModel
 from herz.errors import ScenarioError
 
 __all__ = [
@@ -63,8 +61,6 @@ __all__ = [
     "parse_override",
 ]
 
-_STRICT = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
-
 StateType = Literal["security_seeker", "greedy"]
 Doctrine = Literal["defensive", "offensive", "reassurance"]
 AllianceKind = Literal[
@@ -74,15 +70,7 @@ AllianceKind = Literal[
 _ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,15}$"
 
 
-class _Model(BaseModel):
-    model_config = _STRICT
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nan(cls, value: Any) -> Any:
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
+_Model = StrictModel
 
 
 class Source(_Model):
