@@ -580,19 +580,32 @@ class _Events:
         self.parts.append(rows)
 
 
-def _draw_block(gens: list[np.random.Generator], n: int) -> tuple[NDArray[np.float32], FloatArray]:
+def _draw_block(
+    gens: list[np.random.Generator],
+    n: int,
+    buffers: tuple[NDArray[np.float32], FloatArray, FloatArray] | None = None,
+) -> tuple[NDArray[np.float32], FloatArray]:
     """Each run's normals and uniforms for :data:`BLOCK` steps, from its own stream.
 
-    One call per run for the normals (float32) and one for the uniforms (float64); returned
-    ensemble-last: normals (BLOCK, N·N + 4, E), uniforms (BLOCK, 1 + 2N, E).
+    One call per run for the normals (float32) and one for the uniforms (float64). The normals
+    are returned run-first, as drawn: (E, BLOCK, N·N + 4) (the kernel reads a step's slice
+    transposed, which costs less than transposing the whole block); the uniforms
+    ensemble-last: (BLOCK, 1 + 2N, E). ``buffers`` (the normals, the uniforms as drawn and the
+    ensemble-last uniforms) are filled in place when given, so that a chunk allocates them once.
     """
     e = len(gens)
-    z = np.empty((e, BLOCK, n * n + 4), dtype=np.float32)
-    u = np.empty((e, BLOCK, 1 + 2 * n))
+    if buffers is None:
+        buffers = (
+            np.empty((e, BLOCK, n * n + 4), dtype=np.float32),
+            np.empty((e, BLOCK, 1 + 2 * n)),
+            np.empty((BLOCK, 1 + 2 * n, e)),
+        )
+    z, u_run, u = buffers
     for k, g in enumerate(gens):
         g.standard_normal(out=z[k], dtype=np.float32)
-        g.random(out=u[k])
-    return np.ascontiguousarray(z.transpose(1, 2, 0)), np.ascontiguousarray(u.transpose(1, 2, 0))
+        g.random(out=u_run[k])
+    np.copyto(u, u_run.transpose(1, 2, 0))
+    return z, u
 
 
 def _run_chunk(
@@ -675,27 +688,64 @@ def _run_chunk(
         "tension": np.zeros(steps + 1),
     }
 
+    # Scratch and state arrays (N, N, E), allocated once per chunk and overwritten in place
+    # (``out=``): the same operations on the same operands as fresh temporaries, so the same bits.
+    nne = (n, n, E)
+    mu = np.empty(nne)
+    mu_r = np.empty(nne)
+    T = np.empty(nne)
+    mu32 = np.empty(nne, dtype=np.float32)
+    req = np.empty(nne)
+    ms = np.empty(nne)
+    sep = np.empty(nne)
+    obs = np.empty(nne)
+    scratch = np.empty(nne)
+    top_jk = np.empty(nne, dtype=bool)
+    top_gt = np.empty(nne, dtype=bool)
+    top_f = np.empty(nne)
+    not_top = np.empty(nne)
+    flat_up = iu0 * n + iu1  # the dyads (i < j) and their mirror, on the flattened state axes
+    flat_lo = iu1 * n + iu0
+    h = np.empty((len(iu0), E))
+    h_lo = np.empty((len(iu0), E))
+    eligible = np.empty((len(iu0), E), dtype=bool)
+    blocks = (
+        np.empty((E, BLOCK, n * n + 4), dtype=np.float32),
+        np.empty((E, BLOCK, 1 + 2 * n)),
+        np.empty((BLOCK, 1 + 2 * n, E)),
+    )
+
     def ties_at(t: int) -> FloatArray:
         F = s.ties[int(s.tie_index[t])][:, :, None]
         if balance_every:
             return np.asarray(np.maximum(F, p.balance_reliability * B), dtype=float)
         return np.asarray(F, dtype=float)
 
-    def power(R: FloatArray) -> tuple[Any, ...]:
-        """Strength, allies' part, beliefs, rivals' mask, masked beliefs and threat."""
-        ally_force = np.sum(R * M[None], axis=1)
+    def power(R: FloatArray, rival: FloatArray) -> tuple[Any, ...]:
+        """Strength, allies' part, beliefs, masked beliefs and threat (into mu, mu_r, T)."""
+        np.multiply(R, M[None], out=scratch)
+        ally_force = np.sum(scratch, axis=1)
         S = M + ally_force
         x = (theta * S) ** m if m != 1.0 else theta * S
         y = (S**m if m != 1.0 else S) + _TINY
-        P = x[None] / (x[None] + y[:, None])  # P[i, j]: j, attacking, beats i
-        mu32 = np.exp(-logit.astype(np.float32))  # float32 exp: 4x faster, ample for beliefs
-        mu32 += 1.0
+        # P[i, j] = x_j / (x_j + y_i): j, attacking, beats i (built in T, then T = μ_r P)
+        np.add(x[None], y[:, None], out=T)
+        np.divide(x[None], T, out=T)
+        # float32 exp: 4x faster, ample for beliefs. −float32(l) is float32(−l) exactly.
+        np.copyto(mu32, logit, casting="same_kind")
+        np.negative(mu32, out=mu32)
+        np.exp(mu32, out=mu32)
+        np.add(mu32, 1.0, out=mu32)
         np.reciprocal(mu32, out=mu32)
-        mu = mu32.astype(np.float64)
-        rival = (R <= 0.0) & ~eye3
-        mu_r = mu * rival
-        T = mu_r * P
-        return S, ally_force, mu, rival, mu_r, T
+        np.copyto(mu, mu32)
+        np.multiply(mu, rival, out=mu_r)
+        np.multiply(T, mu_r, out=T)
+        return S, ally_force
+
+    def rivals(R: FloatArray) -> tuple[BoolArray, FloatArray]:
+        """The rivals' mask, as booleans and as the 0.0/1.0 a product with it casts them to."""
+        rival = np.asarray((R <= 0.0) & ~eye3, dtype=bool)
+        return rival, rival.astype(np.float64)
 
     def record(t: int, I: FloatArray, mu: FloatArray, T: FloatArray, R: FloatArray) -> None:
         at_war = W.any(1)
@@ -782,7 +832,10 @@ def _run_chunk(
         )
 
     R = ties_at(0)
-    S, ally_force, mu, rival, mu_r, T = power(R)
+    rival, rival_f = rivals(R)
+    # What R (and rival) were built from; rebuilt only when the tie set or B changes.
+    r_index, r_balance = int(s.tie_index[0]), B
+    S, ally_force = power(R, rival_f)
     record(0, np.minimum(M / prod[:, None], budget * Y), mu, T, R)
 
     z: NDArray[np.float32] = np.empty((0, 0, 0), dtype=np.float32)
@@ -790,27 +843,31 @@ def _run_chunk(
     for t in range(1, steps + 1):
         b = (t - 1) % BLOCK
         if b == 0:
-            z, u = _draw_block(gens, n)
+            z, u = _draw_block(gens, n, blocks)
         doctrine = s.doctrine[t].astype(np.int64)[:, None]
         if t in s.tech or s.tie_index[t] != s.tie_index[t - 1]:
             if t in s.tech:
                 M *= s.tech[t][:, None]
                 prod = prod * s.tech[t]
-            R = ties_at(t)
-            S, ally_force, mu, rival, mu_r, T = power(R)
+            if int(s.tie_index[t]) != r_index or B is not r_balance:
+                R = ties_at(t)
+                rival, rival_f = rivals(R)
+                r_index, r_balance = int(s.tie_index[t]), B
+            S, ally_force = power(R, rival_f)
         at_war = W.any(1)
         any_before = at_war.any(0)
         prod2 = prod[:, None]
 
         # 2. arming
-        excess = mu_r / tau - 1.0
-        np.maximum(excess, 0.0, out=excess)
+        np.divide(mu_r, tau, out=req)  # the excess max(μ/τ − 1, 0)^(1/m), built in req
+        np.subtract(req, 1.0, out=req)
+        np.maximum(req, 0.0, out=req)
         if m != 1.0:
-            excess **= 1.0 / m
-        S_riv = S[None] * rival  # [i, k]: k's strength if k is i's rival
-        strongest = S_riv.max(1)
+            req **= 1.0 / m
+        np.multiply(S[None], rival_f, out=scratch)  # [i, k]: k's strength if k is i's rival
+        strongest = scratch.max(1)
         base = base_share * Y
-        req = excess * S[None]  # [j, k]: strength j needs against rival k, over θ
+        np.multiply(req, S[None], out=req)  # [j, k]: strength j needs against rival k, over θ
         req_top = req.max(1)
         defensive = base + np.maximum(theta * req_top - ally_force, 0.0)
         target = arming_target(
@@ -833,9 +890,16 @@ def _run_chunk(
         if s.delta > 0.0:
             # Observer i reckons seeker j's need as j's own, except that it counts j's need
             # against i itself with weight (1 − β_i): only j's largest need can change.
-            is_top_jk = (req == req_top[:, None]) & (req > 0.0)  # [j, k]: k drives j's need
-            top2 = (req * ~is_top_jk).max(1)
-            w_top = (is_top_jk * s.own_weight[None, :, None]).max(1)
+            # [j, k]: k drives j's need; as 0.0/1.0 (what a product with the booleans casts to)
+            np.equal(req, req_top[:, None], out=top_jk)
+            np.greater(req, 0.0, out=top_gt)
+            top_jk &= top_gt
+            np.copyto(top_f, top_jk)
+            np.subtract(1.0, top_f, out=not_top)
+            np.multiply(req, not_top, out=scratch)
+            top2 = scratch.max(1)
+            np.multiply(top_f, s.own_weight[None, :, None], out=scratch)
+            w_top = scratch.max(1)
             floor = SPEND_FLOOR * cap
             tgt_a = defensive
             tgt_b = base + np.maximum(theta * np.maximum(top2, w_top * req_top) - ally_force, 0.0)
@@ -844,12 +908,20 @@ def _run_chunk(
             lg = np.log(p.greedy_effort * cap + floor)
             xo = np.log(I + floor)
             # m_s[i, j]: seeker j's expected log spending as observer i reckons it
-            m_s = m_a[None] + is_top_jk.transpose(1, 0, 2) * (m_b - m_a)[None]
-            sep = lg[None] - m_s
+            np.multiply(top_f.transpose(1, 0, 2), (m_b - m_a)[None], out=ms)
+            ms += m_a[None]
+            np.subtract(lg[None], ms, out=sep)
             np.maximum(sep, 0.0, out=sep)
-            obs = sig3 * z[b, : n * n].reshape(n, n, E)
+            np.multiply(sig3, z[:, b, : n * n].T.reshape(n, n, E), out=obs)
             obs += xo[None]
-            logit += belief_llr(obs, m_s, sep, s.delta, var3)
+            # belief_llr(obs, ms, sep, δ, var3), the same operations in place
+            sep *= s.delta
+            obs -= ms
+            np.multiply(sep, 0.5, out=scratch)
+            obs -= scratch
+            obs *= sep
+            obs /= var3
+            logit += obs
             np.clip(logit, -bound, bound, out=logit)
         war_any = bool(at_war.any())
         if war_any:
@@ -858,7 +930,8 @@ def _run_chunk(
         # military, attrition
         M_new = military_step(M, I, prod2, p.depreciation, dt)
         if war_any:
-            enemy = np.sum(W * M[None], axis=1)
+            np.multiply(W, M[None], out=scratch)
+            enemy = np.sum(scratch, axis=1)
             own_force = (M * at_war).sum(0)[None] - enemy  # belligerents not fighting i
             loss = lanchester_losses(M_new, enemy, own_force, p.attrition, dt) * at_war
             M_new -= loss
@@ -869,8 +942,18 @@ def _run_chunk(
         started = np.zeros((n, E), dtype=bool)
 
         if n > 1 and (p.crisis_rate > 0 or p.crisis_base > 0):
-            eligible = rival[iu0, iu1] & ~W[iu0, iu1]
-            h = crisis_hazard(T[iu0, iu1], T[iu1, iu0], eligible, p.crisis_rate, p.crisis_base, n)
+            # crisis_hazard(T[iu0, iu1], T[iu1, iu0], eligible, ...), the same operations in place
+            np.take(W.reshape(n * n, E), flat_up, axis=0, out=eligible)
+            np.logical_not(eligible, out=eligible)
+            eligible &= np.take(rival.reshape(n * n, -1), flat_up, axis=0)
+            np.take(T.reshape(n * n, E), flat_up, axis=0, out=h)
+            np.take(T.reshape(n * n, E), flat_lo, axis=0, out=h_lo)
+            h += h_lo
+            h *= 0.5
+            h *= p.crisis_rate
+            h += p.crisis_base
+            h *= eligible
+            h /= max(n - 1, 1)
             H = h.sum(0)
             pc = 1.0 - np.exp(-dt * H)
             uc = u[b, 0]
@@ -884,8 +967,8 @@ def _run_chunk(
                     runs,
                     iu0[pick],
                     iu1[pick],
-                    z[b, n * n, runs],
-                    z[b, n * n + 1, runs],
+                    z[runs, b, n * n],
+                    z[runs, b, n * n + 1],
                     "endogenous",
                     t,
                     S,
@@ -901,8 +984,8 @@ def _run_chunk(
                 runs,
                 np.full(runs.size, fa),
                 np.full(runs.size, fb),
-                z[b, n * n + 2, runs],
-                z[b, n * n + 3, runs],
+                z[runs, b, n * n + 2],
+                z[runs, b, n * n + 3],
                 "scheduled",
                 t,
                 S,
@@ -998,8 +1081,11 @@ def _run_chunk(
                         events.add(run_ids[r], t, kind, i, k, _D["balancing"])
             B = B_new
 
-        R = ties_at(t)
-        S, ally_force, mu, rival, mu_r, T = power(R)
+        if int(s.tie_index[t]) != r_index or B is not r_balance:
+            R = ties_at(t)
+            rival, rival_f = rivals(R)
+            r_index, r_balance = int(s.tie_index[t]), B
+        S, ally_force = power(R, rival_f)
         record(t, I, mu, T, R)
         if tick is not None:
             tick()
