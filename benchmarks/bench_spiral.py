@@ -25,7 +25,7 @@ import numpy as np
 
 import herz
 from herz._random import run_generator
-from herz.models import spiral as SP
+from herz.models.spiral import kernel as SP
 from herz.scenario import Scenario
 
 SCENARIO = "multipolar-20"

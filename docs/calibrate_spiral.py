@@ -14,7 +14,7 @@ What it does (docs/spiral.md, "Calibration against NMC"):
 * **cold-war.** A grid search over ``growth`` (nominal: milex is in current dollars), same
   objective for the United States and the Soviet Union over 1949-1990.
 
-The targets are read from the shipped data with ``herz.datasets.load("nmc", version=6, ...)``
+The targets are read from the shipped data with ``herz.history.datasets.load("nmc", version=6, ...)``
 (milex in thousands of the national currency of the scenario's unit: pounds to 1913, dollars
 from 1914; divided by 1,000 for the scenarios' millions); none is typed in here. The script
 prints the best values, which are then written into the scenario files by hand, and the
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 import herz
-import herz.datasets as D
+import herz.history.datasets as D
 from herz.scenario import SpiralParams
 
 RUNS = 200

@@ -137,7 +137,7 @@ def test_sensitivity_of_a_stored_sweep_finds_the_parameter_that_does_nothing(
 def test_plots_draw_phase_diagrams_and_sensitivity_bars() -> None:
     import matplotlib.pyplot as plt
 
-    from herz.plots_experiments import plot_phase, plot_sensitivity
+    from herz.plots.experiments import plot_phase, plot_sensitivity
 
     grid = pd.DataFrame(
         [(x, y, x * (1 - y)) for x in (0.0, 0.5, 1.0) for y in (0.0, 0.5, 1.0)],

@@ -14,7 +14,7 @@ import pytest
 from herz import datasets
 from herz.errors import InputError
 
-DATA = Path(str(resources.files("herz") / "data"))
+DATA = Path(str(resources.files("herz.history") / "data"))
 
 
 def raw(name: str) -> pd.DataFrame:

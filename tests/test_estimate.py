@@ -17,7 +17,7 @@ from statsmodels.stats.stattools import durbin_watson
 from herz import datasets, estimate
 from herz.errors import InputError
 
-DATA = Path(str(resources.files("herz") / "data"))
+DATA = Path(str(resources.files("herz.history") / "data"))
 FloatArray = npt.NDArray[np.float64]
 
 

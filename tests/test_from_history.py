@@ -11,12 +11,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from herz import history
+from herz.history import from_history as history
 from herz.cli import app
 from herz.errors import InputError
 from herz.scenario import Scenario, load_scenario
 
-DATA = Path(str(resources.files("herz") / "data"))
+DATA = Path(str(resources.files("herz.history") / "data"))
 SIX = "UKG,FRN,RUS,GMY,AUH,ITA"
 CODES = {"UKG": 200, "FRN": 220, "RUS": 365, "GMY": 255, "AUH": 300, "ITA": 325}
 runner = CliRunner()

@@ -94,9 +94,7 @@ def test_model_outputs_unchanged(case: list[Any]) -> None:
         _close(value, new_summary[key], f"{name}.summary.{key}")
 
 
-@pytest.mark.parametrize(
-    "case", _CASES["tournaments"], ids=[c[0] for c in _CASES["tournaments"]]
-)
+@pytest.mark.parametrize("case", _CASES["tournaments"], ids=[c[0] for c in _CASES["tournaments"]])
 def test_tournaments_unchanged(case: list[Any]) -> None:
     name, kw = case
     old = np.load(DATA / f"{name}.npz")

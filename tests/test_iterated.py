@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-import herz.models.iterated as it
+import herz.models.iterated.kernel as it
 from herz.errors import InputError
 from herz.models.games import Game
 from herz.models.iterated import (

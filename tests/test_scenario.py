@@ -162,7 +162,7 @@ NMC6_MILEX = {
 
 @pytest.mark.parametrize(("name", "state"), list(NMC6_MILEX))
 def test_builtin_military_is_nmc_milex_in_millions(name: str, state: str) -> None:
-    data = Path(herz.__file__).parent / "data" / "NMC-60-abridged.csv"
+    data = Path(herz.__file__).parent / "history" / "data" / "NMC-60-abridged.csv"
     if data.exists():  # the shipped data file is the independent source
         import pandas as pd
 

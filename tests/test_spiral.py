@@ -12,7 +12,7 @@ from numpy.testing import assert_allclose
 import herz
 from herz.errors import InputError, ScenarioError
 from herz.models import richardson as R
-from herz.models import spiral as SP
+from herz.models.spiral import kernel as SP
 from herz.scenario import SpiralParams
 
 

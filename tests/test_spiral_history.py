@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import herz
-import herz.datasets as D
+import herz.history.datasets as D
 
 BLOCS = {"Triple Entente": ["UKG", "FRN", "RUS"], "Triple Alliance": ["GMY", "AUH", "ITA"]}
 #: docs/spiral.md: the 1913 bloc totals lie within ±25% of NMC milex.

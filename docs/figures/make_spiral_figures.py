@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import herz
-import herz.datasets as D
+import herz.history.datasets as D
 
 HERE = Path(os.path.dirname(os.path.abspath(__file__)))
 

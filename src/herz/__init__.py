@@ -15,8 +15,8 @@ from herz._version import __version__
 from herz.errors import HerzError, InputError, ModelError, ScenarioError
 
 if TYPE_CHECKING:
-    from herz import datasets, estimate
-    from herz.history import scenario_from_history
+    from herz.history import datasets, estimate
+    from herz.history.from_history import scenario_from_history
     from herz.models.evolution import moran_process, replicator_dynamics
     from herz.models.games import Game
     from herz.models.iterated import tournament
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: Sub-modules exposed as attributes (``herz.datasets.load(...)``), imported on first use.
-_MODULES = ("datasets", "estimate")
+_MODULES = {"datasets": "herz.history.datasets", "estimate": "herz.history.estimate"}
 
 _LAZY: dict[str, str] = {
     "Result": "herz.results",
@@ -53,7 +53,7 @@ _LAZY: dict[str, str] = {
     "builtin_scenarios": "herz.scenario",
     "load_scenario": "herz.scenario",
     "simulate": "herz.simulation",
-    "scenario_from_history": "herz.history",
+    "scenario_from_history": "herz.history.from_history",
     "Game": "herz.models.games",
     "tournament": "herz.models.iterated",
     "moran_process": "herz.models.evolution",
@@ -65,7 +65,7 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     if name in _MODULES:
-        value = importlib.import_module(f"herz.{name}")
+        value = importlib.import_module(_MODULES[name])
         globals()[name] = value
         return value
     module = _LAZY.get(name)

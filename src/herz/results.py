@@ -106,7 +106,7 @@ class Result:
 
     def plot(self, variable: str = "military", *, ax: Any = None) -> Figure:
         """Line plot of ``variable`` per state over time (ensemble mean with a 5–95% band)."""
-        from herz.plots import plot_series
+        from herz.plots.series import plot_series
 
         if self.series is None:
             raise ValueError("this result kept no series (keep='summary'); nothing to plot")

@@ -24,8 +24,12 @@ HERE = Path(__file__).parent / "data"
 CASES: list[tuple[str, str, str, dict[str, object]]] = [
     ("rich-europe-1909-s1", "europe-1909", "richardson", {"runs": 3, "seed": 1, "noise": 0.1}),
     ("rich-europe-1909-blocs", "europe-1909", "richardson", {"runs": 2, "seed": 2, "blocs": True}),
-    ("rich-cold-war-euler", "cold-war", "richardson", {"runs": 4, "seed": 7, "noise": 0.05,
-                                                        "method": "euler"}),
+    (
+        "rich-cold-war-euler",
+        "cold-war",
+        "richardson",
+        {"runs": 4, "seed": 7, "noise": 0.05, "method": "euler"},
+    ),
     ("rich-two-state", "two-state", "richardson", {"runs": 1, "seed": 0}),
     ("spiral-europe-1914-s1", "europe-1914", "spiral", {"runs": 40, "seed": 1}),
     ("spiral-europe-1914-s5", "europe-1914", "spiral", {"runs": 25, "seed": 5, "run_offset": 3}),
@@ -34,12 +38,26 @@ CASES: list[tuple[str, str, str, dict[str, object]]] = [
 ]
 
 TOURNAMENTS: list[tuple[str, dict[str, object]]] = [
-    ("tour-deterministic", {"strategies": ["tit-for-tat", "grim", "defector", "cooperator",
-                                           "win-stay-lose-shift"], "turns": 50,
-                            "repetitions": 2, "seed": 1}),
-    ("tour-noisy", {"strategies": ["tit-for-tat", "grit", "defensive-realist", "random"],
-                    "turns": 60, "repetitions": 5, "noise": 0.05, "misperception": 0.05,
-                    "seed": 3}),
+    (
+        "tour-deterministic",
+        {
+            "strategies": ["tit-for-tat", "grim", "defector", "cooperator", "win-stay-lose-shift"],
+            "turns": 50,
+            "repetitions": 2,
+            "seed": 1,
+        },
+    ),
+    (
+        "tour-noisy",
+        {
+            "strategies": ["tit-for-tat", "grit", "defensive-realist", "random"],
+            "turns": 60,
+            "repetitions": 5,
+            "noise": 0.05,
+            "misperception": 0.05,
+            "seed": 3,
+        },
+    ),
 ]
 
 
@@ -58,12 +76,21 @@ def main() -> None:
         )
     for name, kw in TOURNAMENTS:
         tr = herz.tournament(**kw)  # type: ignore[arg-type]
-        np.savez(HERE / f"{name}.npz", payoffs=tr.payoffs, scores=tr.scores,
-                 normalised_scores=tr.normalised_scores, cooperation=tr.cooperation,
-                 match_lengths=tr.match_lengths, players=np.array(tr.players))
-    (HERE / "cases.json").write_text(json.dumps(
-        {"cases": CASES, "tournaments": TOURNAMENTS, "version": herz.__version__}, indent=1
-    ) + "\n")
+        np.savez(
+            HERE / f"{name}.npz",
+            payoffs=tr.payoffs,
+            scores=tr.scores,
+            normalised_scores=tr.normalised_scores,
+            cooperation=tr.cooperation,
+            match_lengths=tr.match_lengths,
+            players=np.array(tr.players),
+        )
+    (HERE / "cases.json").write_text(
+        json.dumps(
+            {"cases": CASES, "tournaments": TOURNAMENTS, "version": herz.__version__}, indent=1
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

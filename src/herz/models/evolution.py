@@ -158,7 +158,7 @@ class EvolutionResult:
 
     def plot(self, *, ax: Any = None) -> Figure:
         """Share of the population of each strategy over the generations."""
-        from herz.plots_games import shares_plot
+        from herz.plots.games import shares_plot
 
         runs = self.shares.shape[0]
         title = (

@@ -1,6 +1,7 @@
 """History commands: ``herz data``, ``herz fit`` and ``herz scenario from-history``.
 
-Thin wrappers over :mod:`herz.datasets`, :mod:`herz.estimate` and :mod:`herz.history`. Every
+Thin wrappers over :mod:`herz.history.datasets`, :mod:`herz.history.estimate` and
+:mod:`herz.history.from_history`. Every
 output derived from a dataset carries its citation: a table caption, a ``sources`` key in JSON,
 ``#`` comment lines at the top of a CSV file. pandas, statsmodels and the herz modules are
 imported inside the commands so that ``herz --help`` stays fast.
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
-    from herz.estimate import ActorFit, CombinedFit, RichardsonFit
+    from herz.history.estimate import ActorFit, CombinedFit, RichardsonFit
 
 __all__ = ["register"]
 
@@ -97,7 +98,7 @@ def data_list_cmd(
     """List the shipped historical datasets (with their citations)."""
     from rich.table import Table
 
-    from herz import datasets
+    from herz.history import datasets
 
     rows: list[dict[str, Any]] = [
         {
@@ -155,7 +156,7 @@ def data_show_cmd(
     """Show (or export) the rows of one dataset, filtered by states and years."""
     from rich.table import Table
 
-    from herz import datasets
+    from herz.history import datasets
 
     with _as_flags():
         frame = datasets.load(
@@ -243,7 +244,7 @@ def fit_richardson_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the fit as JSON."),
 ) -> None:
     """Fit Richardson's equations by OLS to NMC military expenditure (Richardson 1960)."""
-    from herz import estimate
+    from herz.history import estimate
 
     if regressor not in ("level", "mean"):
         raise InputError(f"--regressor: expected level or mean, got {regressor!r}")
@@ -370,7 +371,7 @@ def from_history_cmd(
     steps: int = typer.Option(10, "--steps", min=1, help="Yearly steps of the scenario."),
 ) -> None:
     """Build a scenario from NMC capabilities and ATOP alliances in force in one year."""
-    from herz import history
+    from herz.history import from_history as history
 
     with _as_flags():
         text = history.scenario_yaml_from_history(
@@ -395,7 +396,7 @@ def _group() -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the ``data``, ``fit`` and ``scenario`` sub-apps to ``app``."""
-    from herz.cli import new_app
+    from herz.cli._app import new_app
 
     data = new_app("Historical datasets shipped with herz (COW, MID, ATOP, arms races, ...).")
     data.callback()(_group)

@@ -499,7 +499,7 @@ def citation(name: str, *, version: int = 7, level: MidLevel = "dispute") -> str
 
 
 def _data_dir() -> resources.abc.Traversable:
-    return resources.files("herz") / "data"
+    return resources.files("herz.history") / "data"
 
 
 def _raw_bytes(filename: str) -> bytes:

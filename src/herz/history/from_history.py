@@ -143,7 +143,7 @@ def scenario_from_history(
     """
     import pandas as pd
 
-    from herz import datasets
+    from herz.history import datasets
     from herz.scenario import Scenario
 
     if isinstance(year, bool) or not isinstance(year, int):
@@ -251,7 +251,7 @@ def scenario_from_history(
 
 def _alliances(year: int, codes: list[int], abb: dict[int, str]) -> list[dict[str, Any]]:
     """ATOP obligations among ``codes`` in force in ``year``, as scenario alliances."""
-    from herz import datasets
+    from herz.history import datasets
 
     atop = datasets.load("atop", states=codes, within=True, dyad_years=True)
     if atop.empty:
@@ -296,7 +296,7 @@ def scenario_yaml_from_history(
     steps: int = 10,
 ) -> str:
     """:func:`scenario_from_history` as a YAML document with a header naming its sources."""
-    from herz import datasets
+    from herz.history import datasets
 
     sc = scenario_from_history(year, states, version=version, burden=burden, steps=steps)
     b = default_burden(year) if burden is None else burden

@@ -1,64 +1,21 @@
-"""Matplotlib figures used by the CLI, reports and notebooks.
+"""Figures of the spiral model: arms per state, tension and war, and a war timeline.
 
-matplotlib is imported inside each function (``import herz`` stays fast), and the non-GUI
-``Agg`` backend is chosen when no display is available.
+They are the model's ``figures(result)`` (see :class:`herz.models.Model`); matplotlib loads
+only when one is drawn.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from herz.plots._mpl import pyplot as _pyplot
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from herz.results import Result
 
-__all__ = ["plot_series", "plot_spiral_arms", "plot_spiral_tension", "plot_war_timeline"]
-
-
-def _pyplot() -> Any:
-    import os
-
-    import matplotlib
-
-    if not os.environ.get("DISPLAY") and not os.environ.get("MPLBACKEND"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def plot_series(result: Result, variable: str = "military", *, ax: Any = None) -> Figure:
-    """Ensemble mean of ``variable`` per state over time, with a 5–95 % band when runs > 1."""
-    plt = _pyplot()
-    series = result.series
-    if series is None or variable not in series.columns:
-        raise ValueError(f"the result has no series column {variable!r}")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    else:
-        fig = ax.figure
-    grouped = series.groupby(["state", "year"], observed=True)[variable]
-    stats = grouped.mean().to_frame("mean")
-    stats["lo"] = grouped.quantile(0.05)
-    stats["hi"] = grouped.quantile(0.95)
-    runs = int(series["run"].nunique())
-    for state, frame in stats.groupby(level="state", observed=True, sort=False):
-        years = frame.index.get_level_values("year")
-        (line,) = ax.plot(years, frame["mean"], label=str(state), lw=1.8)
-        if runs > 1:
-            ax.fill_between(years, frame["lo"], frame["hi"], color=line.get_color(), alpha=0.15)
-    units = result.scenario.units.military if variable == "military" else ""
-    ax.set_xlabel("year")
-    ax.set_ylabel(f"{variable} ({units})" if units else variable)
-    band = f", mean and 5–95% band of {runs} runs" if runs > 1 else ""
-    ax.set_title(f"{result.scenario.name}: {result.model}{band}")
-    ax.grid(alpha=0.3)
-    ax.legend(ncol=2 if series["state"].nunique() > 4 else 1, fontsize="small", frameon=False)
-    sources = [s.key for s in result.scenario.sources]
-    if sources:
-        fig.text(0.01, 0.005, "Sources: " + "; ".join(sources), fontsize=7, color="0.4")
-    return fig  # type: ignore[no-any-return]
+__all__ = ["plot_spiral_arms", "plot_spiral_tension", "plot_war_timeline"]
 
 
 def _means(result: Result) -> Any:

@@ -243,7 +243,11 @@ def _richardson_figures(result: Result) -> dict[str, Any]:
 
 
 def _spiral_figures(result: Result) -> dict[str, Any]:
-    from herz.plots import plot_spiral_arms, plot_spiral_tension, plot_war_timeline
+    from herz.models.spiral.figures import (
+        plot_spiral_arms,
+        plot_spiral_tension,
+        plot_war_timeline,
+    )
 
     figs = {"arms.png": plot_spiral_arms(result), "tension.png": plot_spiral_tension(result)}
     if result.series is not None:

@@ -1,7 +1,7 @@
 """Experiment commands: ``sweep``, ``results`` and ``plot phase`` / ``plot sensitivity``.
 
 Thin: each command calls :mod:`herz.experiment`, :mod:`herz.store`, :mod:`herz.analysis` or
-:mod:`herz.plots_experiments`, which a notebook user calls the same way. Heavy imports stay
+:mod:`herz.plots.experiments`, which a notebook user calls the same way. Heavy imports stay
 inside the commands.
 """
 
@@ -217,7 +217,7 @@ def plot_phase_cmd(
 ) -> None:
     """Phase diagram: a heat map of a summary measure over two parameters."""
     from herz.analysis import sweep_summary
-    from herz.plots_experiments import plot_phase
+    from herz.plots.experiments import plot_phase
 
     _check_figure(out)
     summary = sweep_summary(db, sweep)
@@ -233,7 +233,7 @@ def plot_sensitivity_cmd(
 ) -> None:
     """Sobol' sensitivity bars (first-order and total) of a summary measure (needs SALib)."""
     from herz.analysis import sweep_sensitivity
-    from herz.plots_experiments import plot_sensitivity
+    from herz.plots.experiments import plot_sensitivity
 
     _check_figure(out)
     indices = sweep_sensitivity(db, output, sweep)
@@ -247,7 +247,7 @@ def plot_sensitivity_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add ``sweep``, ``results`` and the ``plot`` sub-app to ``app``."""
-    from herz.cli import new_app
+    from herz.cli._app import new_app
 
     app.command("sweep")(sweep_cmd)
     app.command("results")(results_cmd)

@@ -12,22 +12,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from herz.plots._mpl import pyplot as _pyplot
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["payoff_heatmap", "shares_plot"]
-
-
-def _pyplot() -> Any:
-    import os
-
-    import matplotlib
-
-    if not os.environ.get("DISPLAY") and not os.environ.get("MPLBACKEND"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def payoff_heatmap(

@@ -1178,7 +1178,7 @@ class TournamentResult:
 
     def plot(self, *, ax: Any = None) -> Figure:
         """Heat map of the payoff matrix (mean payoff per turn of row against column)."""
-        from herz.plots_games import payoff_heatmap
+        from herz.plots.games import payoff_heatmap
 
         return payoff_heatmap(self.payoff_array, self.players, self._title(), ax=ax)
 

@@ -30,7 +30,7 @@ cannot cite to the page.)
 
 The data come from COW NMC (v7.0 by default, v6.0 on request). NMC's milex is in thousands of
 current GBP to 1913 and current USD from 1914: a range crossing 1913/1914 is refused unless
-``currency="USD"`` asks for the gold-parity conversion (see :mod:`herz.datasets`).
+``currency="USD"`` asks for the gold-parity conversion (see :mod:`herz.history.datasets`).
 
 The fitted continuous-time system (k, a, g, l, b, h read as the coefficients of the
 differential equations) has its equilibrium x* = (k·h + b·g)/(a·b − k·l),
@@ -320,7 +320,7 @@ def milex_series(
         Unknown state, a state in both actors, an empty range, years outside NMC, a range
         crossing the 1913/1914 currency switch in native units, or a missing value.
     """
-    from herz import datasets
+    from herz.history import datasets
 
     groups = parse_actors(actors)
     span = datasets.parse_years(years)
@@ -701,7 +701,7 @@ def _race_panel(window: int, version: int) -> tuple[Any, list[str], list[str]]:
     """One row per (dyad, direction, year t) with the change t → t+1 (see fit_race_periods)."""
     import pandas as pd
 
-    from herz import datasets
+    from herz.history import datasets
 
     races = datasets.load("arms_races")
     nmc = datasets.load("nmc", version=version)
@@ -776,7 +776,7 @@ def fit_race_periods(*, window: int = 10, version: int = 7) -> RacePeriodFit:
     """
     import statsmodels.api as sm
 
-    from herz import datasets
+    from herz.history import datasets
 
     if window < 1:
         raise InputError(f"window: must be at least 1 year, got {window}", field="window")

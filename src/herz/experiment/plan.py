@@ -1,0 +1,197 @@
+"""Preparing a sweep: validate everything, resolve defaults, plan the points and chunks.
+
+See :mod:`herz.experiment` for the promises every sweep keeps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from herz.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from herz.scenario import Scenario
+
+from herz.experiment.chunk import ChunkTask, run_chunk
+from herz.experiment.spec import SweepSpec, _plain, design_points, load_sweep
+
+_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+#: spawn_key of the stream that scrambles sampled designs (ASCII "design"); run streams use
+#: two-element keys (point, run), so the two never meet.
+_DESIGN_KEY = 0x64657369676E
+#: Outcome columns that hold a run's final total military (for the generic arms growth).
+_FINAL_TOTAL = ("final_military", "final_military_total")
+#: Largest root seed (seeds are stored as signed 64-bit integers).
+_MAX_SEED = 2**63 - 1
+
+Scalar = bool | int | float | str
+DesignKind = Literal["grid", "lhs", "sobol", "saltelli"]
+
+
+# -- preparing a sweep ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SweepPlan:
+    """Everything a sweep needs once validated: the spec with every default resolved.
+
+    Attributes
+    ----------
+    spec:
+        The spec (``steps`` and ``seed`` filled in).
+    source:
+        Where it came from (for messages).
+    scenario_json:
+        The base scenario (the spec's fixed ``overrides`` applied) as canonical JSON; workers
+        rebuild the scenario from it.
+    scenario_hash:
+        SHA-256 of that scenario (:meth:`herz.Scenario.hash`).
+    points:
+        The design: one row per point, one column per parameter path.
+    spec_hash:
+        SHA-256 of the resolved spec and the scenario hash: a resumed sweep must match it.
+    """
+
+    spec: SweepSpec
+    source: str
+    scenario_json: str
+    scenario_hash: str
+    points: pd.DataFrame
+    spec_hash: str
+
+    @property
+    def n_points(self) -> int:
+        """Number of parameter points."""
+        return len(self.points)
+
+    @property
+    def total_runs(self) -> int:
+        """Runs in the whole sweep."""
+        return self.n_points * self.spec.runs
+
+    def overrides(self, point: int) -> dict[str, Any]:
+        """The scenario overrides of one point (parameter path → value)."""
+        row = self.points.iloc[point]
+        return {p: _plain(row[p]) for p in self.spec.paths}
+
+
+def _resolve_scenario(spec: SweepSpec, source: str, folder: Path | None) -> Scenario:
+    from herz.errors import ScenarioError
+    from herz.scenario import builtin_scenarios, load_scenario
+
+    name = spec.scenario
+    target: str | Path = name
+    if name not in builtin_scenarios() and folder is not None and not Path(name).is_absolute():
+        candidate = folder / name
+        if candidate.exists():
+            target = candidate
+    try:
+        base = load_scenario(target)
+        return base.with_overrides(spec.overrides, source=f"{source}: overrides")
+    except ScenarioError as exc:
+        raise InputError(
+            f"{source}: scenario: {exc}", source=source, field="scenario", value=name
+        ) from None
+
+
+def prepare_sweep(
+    spec_or_name: SweepSpec | str | Path | Mapping[str, Any],
+    *,
+    runs: int | None = None,
+    steps: int | None = None,
+    seed: int | None = None,
+    probe: bool = True,
+) -> SweepPlan:
+    """Validate a sweep completely, without touching any database, and plan its points.
+
+    Checks the spec, the scenario, every parameter path with every grid value (or both
+    bounds), the model and its options, and, with ``probe``, runs the model once for one step
+    at the first point, so that a bad option value fails here rather than in a worker.
+
+    Parameters
+    ----------
+    spec_or_name:
+        A built-in sweep name, a YAML path, a parsed document, or a :class:`SweepSpec`.
+    runs, steps, seed:
+        Replace the spec's runs per point, steps and seed. A spec without a seed gets a fresh
+        one here (a resumed sweep passes the stored one).
+    """
+    from herz.errors import ScenarioError
+    from herz.simulation import MODELS, model_options, new_seed
+
+    if isinstance(spec_or_name, SweepSpec):
+        doc = spec_or_name.canonical()
+        spec, source, folder = load_sweep(doc, runs=runs, steps=steps, seed=seed)
+    else:
+        spec, source, folder = load_sweep(spec_or_name, runs=runs, steps=steps, seed=seed)
+    if spec.model not in MODELS:
+        raise InputError(
+            f"{source}: model: unknown model {spec.model!r} (known: {', '.join(MODELS)}).",
+            source=source,
+            field="model",
+            value=spec.model,
+        )
+    accepted = model_options(spec.model)
+    for opt in spec.options:
+        if opt not in accepted:
+            raise InputError(
+                f"{source}: options.{opt}: model {spec.model!r} has no such option "
+                f"(its options: {', '.join(accepted) or 'none'}).",
+                source=source,
+                field=f"options.{opt}",
+                value=spec.options[opt],
+            )
+    base = _resolve_scenario(spec, source, folder)
+    for path, pspec in spec.parameters.items():
+        candidates: list[Any] = pspec.grid() if not pspec.sampled else [pspec.low, pspec.high]
+        if pspec.integer and pspec.sampled:
+            candidates = [round(float(v)) for v in candidates]
+        for value in candidates:
+            try:
+                base.with_overrides({path: value}, source=f"{source}: parameters")
+            except ScenarioError as exc:
+                raise InputError(
+                    f"{exc}".rstrip("."), source=source, field=f"parameters.{path}", value=value
+                ) from None
+    resolved = spec.model_copy(
+        update={
+            "steps": spec.steps if spec.steps is not None else base.time.steps,
+            "seed": spec.seed if spec.seed is not None else new_seed(),
+        }
+    )
+    assert resolved.seed is not None
+    points = design_points(resolved, resolved.seed)
+    scenario_json = json.dumps(base.to_dict(), sort_keys=True, separators=(",", ":"))
+    scenario_hash = base.hash()
+    identity = resolved.canonical()
+    identity.pop("description", None)
+    identity.pop("chunk", None)  # chunking never changes results
+    identity.pop("scenario", None)  # the scenario's content counts, not its name
+    identity["scenario_hash"] = scenario_hash
+    spec_hash = hashlib.sha256(
+        json.dumps(identity, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    plan = SweepPlan(resolved, source, scenario_json, scenario_hash, points, spec_hash)
+    if probe:
+        task = ChunkTask(
+            model=resolved.model,
+            scenario_json=scenario_json,
+            steps=1,
+            seed=resolved.seed,
+            keep="summary",
+            options=dict(resolved.options),
+            segments=((0, json.dumps(plan.overrides(0), sort_keys=True), 0, 1),),
+            chunk=-1,
+        )
+        try:
+            run_chunk(task)
+        except InputError as exc:
+            raise InputError(
+                f"{source}: the model rejects this sweep at point 0: {exc}", source=source
+            ) from None
+    return plan

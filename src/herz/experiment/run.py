@@ -1,0 +1,269 @@
+"""Running a sweep: executors, the store, progress and resumption, orchestrated.
+
+See :mod:`herz.experiment` for the promises every sweep keeps.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from herz.errors import InputError
+
+if TYPE_CHECKING:
+    pass
+
+from herz.experiment.chunk import ChunkTask, default_chunk, plan_chunks, run_chunk
+from herz.experiment.executors import (
+    _check_executor,
+    _Executor,
+    _ParentWhileStarting,
+    _start_executor,
+    _worker_preload,
+)
+from herz.experiment.plan import prepare_sweep
+from herz.experiment.spec import SweepSpec, load_sweep
+
+_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+#: spawn_key of the stream that scrambles sampled designs (ASCII "design"); run streams use
+#: two-element keys (point, run), so the two never meet.
+_DESIGN_KEY = 0x64657369676E
+#: Outcome columns that hold a run's final total military (for the generic arms growth).
+_FINAL_TOTAL = ("final_military", "final_military_total")
+#: Largest root seed (seeds are stored as signed 64-bit integers).
+_MAX_SEED = 2**63 - 1
+
+Scalar = bool | int | float | str
+DesignKind = Literal["grid", "lhs", "sobol", "saltelli"]
+
+
+# -- running a sweep --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Progress:
+    """Where a running sweep stands (passed to the ``progress`` callback after each chunk)."""
+
+    points_done: int
+    points_total: int
+    runs_done: int
+    runs_total: int
+    chunks_done: int
+    chunks_total: int
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What :func:`run_sweep` did."""
+
+    name: str
+    sweep_id: int
+    db: Path
+    points: int
+    runs_total: int
+    runs_computed: int
+    runs_skipped: int
+    chunks: int
+    chunk_runs: int
+    executor: str
+    seconds: float
+    seed: int
+
+    @property
+    def runs_per_second(self) -> float:
+        """Throughput of this call (runs computed per second of wall time)."""
+        return self.runs_computed / self.seconds if self.seconds > 0 else math.nan
+
+
+def _check_workers(workers: int | None) -> None:
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise InputError(f"--workers must be ≥ 1, got {workers}.", field="--workers", value=workers)
+
+
+def run_sweep(
+    spec: SweepSpec | str | Path | Mapping[str, Any],
+    *,
+    db: str | Path | None = None,
+    resume: bool = False,
+    workers: int | None = None,
+    cluster: str | None = None,
+    dask_local: int | None = None,
+    runs: int | None = None,
+    steps: int | None = None,
+    chunk: int | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    out: str | Path = "results",
+    connect_timeout: float = 5.0,
+) -> SweepReport:
+    """Run (or complete) a sweep and store it in a DuckDB file.
+
+    Parameters
+    ----------
+    spec:
+        A built-in sweep name (``"jervis-worlds"``), a YAML path, a parsed document or a
+        :class:`SweepSpec`.
+    db:
+        The database file; default ``<out>/<name>.duckdb``.
+    resume:
+        Complete a sweep already in ``db``: skip its stored chunks, compute the rest. Without
+        it, a sweep of the same name in ``db`` is an error.
+    workers:
+        Local worker processes; default: all cores. 1 runs in this process.
+    cluster, dask_local:
+        Run on the Dask scheduler at this address (checked within ``connect_timeout``
+        seconds), or on a ``LocalCluster`` of this many single-threaded worker processes.
+    runs, steps:
+        Replace the spec's runs per point and steps.
+    chunk:
+        Runs per chunk (default: the spec's, else :func:`default_chunk`). A resumed sweep
+        keeps the chunk size it was started with.
+    progress:
+        Called with a :class:`Progress` at the start and after each stored chunk.
+
+    Raises
+    ------
+    InputError
+        For anything invalid, raised before the database is created or changed.
+    """
+    import numpy as np
+
+    from herz.store import Store, check_database
+
+    t0 = time.perf_counter()
+    _check_workers(workers)
+    _check_executor(cluster, dask_local)
+    if chunk is not None and (isinstance(chunk, bool) or chunk < 1):
+        raise InputError(f"--chunk must be ≥ 1, got {chunk}.", field="--chunk", value=chunk)
+    # 1. The spec (nothing is written yet).
+    first, _, _ = load_sweep(spec.canonical()) if isinstance(spec, SweepSpec) else load_sweep(spec)
+    db_path = Path(db) if db is not None else Path(out) / f"{first.name}.duckdb"
+    existing = check_database(db_path, first.name)
+    if existing is not None and not resume:
+        raise InputError(
+            f"{db_path}: already holds a sweep named {first.name!r}; pass --resume to complete "
+            f"it, or choose another --db.",
+            field="--db",
+            value=str(db_path),
+        )
+    # A spec without a seed draws one; a resumed sweep reuses the one it was started with.
+    stored_seed = existing.seed if existing is not None and first.seed is None else None
+    # 2. The scenario, the parameters, the model and its options (still nothing written).
+    plan = prepare_sweep(spec, runs=runs, steps=steps, seed=stored_seed)
+    from herz._version import __version__
+
+    if existing is not None:
+        existing.check_resumable(plan, __version__, str(db_path))
+    # 3. The executor. A cluster must be reached before the database is touched (that is
+    # validation too); local workers and a LocalCluster start in the background while this
+    # process prepares the database and computes the first chunks itself.
+    starting = _start_executor(
+        workers, cluster, dask_local, connect_timeout, _worker_preload(plan.spec.model)
+    )
+    executor: _Executor
+    if dask_local is not None:
+        executor = _ParentWhileStarting(starting, dask_local)
+    else:
+        executor = starting.result()
+    try:
+        chunk_runs = (
+            existing.chunk_runs
+            if existing is not None
+            else chunk or plan.spec.chunk or default_chunk(plan.total_runs, executor.workers)
+        )
+        # 4. Only now the database is created or opened for writing.
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        with Store(db_path) as store:
+            sweep_id = store.sweep_id(plan.spec.name)
+            if sweep_id is None:
+                sweep_id = store.create_sweep(plan, chunk_runs=chunk_runs, version=__version__)
+            done = store.done_chunks(sweep_id)
+            runs_per_point = plan.spec.runs
+            point_runs = store.point_run_counts(sweep_id)
+            points_done = sum(1 for c in point_runs.values() if c == runs_per_point)
+            runs_done = sum(point_runs.values())
+            skipped = runs_done
+            chunks_total = _count_chunks(plan.n_points, runs_per_point, chunk_runs)
+            state = {
+                "points": points_done,
+                "runs": runs_done,
+                "chunks": len(done),
+            }
+
+            def report() -> None:
+                if progress is not None:
+                    progress(
+                        Progress(
+                            points_done=state["points"],
+                            points_total=plan.n_points,
+                            runs_done=state["runs"],
+                            runs_total=plan.total_runs,
+                            chunks_done=state["chunks"],
+                            chunks_total=chunks_total,
+                        )
+                    )
+
+            report()
+            overrides_cache: dict[int, str] = {}
+
+            def overrides_json(p: int) -> str:
+                text = overrides_cache.get(p)
+                if text is None:
+                    text = json.dumps(plan.overrides(p), sort_keys=True)
+                    if len(overrides_cache) > 4096:
+                        overrides_cache.clear()
+                    overrides_cache[p] = text
+                return text
+
+            assert plan.spec.steps is not None and plan.spec.seed is not None
+            tasks = (
+                ChunkTask(
+                    model=plan.spec.model,
+                    scenario_json=plan.scenario_json,
+                    steps=plan.spec.steps,
+                    seed=plan.spec.seed,
+                    keep=plan.spec.keep,
+                    options=dict(plan.spec.options),
+                    segments=tuple((p, overrides_json(p), a, b) for p, a, b in segs),
+                    chunk=cid,
+                )
+                for cid, segs in plan_chunks(plan.n_points, runs_per_point, chunk_runs)
+                if cid not in done
+            )
+            computed = 0
+            for result in executor.map_unordered(run_chunk, tasks):
+                store.write_chunk(sweep_id, result)
+                computed += result.n_runs
+                pts, counts = np.unique(result.outcomes["point"].to_numpy(), return_counts=True)
+                for p, k in zip(pts.tolist(), counts.tolist(), strict=True):
+                    point_runs[p] = point_runs.get(p, 0) + k
+                    if point_runs[p] == runs_per_point:
+                        state["points"] += 1
+                state["runs"] += result.n_runs
+                state["chunks"] += 1
+                report()
+            if state["chunks"] == chunks_total:
+                store.mark_complete(sweep_id)
+    finally:
+        executor.close()
+    return SweepReport(
+        name=plan.spec.name,
+        sweep_id=sweep_id,
+        db=db_path,
+        points=plan.n_points,
+        runs_total=plan.total_runs,
+        runs_computed=computed,
+        runs_skipped=skipped,
+        chunks=chunks_total,
+        chunk_runs=chunk_runs,
+        executor=executor.name,
+        seconds=time.perf_counter() - t0,
+        seed=plan.spec.seed,
+    )
+
+
+def _count_chunks(n_points: int, runs: int, chunk: int) -> int:
+    """Chunks in :func:`plan_chunks`'s plan: all hold ``chunk`` runs except perhaps the last."""
+    return math.ceil(n_points * runs / chunk)
