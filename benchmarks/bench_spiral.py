@@ -316,7 +316,7 @@ def main() -> None:
     out: Any = res.outcomes
     head = out.iloc[: args.mesa_runs]
     same_war = float(np.mean(head["war"].to_numpy() == np.array(wars)))
-    rel = np.abs(head["final_military_total"].to_numpy() - np.array(arms)) / np.array(arms)
+    rel = np.abs(head["final_military"].to_numpy() - np.array(arms)) / np.array(arms)
     print(f"scenario {SCENARIO}: {len(sc.states)} states, {STEPS} steps, mesa {mesa.__version__}")
     print(f"herz, {args.runs} runs:           {t_herz:8.2f} s  ({per_herz * 1e3:8.3f} ms per run)")
     print(f"Mesa, {args.mesa_runs} runs:   {t_mesa:8.2f} s  ({per_mesa * 1e3:8.3f} ms per run)")

@@ -36,7 +36,7 @@ from typing import Any  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from herz.experiment import Progress, run_sweep  # noqa: E402
-from herz.simulation import MODELS  # noqa: E402
+from herz.models import REGISTRY as MODELS  # noqa: E402
 from herz.store import open_results  # noqa: E402
 
 

@@ -25,7 +25,7 @@ from herz.experiment import (
     run_chunk,
     run_sweep,
 )
-from herz.simulation import MODELS
+from herz.models import REGISTRY as MODELS
 from herz.store import open_results
 
 
@@ -269,7 +269,7 @@ def test_richardson_outcomes_summarize_each_run() -> None:
     np.testing.assert_allclose(out["final_military"], last.to_numpy(), rtol=1e-12)
     initial = sum(s.military for s in full.scenario.states)
     np.testing.assert_allclose(out["arms_growth"], out["final_military"] / initial)
-    assert {f"final_{s}" for s in full.scenario.ids} <= set(out.columns)
+    assert {f"final_military_{s}" for s in full.scenario.ids} <= set(out.columns)
 
 
 def test_sweeps_keeping_series_store_the_same_outcomes(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,13 @@ DATA = Path(__file__).parent / "golden" / "data"
 _CASES = json.loads((DATA / "cases.json").read_text())
 
 #: Per model and table: old column or summary key → new one (``None``: dropped on purpose).
+#: Keys are regular expressions matched against the whole old name; ``\\1`` refers to a group.
+#: The model contract (issue #10) gave outcomes one meaning across models (docs/models.md,
+#: "Glossary"): the total final military is ``final_military`` and a state's is
+#: ``final_military_<state>`` in every model.
 RENAMED: dict[str, dict[str, dict[str, str | None]]] = {
-    "richardson": {"outcomes": {}, "summary": {}},
-    "spiral": {"outcomes": {}, "summary": {}},
+    "richardson": {"outcomes": {r"final_(?!military)(.+)": r"final_military_\1"}, "summary": {}},
+    "spiral": {"outcomes": {"final_military_total": "final_military"}, "summary": {}},
 }
 
 #: Summary keys that legitimately differ between the recording and today.
@@ -39,6 +44,20 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
         if isinstance(t[col].dtype, pd.CategoricalDtype):
             t[col] = t[col].astype(str)
     return t.reset_index(drop=True)
+
+
+def _renamed(table: pd.DataFrame, mapping: dict[str, str | None]) -> pd.DataFrame:
+    columns: dict[str, str] = {}
+    dropped: list[str] = []
+    for col in table.columns:
+        for pattern, new in mapping.items():
+            if re.fullmatch(pattern, col):
+                if new is None:
+                    dropped.append(col)
+                else:
+                    columns[col] = re.sub(pattern, new, col)
+                break
+    return table.rename(columns=columns).drop(columns=dropped)
 
 
 def _close(old: Any, new: Any, where: str) -> None:
@@ -73,9 +92,7 @@ def test_model_outputs_unchanged(case: list[Any]) -> None:
         assert table is not None, f"{name}: {stem} is gone"
         old = pd.read_parquet(path)
         new = _plain(table)
-        mapping = renames.get(stem, {})
-        old = old.rename(columns={k: v for k, v in mapping.items() if v is not None})
-        old = old.drop(columns=[k for k, v in mapping.items() if v is None])
+        old = _renamed(old, renames.get(stem, {}))
         missing = set(old.columns) - set(new.columns)
         assert not missing, f"{name}.{stem}: columns gone without a rename: {sorted(missing)}"
         # bit-identical per-run values (NaN equal to NaN), same dtypes

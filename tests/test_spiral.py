@@ -279,8 +279,8 @@ def test_p1_spiral_from_uncertainty() -> None:
     }
     a = run("multipolar-20", 300, steps=50, **noisy)
     b = run("multipolar-20", 300, steps=50, **perfect)
-    ma, sa = mean_se(a.outcomes["final_military_total"])
-    mb, sb = mean_se(b.outcomes["final_military_total"])
+    ma, sa = mean_se(a.outcomes["final_military"])
+    mb, sb = mean_se(b.outcomes["final_military"])
     msg = f"uncertain {ma:.1f} ± {sa:.1f} vs perfect information {mb:.1f} ± {sb:.1f}"
     assert ma - mb > 8 * np.hypot(sa, sb) + 1e-9, msg
     assert ma > 1.5 * mb, msg
@@ -387,7 +387,7 @@ def test_p5_better_intelligence_lowers_arms_and_war() -> None:
         world = {**SEEKERS_20, **all_states("intelligence", q)}
         calm = run("multipolar-20", 2500, steps=60, **world, **{"spiral.crisis_rate": 0.0})
         r = run("multipolar-20", 600, **world)
-        out[q] = (mean_se(calm.outcomes["final_military_total"]), mean_se(r.outcomes["war"]))
+        out[q] = (mean_se(calm.outcomes["final_military"]), mean_se(r.outcomes["war"]))
     (arms_lo, war_lo), (arms_hi, war_hi) = out[0.1], out[0.9]
     msg = (
         f"q = 0.1: arms {arms_lo[0]:.1f} ± {arms_lo[1]:.1f}, P(war) {war_lo[0]:.3f} ± "

@@ -150,7 +150,7 @@ def test_two_sweeps_share_a_file_and_export_to_parquet(tmp_path: Path) -> None:
     other = spec_doc(name="spiral-too", runs=2, steps=5, model="spiral", options={})
     other["scenario"] = "two-state"
     other["parameters"] = {"world.offense_advantage": {"values": [0.2, 0.9]}}
-    if "spiral" not in herz.simulation.MODELS:
+    if "spiral" not in herz.models.REGISTRY:
         other.update(model="richardson", options={"noise": 0.3})
     run_sweep(write_spec(tmp_path, other, "other.yaml"), db=db, workers=1)
     with open_results(db) as store:
@@ -161,7 +161,7 @@ def test_two_sweeps_share_a_file_and_export_to_parquet(tmp_path: Path) -> None:
         second = store.runs(store.resolve("spiral-too"))
         assert "world.offense_advantage" in second.columns and len(second) == 4
         assert "richardson.derive.fatigue" not in second.columns
-        assert "final_UKG" in first.columns and "final_UKG" not in second.columns
+        assert "final_military_UKG" in first.columns and "final_military_UKG" not in second.columns
         written = store.export_parquet(tmp_path / "pq", store.resolve("store-test"))
     back = pd.read_parquet(tmp_path / "pq" / "runs.parquet")
     pd.testing.assert_frame_equal(back, first)

@@ -83,7 +83,7 @@ def p1() -> None:
         r = sim("multipolar-20", 300, 50, **o)
         means = r.extra["means"].groupby("year")["military"].sum()
         ax.plot(means.index, means.to_numpy(), color=c, label=label)
-        m, se = mean_se(r.outcomes["final_military_total"])
+        m, se = mean_se(r.outcomes["final_military"])
         print(f"P1 {label}: final total arms {m:.1f} ± {se:.1f}")
     ax.set_xlabel("year")
     ax.set_ylabel("total arms (mean of 300 runs)")
@@ -181,7 +181,7 @@ def p5() -> None:
         world = {**SEEKERS, **states("intelligence", q)}
         calm = sim("multipolar-20", 1000, 60, **world, **{"spiral.crisis_rate": 0.0})
         r = sim("multipolar-20", 600, **world)
-        arms.append(mean_se(calm.outcomes["final_military_total"]))
+        arms.append(mean_se(calm.outcomes["final_military"]))
         wars.append(mean_se(r.outcomes["war"]))
         print(
             f"P5 q = {q}: arms {arms[-1][0]:.1f} ± {arms[-1][1]:.1f}, "

@@ -11,6 +11,7 @@ A scenario is a YAML document (``yaml.safe_load`` only) with these parts::
     events:    crisis | doctrine_change | technology_shock | alliance_change, each at a year
     richardson: optional coefficients for Richardson's model (or the rule that derives them)
     spiral:    optional parameters of the spiral model (every one has a documented default)
+    <model>:   any other registered model's block, named after the model (``iterated:``, ...)
 
 Each model reads the parts it needs and says in its docstring which ones it ignores.
 
@@ -33,6 +34,7 @@ from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 import yaml
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Field,
     ValidationError,
     model_validator,
@@ -59,6 +61,7 @@ __all__ = [
     "builtin_scenarios",
     "load_scenario",
     "parse_override",
+    "validate_block",
 ]
 
 StateType = Literal["security_seeker", "greedy"]
@@ -396,8 +399,21 @@ class SpiralParams(_Model):
     )
 
 
+#: A model block's key: the name of a registered model (``iterated``, ``lanchester``, ...).
+_BLOCK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
 class Scenario(_Model):
-    """A world to simulate. See the module docstring for the layout."""
+    """A world to simulate. See the module docstring for the layout.
+
+    Besides its own fields, a scenario may carry one block per model, named after the model
+    (``iterated: {...}``). ``richardson`` and ``spiral`` are typed here; any other block is
+    kept as given and validated by its model's ``Params`` (see :func:`validate_block`) when the
+    model runs, and by ``herz validate``. A key that is neither a field nor a block name is an
+    error here.
+    """
+
+    model_config = ConfigDict(extra="allow")
 
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
@@ -412,6 +428,22 @@ class Scenario(_Model):
     spiral: SpiralParams | None = None
 
     # -- cross-field checks ---------------------------------------------------------------
+    @model_validator(mode="before")
+    @classmethod
+    def _blocks(cls, doc: Any) -> Any:
+        if isinstance(doc, dict):
+            fields = set(cls.model_fields) | {f.alias for f in cls.model_fields.values()}
+            for key, value in doc.items():
+                if key in fields:
+                    continue
+                if not isinstance(key, str) or not _BLOCK_NAME.match(key):
+                    raise _FieldError(str(key), value, "unknown field")
+                if value is not None and not isinstance(value, dict):
+                    raise _FieldError(
+                        str(key), value, "a model block must be a mapping of parameters"
+                    )
+        return doc
+
     @model_validator(mode="after")
     def _cross_check(self) -> Self:
         seen: dict[str, int] = {}
@@ -475,6 +507,11 @@ class Scenario(_Model):
                     self._known(i, f"richardson.{part}")
 
     # -- convenience ----------------------------------------------------------------------
+    @property
+    def blocks(self) -> dict[str, dict[str, Any]]:
+        """The model blocks that are not typed fields, by name (raw, as in the file)."""
+        return {k: (v or {}) for k, v in (self.model_extra or {}).items()}
+
     @property
     def ids(self) -> list[str]:
         """State ids in scenario order (the order of every model's state axis)."""
@@ -642,6 +679,51 @@ def _to_scenario_error(exc: ValidationError, source: str, doc: Any) -> ScenarioE
     return ScenarioError(msg, source=source, field=path, value=value if found else None)
 
 
+def validate_block(scenario: Scenario, name: str, params: type[BaseModel]) -> BaseModel:
+    """Validate the model block ``name`` of ``scenario`` with ``params`` (its model's schema).
+
+    An absent block means every default. A bad block raises :class:`ScenarioError` naming the
+    scenario, the path inside the block (``iterated.turns``) and the value.
+    """
+    typed = getattr(scenario, name, None) if name in Scenario.model_fields else None
+    if isinstance(typed, params):
+        return typed
+    if name in Scenario.model_fields:
+        raw: Any = scenario.to_dict().get(name) or {}
+    else:
+        raw = scenario.blocks.get(name, {})
+    try:
+        return params.model_validate(raw)
+    except ValidationError as exc:
+        wrapped = _prefixed(exc, name)
+        raise _to_scenario_error(wrapped, scenario.name, {name: raw}) from None
+    except _FieldError as exc:
+        path = f"{name}.{exc.path}"
+        raise ScenarioError(
+            f"{scenario.name}: {path}: {exc.reason}, got {_short(exc.value)}.",
+            source=scenario.name,
+            field=path,
+            value=exc.value,
+        ) from None
+
+
+def _prefixed(exc: ValidationError, prefix: str) -> ValidationError:
+    """The same validation errors with ``prefix`` in front of every location."""
+    from pydantic_core import InitErrorDetails
+
+    details: list[InitErrorDetails] = []
+    for err in exc.errors(include_url=False):
+        item: dict[str, Any] = {
+            "type": err["type"],
+            "loc": (prefix, *err["loc"]),
+            "input": err.get("input"),
+        }
+        if err.get("ctx"):
+            item["ctx"] = err["ctx"]
+        details.append(item)  # type: ignore[arg-type]
+    return ValidationError.from_exception_data(exc.title, details)
+
+
 # -- overrides --------------------------------------------------------------------------------
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -763,6 +845,13 @@ def _set_path(doc: dict[str, Any], path: str, value: Any, *, source: str) -> Non
         if info is None:
             aliased = [f for f in model.model_fields.values() if f.alias == part]
             if not aliased:
+                if model is Scenario and n == 0 and not last and _BLOCK_NAME.match(part):
+                    # a model's block: its model checks the keys when it runs
+                    nxt_block = cur.get(part)
+                    if not isinstance(nxt_block, dict):
+                        nxt_block = cur[part] = {}
+                    cur, model = nxt_block, None
+                    continue
                 raise bad("does not exist")
             info = aliased[0]
         if last:

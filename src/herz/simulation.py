@@ -1,8 +1,14 @@
-"""``herz.simulate``: run a model on a scenario, the one entry point every interface uses."""
+"""``herz.simulate``: run a model on a scenario, the one entry point every interface uses.
+
+It looks the model up in :mod:`herz.models`, validates the common arguments, the scenario's
+model blocks and the model's options once, runs it, and stamps the common summary keys
+(:data:`herz.models._base.COMMON_SUMMARY`: version, seed, scenario hash, ...) once, so no
+model records them itself.
+"""
 
 from __future__ import annotations
 
-import importlib
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,58 +16,93 @@ from typing import TYPE_CHECKING, Any
 from herz.errors import InputError
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from herz.models import Model
     from herz.results import Result
     from herz.scenario import Scenario
 
-__all__ = ["MODELS", "model_options", "new_seed", "simulate"]
-
-#: Model name → "module:function". The function is called as
-#: ``fn(scenario, *, steps, runs, seed, keep, run_offset=0, stream_key=(), **options)`` and
-#: returns a :class:`~herz.Result`. Run k of the call is run ``run_offset + k`` and draws only
-#: from ``SeedSequence(seed, spawn_key=(*stream_key, run_offset + k))`` (see herz._random), so
-#: results never depend on batching, chunking or workers.
-MODELS: dict[str, str] = {
-    "richardson": "herz.models.richardson:simulate_scenario",
-    "spiral": "herz.models.spiral:simulate_scenario",
-}
+__all__ = ["KEEP", "check_scenario", "model_options", "new_seed", "simulate", "validate_options"]
 
 KEEP = ("series", "summary")
-
-
-def _model_function(model: str) -> Callable[..., Result]:
-    if model not in MODELS:
-        raise InputError(
-            f"unknown model {model!r}; choose one of: {', '.join(MODELS)}.",
-            field="model",
-            value=model,
-        )
-    module, _, name = MODELS[model].partition(":")
-    fn: Callable[..., Result] = getattr(importlib.import_module(module), name)
-    return fn
-
-
-def _options_of(fn: Callable[..., Result]) -> list[str]:
-    import inspect
-
-    return [
-        name
-        for name, p in inspect.signature(fn).parameters.items()
-        if p.kind is p.KEYWORD_ONLY
-        and name not in ("steps", "runs", "seed", "keep", "run_offset", "stream_key")
-    ]
+#: Common arguments of every model's ``simulate``; never model options.
+COMMON_ARGUMENTS = ("steps", "runs", "seed", "keep", "run_offset", "stream_key", "progress")
 
 
 def model_options(model: str) -> list[str]:
-    """The keyword options ``model`` accepts besides the common ones (``steps``, ``runs``, ...).
-
-    Sweeps use it to reject a misspelt option before anything runs.
+    """The names of the options ``model`` accepts besides the common arguments.
 
     Raises
     ------
     InputError
-        If ``model`` is not registered in :data:`MODELS`.
+        If ``model`` is not registered.
     """
-    return _options_of(_model_function(model))
+    from herz.models import get_model
+
+    return list(get_model(model).Options.model_fields)
+
+
+def validate_options(model: Model | str, options: Mapping[str, Any]) -> BaseModel:
+    """Validate run options against the model's ``Options``; one sentence naming the option.
+
+    Raises
+    ------
+    InputError
+        For an unknown option or a bad value.
+    """
+    from pydantic import ValidationError
+
+    from herz.models import get_model
+
+    m = get_model(model) if isinstance(model, str) else model
+    accepted = list(m.Options.model_fields)
+    for name in options:
+        if name not in accepted:
+            raise InputError(
+                f"model {m.name!r} has no option {name!r}; its options: "
+                f"{', '.join(accepted) or 'none'}.",
+                field=name,
+                value=options[name],
+            )
+    try:
+        return m.Options.model_validate(dict(options))
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in err["loc"]) or "options"
+        value = options.get(str(err["loc"][0])) if err["loc"] else None
+        reason = str(err["msg"]).removeprefix("Value error, ")
+        reason = reason[:1].lower() + reason[1:]
+        raise InputError(
+            f"model {m.name!r}: option {field}: {reason}, got {value!r}.",
+            field=field,
+            value=value,
+        ) from None
+
+
+def check_scenario(scenario: Scenario, model: str | None = None) -> None:
+    """Check a scenario's model blocks: each names a registered model and validates against
+    its ``Params``. With ``model``, only that model's block is validated (the others must
+    still name registered models).
+
+    Raises
+    ------
+    InputError
+        For a block of an unknown model, or a block its model rejects.
+    """
+    from herz.models import get_model, model_names
+
+    names = model_names()
+    for block in scenario.blocks:
+        if block not in names:
+            raise InputError(
+                f"{scenario.name}: {block}: unknown field (a model's parameters go under its "
+                f"name: {', '.join(names)}).",
+                source=scenario.name,
+                field=block,
+            )
+    for name in [model] if model is not None else names:
+        if name in scenario.blocks or name in ("richardson", "spiral"):
+            get_model(name).params(scenario)
 
 
 def new_seed() -> int:
@@ -69,6 +110,13 @@ def new_seed() -> int:
     import numpy as np
 
     return int(np.random.SeedSequence().generate_state(2, dtype=np.uint32).view(np.uint64)[0] >> 1)
+
+
+def _check_int(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        kind = "a positive" if low == 1 else "a non-negative"
+        raise InputError(f"{name} must be {kind} integer, got {value!r}.", field=name, value=value)
+    return value
 
 
 def simulate(
@@ -82,6 +130,7 @@ def simulate(
     keep: str = "series",
     run_offset: int = 0,
     stream_key: Sequence[int] = (),
+    progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> Result:
     """Run ``model`` on ``scenario`` and return a :class:`~herz.Result`.
@@ -91,7 +140,8 @@ def simulate(
     scenario:
         A :class:`~herz.Scenario`, a built-in name (``"europe-1909"``) or a YAML path.
     model:
-        ``"richardson"`` (see :data:`MODELS` for all).
+        A registered model's name: ``"richardson"``, ``"spiral"``, ``"iterated"``,
+        ``"lanchester"`` (:func:`herz.models.model_names` lists them all).
     steps:
         Number of steps; default: the scenario's ``time.steps``.
     runs:
@@ -103,44 +153,42 @@ def simulate(
     overrides:
         Dotted-path replacements, e.g. ``{"world.offense_advantage": 0.8}``.
     keep:
-        ``"series"`` (full time series) or ``"summary"`` (headline numbers only, for large
-        ensembles).
+        ``"series"`` (full time series) or ``"summary"`` (outcomes and headline numbers only,
+        for large ensembles).
     run_offset, stream_key:
         For sweeps and chunked ensembles: run k of this call is run ``run_offset + k`` and draws
         from ``SeedSequence(seed, spawn_key=(*stream_key, run_offset + k))`` (see
         :mod:`herz._random`), so a chunk of runs equals the same runs of one big call.
+    progress:
+        Called as ``progress(done, total)`` by models that report progress.
     **options:
-        Model options (Richardson: ``method``, ``blocs``, ``noise``, ``floor``).
+        The model's run options (its ``Options``; Richardson: ``method``, ``blocs``, ``noise``,
+        ``floor``; the spiral: ``chunk``).
+
+    Raises
+    ------
+    InputError
+        For any bad argument, scenario, block or option: one sentence naming it.
     """
+    from herz._version import __version__
+    from herz.models import get_model
     from herz.scenario import load_scenario
 
-    fn = _model_function(model)
+    m = get_model(model)
     sc = load_scenario(scenario, overrides)
-    n_steps = sc.time.steps if steps is None else steps
-    if isinstance(n_steps, bool) or not isinstance(n_steps, int) or n_steps < 1:
-        raise InputError(f"steps must be a positive integer, got {n_steps!r}.", value=n_steps)
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
-        raise InputError(f"runs must be a positive integer, got {runs!r}.", value=runs)
+    check_scenario(sc, m.name)
+    n_steps = _check_int("steps", sc.time.steps if steps is None else steps, 1)
+    if n_steps > 100_000:
+        raise InputError(f"steps must be at most 100000, got {n_steps}.", value=n_steps)
+    _check_int("runs", runs, 1)
     if seed is None:
         seed = new_seed()
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer, got {seed!r}.", value=seed)
+    _check_int("seed", seed, 0)
+    if seed >= 2**63:
+        raise InputError(f"seed must be below 2**63, got {seed}.", field="seed", value=seed)
     if keep not in KEEP:
         raise InputError(f"keep must be one of {', '.join(KEEP)}; got {keep!r}.", value=keep)
-    accepted = _options_of(fn)
-    for name in options:
-        if name not in accepted:
-            raise InputError(
-                f"model {model!r} has no option {name!r}; its options: {', '.join(accepted)}.",
-                field=name,
-                value=options[name],
-            )
-    if isinstance(run_offset, bool) or not isinstance(run_offset, int) or run_offset < 0:
-        raise InputError(
-            f"run_offset must be a non-negative integer, got {run_offset!r}.", value=run_offset
-        )
-    import operator
-
+    _check_int("run_offset", run_offset, 0)
     try:
         key = tuple(operator.index(k) for k in stream_key)
     except TypeError:
@@ -149,7 +197,9 @@ def simulate(
         raise InputError(
             f"stream_key must be non-negative integers, got {stream_key!r}.", value=stream_key
         )
-    return fn(
+    opts = validate_options(m, options)
+    given = {k: getattr(opts, k) for k in type(opts).model_fields}
+    result = m.simulate(
         sc,
         steps=n_steps,
         runs=runs,
@@ -157,5 +207,23 @@ def simulate(
         keep=keep,
         run_offset=run_offset,
         stream_key=key,
-        **options,
+        progress=progress,
+        **given,
     )
+    stamp = {
+        "model": m.name,
+        "scenario": sc.name,
+        "scenario_hash": sc.hash(),
+        "herz_version": __version__,
+        "seed": seed,
+        "runs": runs,
+        "run_offset": run_offset,
+        "steps": n_steps,
+        "dt": sc.time.step,
+        "start": sc.time.start,
+        "options": opts.model_dump(mode="json"),
+    }
+    result.summary = {**stamp, **{k: v for k, v in result.summary.items() if k not in stamp}}
+    result.model = m.name
+    result.seed = seed
+    return result

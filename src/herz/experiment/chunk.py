@@ -21,17 +21,6 @@ if TYPE_CHECKING:
     from herz.scenario import Scenario
 
 
-_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
-#: spawn_key of the stream that scrambles sampled designs (ASCII "design"); run streams use
-#: two-element keys (point, run), so the two never meet.
-_DESIGN_KEY = 0x64657369676E
-#: Outcome columns that hold a run's final total military (for the generic arms growth).
-_FINAL_TOTAL = ("final_military", "final_military_total")
-#: Largest root seed (seeds are stored as signed 64-bit integers).
-_MAX_SEED = 2**63 - 1
-
-Scalar = bool | int | float | str
-DesignKind = Literal["grid", "lhs", "sobol", "saltelli"]
 
 
 # -- chunks -----------------------------------------------------------------------------------
@@ -155,9 +144,10 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
                 src = simulate(sc, task.model, keep="series", **kwargs, **task.options).series
             out = _outcomes_from_series(src, first, n, initial)
         out = _tidy_outcomes(out, first, n, task.model)
-        total = next((c for c in _FINAL_TOTAL if c in out.columns), None)
-        if "arms_growth" not in out.columns and total is not None:
-            out["arms_growth"] = out[total].astype(float) / initial if initial > 0 else math.nan
+        if "arms_growth" not in out.columns and "final_military" in out.columns:
+            out["arms_growth"] = (
+                out["final_military"].astype(float) / initial if initial > 0 else math.nan
+            )
         out.insert(0, "point", point)
         outcomes.append(out)
         if task.keep == "series" and result.series is not None:
@@ -183,7 +173,8 @@ def _outcomes_from_series(
     series: pd.DataFrame | None, first: int, n: int, initial: float
 ) -> pd.DataFrame:
     """Generic per-run outcomes for a model without ``outcomes``: the final total military,
-    its growth over the initial total, and each state's final military (``final_<state>``)."""
+    its growth over the initial total, and each state's final military
+    (``final_military_<state>``), named as in every model (docs/models.md, "Glossary")."""
     import numpy as np
     import pandas as pd
 
@@ -199,7 +190,7 @@ def _outcomes_from_series(
     growth = total / initial if initial > 0 else np.full(n, np.nan)
     out = pd.DataFrame({"run": runs, "final_military": total, "arms_growth": growth})
     for k, state in enumerate(wide.columns):
-        out[f"final_{state}"] = final[:, k]
+        out[f"final_military_{state}"] = final[:, k]
     return out
 
 

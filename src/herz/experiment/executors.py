@@ -20,17 +20,6 @@ if TYPE_CHECKING:
 
 from herz.experiment.chunk import ChunkResult, ChunkTask
 
-_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
-#: spawn_key of the stream that scrambles sampled designs (ASCII "design"); run streams use
-#: two-element keys (point, run), so the two never meet.
-_DESIGN_KEY = 0x64657369676E
-#: Outcome columns that hold a run's final total military (for the generic arms growth).
-_FINAL_TOTAL = ("final_military", "final_military_total")
-#: Largest root seed (seeds are stored as signed 64-bit integers).
-_MAX_SEED = 2**63 - 1
-
-Scalar = bool | int | float | str
-DesignKind = Literal["grid", "lhs", "sobol", "saltelli"]
 
 
 # -- executors --------------------------------------------------------------------------------
@@ -104,10 +93,10 @@ _WORKER_PRELOAD = ("numpy", "pandas", "herz.results", "herz.scenario", "herz.sim
 
 def _worker_preload(model: str | None) -> list[str]:
     """The modules to preload in the fork server: the common ones and the model's module."""
-    from herz.simulation import MODELS
+    from herz.models import REGISTRY
 
     mods = ["herz.experiment", *_WORKER_PRELOAD]
-    target = MODELS.get(model or "")
+    target = REGISTRY.get(model or "")
     if target:
         mods.append(target.partition(":")[0])
     return mods

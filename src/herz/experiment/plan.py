@@ -22,17 +22,6 @@ if TYPE_CHECKING:
 from herz.experiment.chunk import ChunkTask, run_chunk
 from herz.experiment.spec import SweepSpec, _plain, design_points, load_sweep
 
-_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
-#: spawn_key of the stream that scrambles sampled designs (ASCII "design"); run streams use
-#: two-element keys (point, run), so the two never meet.
-_DESIGN_KEY = 0x64657369676E
-#: Outcome columns that hold a run's final total military (for the generic arms growth).
-_FINAL_TOTAL = ("final_military", "final_military_total")
-#: Largest root seed (seeds are stored as signed 64-bit integers).
-_MAX_SEED = 2**63 - 1
-
-Scalar = bool | int | float | str
-DesignKind = Literal["grid", "lhs", "sobol", "saltelli"]
 
 
 # -- preparing a sweep ------------------------------------------------------------------------
@@ -122,39 +111,39 @@ def prepare_sweep(
         one here (a resumed sweep passes the stored one).
     """
     from herz.errors import ScenarioError
-    from herz.simulation import MODELS, model_options, new_seed
+    from herz.models import get_model
+    from herz.simulation import check_scenario, new_seed, validate_options
 
     if isinstance(spec_or_name, SweepSpec):
         doc = spec_or_name.canonical()
         spec, source, folder = load_sweep(doc, runs=runs, steps=steps, seed=seed)
     else:
         spec, source, folder = load_sweep(spec_or_name, runs=runs, steps=steps, seed=seed)
-    if spec.model not in MODELS:
+    try:
+        model = get_model(spec.model)
+    except InputError as exc:
         raise InputError(
-            f"{source}: model: unknown model {spec.model!r} (known: {', '.join(MODELS)}).",
+            f"{source}: model: {exc}", source=source, field="model", value=spec.model
+        ) from None
+    try:
+        validate_options(model, spec.options)
+    except InputError as exc:
+        raise InputError(
+            f"{source}: options.{exc.field}: {exc}",
             source=source,
-            field="model",
-            value=spec.model,
-        )
-    accepted = model_options(spec.model)
-    for opt in spec.options:
-        if opt not in accepted:
-            raise InputError(
-                f"{source}: options.{opt}: model {spec.model!r} has no such option "
-                f"(its options: {', '.join(accepted) or 'none'}).",
-                source=source,
-                field=f"options.{opt}",
-                value=spec.options[opt],
-            )
+            field=f"options.{exc.field}",
+            value=exc.value,
+        ) from None
     base = _resolve_scenario(spec, source, folder)
     for path, pspec in spec.parameters.items():
         candidates: list[Any] = pspec.grid() if not pspec.sampled else [pspec.low, pspec.high]
         if pspec.integer and pspec.sampled:
             candidates = [round(float(v)) for v in candidates]
         for value in candidates:
-            try:
-                base.with_overrides({path: value}, source=f"{source}: parameters")
-            except ScenarioError as exc:
+            try:  # the path exists, and the model's block accepts the value
+                point = base.with_overrides({path: value}, source=f"{source}: parameters")
+                check_scenario(point, model.name)
+            except InputError as exc:
                 raise InputError(
                     f"{exc}".rstrip("."), source=source, field=f"parameters.{path}", value=value
                 ) from None

@@ -29,17 +29,6 @@ from herz.experiment.executors import (
 from herz.experiment.plan import prepare_sweep
 from herz.experiment.spec import SweepSpec, load_sweep
 
-_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
-#: spawn_key of the stream that scrambles sampled designs (ASCII "design"); run streams use
-#: two-element keys (point, run), so the two never meet.
-_DESIGN_KEY = 0x64657369676E
-#: Outcome columns that hold a run's final total military (for the generic arms growth).
-_FINAL_TOTAL = ("final_military", "final_military_total")
-#: Largest root seed (seeds are stored as signed 64-bit integers).
-_MAX_SEED = 2**63 - 1
-
-Scalar = bool | int | float | str
-DesignKind = Literal["grid", "lhs", "sobol", "saltelli"]
 
 
 # -- running a sweep --------------------------------------------------------------------------

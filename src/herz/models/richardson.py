@@ -57,18 +57,25 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pydantic import Field
 from scipy.linalg import expm
 
 from herz._random import run_generator
+from herz._validation import StrictModel
 from herz.errors import InputError, ModelError
+from herz.models._base import COMMON_OUTCOMES, Measure, Model, Progress
+from herz.scenario import RichardsonParams
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
     from herz.results import Result
     from herz.scenario import Scenario
 
 __all__ = [
+    "Richardson",
+    "RichardsonOptions",
     "RichardsonSystem",
     "Stability",
     "aggregate",
@@ -583,7 +590,6 @@ def simulate_scenario(
     """
     import pandas as pd
 
-    from herz._version import __version__
     from herz.results import Result
     from herz.scenario import TechnologyShockEvent
 
@@ -632,14 +638,6 @@ def simulate_scenario(
         x_star = None
     final = paths[:, -1, :]
     summary: dict[str, Any] = {
-        "model": "richardson",
-        "scenario": scenario.name,
-        "scenario_hash": scenario.hash(),
-        "herz_version": __version__,
-        "seed": seed,
-        "runs": runs,
-        "steps": steps,
-        "dt": dt,
         "method": method,
         "blocs": blocs,
         "noise": float(sigma),
@@ -666,6 +664,10 @@ def simulate_scenario(
         "regime": stab.regime,
         "eigenvalues": [{"real": float(v.real), "imag": float(v.imag)} for v in stab.eigenvalues],
         "final_mean": dict(zip(system.actors, map(float, final.mean(axis=0)), strict=True)),
+        "final_military_mean": float(final.sum(axis=1).mean()),
+        "final_military_mean_se": (
+            float(final.sum(axis=1).std(ddof=1) / np.sqrt(runs)) if runs > 1 else None
+        ),
         "final_sd": dict(
             zip(
                 system.actors,
@@ -719,5 +721,96 @@ def _outcomes(paths: FloatArray, actors: list[str], run_offset: int) -> pd.DataF
         "arms_growth": growth,
     }
     for k, actor in enumerate(actors):
-        columns[f"final_{actor}"] = final[:, k]
+        columns[f"final_military_{actor}"] = final[:, k]
     return pd.DataFrame(columns)
+
+
+# -- the registered model ---------------------------------------------------------------------
+class RichardsonOptions(StrictModel):
+    """Run options of Richardson's model (``herz run --option NAME=VALUE``, sweeps' ``options``)."""
+
+    method: Literal["exact", "euler"] = Field(
+        default="exact",
+        description="exact: the closed form step by step; euler: Richardson's annual difference "
+        "form (can overshoot where the continuous system is stable).",
+    )
+    blocs: bool = Field(
+        default=False,
+        description="Sum each alliance's members into one actor (Richardson's two blocs).",
+    )
+    noise: float | None = Field(
+        default=None,
+        ge=0,
+        le=10,
+        description="Relative noise σ per √year; default: the scenario's richardson.noise.",
+    )
+    floor: bool = Field(default=True, description="Floor spending at zero.")
+
+
+class Richardson(Model):
+    """Richardson's arms-race equations on a scenario (Richardson 1960; MODELS.md §1).
+
+    Reads ``states`` (military, type), ``alliances``, ``events`` (technology shocks) and the
+    ``richardson:`` block; ignores ``world`` and the other models' blocks.
+    """
+
+    name = "richardson"
+    title = "Richardson's arms-race equations (linear ODEs, N actors, exact or annual)"
+    citation = "Richardson, L. F. (1960). Arms and Insecurity. Boxwood Press."
+    Params = RichardsonParams
+    Options = RichardsonOptions
+    outcomes = (
+        COMMON_OUTCOMES["final_military"],
+        COMMON_OUTCOMES["arms_growth"],
+        COMMON_OUTCOMES["final_military_{state}"],
+    )
+    summary_fields = (
+        Measure("regime", "str", "", "Regime: stable equilibrium, runaway race or disarmament."),
+        Measure("stable", "bool", "", "Whether every eigenvalue of K − A has a negative real part."),
+        Measure(
+            "final_military_mean", "float", "scenario military unit", "Final total military."
+        ),
+        Measure("initial", "float", "scenario military unit", "Start per actor."),
+        Measure("equilibrium", "float", "scenario military unit", "Equilibrium per actor."),
+        Measure("final_mean", "float", "scenario military unit", "Final (mean) per actor."),
+        Measure("final_sd", "float", "scenario military unit", "Final (s.d.) per actor."),
+    )
+
+    def simulate(
+        self,
+        scenario: Scenario,
+        *,
+        steps: int,
+        runs: int,
+        seed: int,
+        keep: str = "series",
+        run_offset: int = 0,
+        stream_key: Sequence[int] = (),
+        progress: Progress | None = None,
+        method: Method = "exact",
+        blocs: bool = False,
+        noise: float | None = None,
+        floor: bool = True,
+    ) -> Result:
+        """Run the model (see :func:`simulate_scenario`)."""
+        return simulate_scenario(
+            scenario,
+            steps=steps,
+            runs=runs,
+            seed=seed,
+            keep=keep,
+            run_offset=run_offset,
+            stream_key=stream_key,
+            method=method,
+            blocs=blocs,
+            noise=noise,
+            floor=floor,
+        )
+
+    def figures(self, result: Result) -> dict[str, Figure]:
+        """``military.png``: each actor's military over time (mean and 5–95% band)."""
+        if result.series is None:
+            return {}
+        from herz.plots.series import plot_series
+
+        return {"military.png": plot_series(result, "military")}

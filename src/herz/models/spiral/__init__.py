@@ -6,6 +6,13 @@ vectorized kernel; :mod:`~herz.models.spiral.figures` its figures.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from herz._validation import StrictModel
+from herz.models._base import COMMON_OUTCOMES, Measure, Model, Progress
 from herz.models.spiral.kernel import (
     BLOCK,
     DOCTRINES,
@@ -26,11 +33,20 @@ from herz.models.spiral.kernel import (
     strength,
     war_demand,
 )
+from herz.scenario import SpiralParams
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from herz.results import Result
+    from herz.scenario import Scenario
 
 __all__ = [
     "BLOCK",
     "DOCTRINES",
     "SPEND_FLOOR",
+    "Spiral",
+    "SpiralOptions",
     "arming_target",
     "balancing_ties",
     "belief_llr",
@@ -47,3 +63,116 @@ __all__ = [
     "strength",
     "war_demand",
 ]
+
+
+class SpiralOptions(StrictModel):
+    """Run options of the spiral model."""
+
+    chunk: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="Runs advanced together in memory; never changes the results.",
+    )
+
+
+_MIL = "scenario military unit"
+
+
+class Spiral(Model):
+    """The agent-based spiral model among many states (MODELS.md §4; docs/spiral.md).
+
+    Reads ``world``, ``states`` (all fields except ``ccode``), ``alliances`` (kinds ``defense``,
+    ``offense``, ``entente``), ``events`` (all four kinds) and the ``spiral:`` block.
+    """
+
+    name = "spiral"
+    title = "The spiral model: beliefs, arming, alliances, crises and war among many states"
+    citation = (
+        "Jervis, R. (1976). Perception and Misperception in International Politics, ch. 3; "
+        "Kydd, A. (1997). Game Theory and the Spiral Model. World Politics 49(3)."
+    )
+    Params = SpiralParams
+    Options = SpiralOptions
+    report = True
+    reports_progress = True
+    outcomes = (
+        COMMON_OUTCOMES["war"],
+        COMMON_OUTCOMES["first_war_step"],
+        COMMON_OUTCOMES["first_war_year"],
+        Measure("first_war_size", "int", "states", "States on either side of the first war."),
+        COMMON_OUTCOMES["states_drawn_in"],
+        Measure("max_states_at_war", "int", "states", "Most states at war at one time."),
+        Measure("n_crises", "int", "crises", "Crises in the run."),
+        Measure("n_wars", "int", "wars", "Wars begun in the run."),
+        Measure("n_preemptive", "int", "wars", "Wars begun by a pre-emptive strike."),
+        Measure("n_alliance_changes", "int", "changes", "Alliance ties formed or broken."),
+        Measure("military_losses", "float", _MIL, "Military stock destroyed in wars."),
+        Measure("economic_losses", "float", "scenario economy unit", "Economy lost to wars."),
+        COMMON_OUTCOMES["final_military"],
+        Measure("final_tension", "float", "", "Tension index (mean μ·p) at the last step."),
+        Measure("mean_tension", "float", "", "Tension index averaged over the run."),
+        Measure("final_belief_mean", "float", "probability", "Mean belief P(greedy) at the end."),
+        COMMON_OUTCOMES["final_military_{state}"],
+    )
+    summary_fields = (
+        Measure("p_war", "float", "share", "P(war) (share of runs with a war)."),
+        Measure("mean_states_at_war", "float", "states", "States drawn in, given a war."),
+        Measure("mean_first_war_size", "float", "states", "States in the first war, given a war."),
+        Measure("mean_first_war_step", "float", "steps", "First war step, given a war."),
+        Measure("mean_first_war_year", "float", "year", "First war year, given a war."),
+        Measure("mean_crises", "float", "crises", "Crises per run."),
+        Measure("mean_tension", "float", "", "Tension (mean over time)."),
+        Measure("final_military_mean", "float", _MIL, "Final military, all states."),
+        Measure("final_military", "float", _MIL, "Final military per state (ensemble mean)."),
+    )
+
+    def simulate(
+        self,
+        scenario: Scenario,
+        *,
+        steps: int,
+        runs: int,
+        seed: int,
+        keep: str = "series",
+        run_offset: int = 0,
+        stream_key: Sequence[int] = (),
+        progress: Progress | None = None,
+        chunk: int = 500,
+    ) -> Result:
+        """Run the model (see :func:`herz.models.spiral.kernel.simulate_scenario`)."""
+        return simulate_scenario(
+            scenario,
+            steps=steps,
+            runs=runs,
+            seed=seed,
+            keep=keep,
+            run_offset=run_offset,
+            stream_key=stream_key,
+            chunk=chunk,
+            progress=progress,
+        )
+
+    def figures(self, result: Result) -> dict[str, Figure]:
+        """Arms per state, tension and war, and (with the series) a war timeline."""
+        from herz.models.spiral.figures import (
+            plot_spiral_arms,
+            plot_spiral_tension,
+            plot_war_timeline,
+        )
+
+        figs = {"arms.png": plot_spiral_arms(result), "tension.png": plot_spiral_tension(result)}
+        if result.series is not None:
+            figs["war_timeline.png"] = plot_war_timeline(result)
+        return figs
+
+    def describe(self, result: Result) -> list[tuple[str, str]]:
+        """The headline numbers with standard errors (the first-war year to one decimal)."""
+        rows = super().describe(result)
+        s: dict[str, Any] = result.summary
+        return [
+            (label, f"{s['mean_first_war_year']:.1f}")
+            if label.startswith("First war year")
+            else (label, value)
+            for label, value in rows
+        ]

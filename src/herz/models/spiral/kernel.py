@@ -1103,7 +1103,7 @@ def _run_chunk(
         "n_alliance_changes": n_ally,
         "military_losses": mil_loss,
         "economic_losses": econ_loss,
-        "final_military_total": M.sum(0),
+        "final_military": M.sum(0),
         "final_tension": T.sum((0, 1)) / pairs,
         "mean_tension": tension_sum / (steps + 1),
         "final_belief_mean": (mu.sum((0, 1)) - np.trace(mu)) / pairs,
@@ -1158,7 +1158,6 @@ def simulate_scenario(
     """
     import pandas as pd
 
-    from herz._version import __version__
     from herz.results import Result
 
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
@@ -1227,7 +1226,7 @@ def simulate_scenario(
         series = _series_frame(setup, parts, runs, run_offset)
         events = _events_frame(setup, parts)
 
-    summary = _summary(scenario, setup, outcomes, seed, runs, steps, __version__)
+    summary = _summary(scenario, setup, outcomes, runs)
     return Result(
         model="spiral",
         scenario=scenario,
@@ -1315,32 +1314,19 @@ def _mean_se(x: NDArray[Any]) -> tuple[float | None, float | None]:
 
 
 def _summary(
-    scenario: Scenario,
-    setup: _Setup,
-    outcomes: pd.DataFrame,
-    seed: int,
-    runs: int,
-    steps: int,
-    version: str,
+    scenario: Scenario, setup: _Setup, outcomes: pd.DataFrame, runs: int
 ) -> dict[str, Any]:
+    """The spiral's headline numbers; :func:`herz.simulate` adds the common keys (model,
+    scenario, hash, version, seed, runs, steps, dt, start)."""
     war = outcomes["war"].to_numpy()
     p_war = float(war.mean())
     with_war = outcomes[war]
     states_mean, states_se = _mean_se(with_war["states_drawn_in"].to_numpy())
     size_mean, size_se = _mean_se(with_war["first_war_size"].to_numpy())
     first_mean, first_se = _mean_se(with_war["first_war_step"].to_numpy(dtype=float))
-    mil_mean, mil_se = _mean_se(outcomes["final_military_total"].to_numpy())
+    mil_mean, mil_se = _mean_se(outcomes["final_military"].to_numpy())
     ten_mean, ten_se = _mean_se(outcomes["mean_tension"].to_numpy())
     return {
-        "model": "spiral",
-        "scenario": scenario.name,
-        "scenario_hash": scenario.hash(),
-        "herz_version": version,
-        "seed": seed,
-        "runs": runs,
-        "steps": steps,
-        "dt": setup.dt,
-        "start": setup.start,
         "states": setup.ids,
         "units": scenario.units.military,
         "offense_advantage": setup.omega,
