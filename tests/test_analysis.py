@@ -55,7 +55,7 @@ def test_summarize_by_hand() -> None:
             "war": [False, False, True, False, True, True, True, False],
             "first_war_step": pd.array([None, None, 7, None, 2, 4, 6, None], dtype="Int64"),
             "states_drawn_in": [0, 0, 3, 0, 2, 4, 6, 0],
-            "final_military_total": [10.0, 12.0, 14.0, 16.0, 20.0, 20.0, 20.0, 20.0],
+            "final_military": [10.0, 12.0, 14.0, 16.0, 20.0, 20.0, 20.0, 20.0],
             "label": ["a"] * 8,
         }
     )

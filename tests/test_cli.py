@@ -134,7 +134,7 @@ def test_blocs_sum_alliances(tmp_path: Path) -> None:
         (("run", "two-state", "--steps", "0"), "--steps"),
         (("run", "two-state", "--seed", "-1"), "--seed"),
         (("run", "two-state", "--method", "rk4"), "rk4"),
-        (("run", "two-state", "--noise", "-1"), "--noise"),
+        (("run", "two-state", "--noise", "-1"), "option noise"),
         (("show", "missing.yaml"), "missing.yaml"),
     ],
 )
@@ -189,3 +189,61 @@ def test_import_herz_is_light() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+# -- errors by cause (issue #10) --------------------------------------------------------------
+def _broken_model(kind: str) -> type:
+    from herz.errors import ModelError
+    from herz.models import Model
+
+    class Broken(Model):
+        name = "broken"
+        title = "a model with a defect"
+
+        def simulate(self, scenario, **kwargs):  # type: ignore[no-untyped-def, override]
+            if kind == "model":
+                raise ModelError("the system matrix is singular at /secret/path")
+            raise ZeroDivisionError("division by zero")
+
+    return Broken
+
+
+@pytest.mark.parametrize("kind", ["model", "internal"])
+def test_a_fault_inside_a_model_exits_1_with_a_pointer_to_debug(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import herz.models as registry
+
+    cls = _broken_model(kind)
+    monkeypatch.setattr(sys.modules[__name__], "Broken", cls, raising=False)
+    monkeypatch.setitem(registry.REGISTRY, "broken", f"{__name__}:Broken")
+    registry._load.cache_clear()
+    result = runner.invoke(app, ["run", "two-state", "--model", "broken"])
+    assert result.exit_code == 1
+    err = result.stderr
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert ("model error" if kind == "model" else "internal error") in err
+    assert "--debug" in err
+    debug = runner.invoke(app, ["--debug", "run", "two-state", "--model", "broken"])
+    assert debug.exit_code != 0 and debug.exception is not None  # the traceback, for a developer
+    assert not isinstance(debug.exception, SystemExit)
+    registry._load.cache_clear()
+
+
+def test_run_takes_any_models_options_from_its_schema() -> None:
+    code, out, err = run(
+        "run", "two-state", "--option", "method=euler", "-O", "blocs=false", "--json", "--seed", "1"
+    )
+    assert code == 0, err
+    assert json.loads(out)["options"]["method"] == "euler"
+    code, _, err = run("run", "two-state", "--model", "spiral", "-O", "chunk=0")
+    assert code == 2 and "chunk" in err and err.count("\n") == 1
+    code, _, err = run("run", "two-state", "--model", "spiral", "--blocs")
+    assert code == 2 and "no option 'blocs'" in err
+    code, _, err = run("run", "two-state", "-O", "method")
+    assert code == 2 and "NAME=VALUE" in err
+    code, out, _ = run("models")
+    assert code == 0 and "richardson" in out and "spiral" in out
+    code, out, _ = run("models", "--json")
+    names = {m["name"]: m for m in json.loads(out)}
+    assert names["richardson"]["options"]["properties"]["method"]["enum"] == ["exact", "euler"]

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from herz.history import from_history as history
 from herz.cli import app
 from herz.errors import InputError
+from herz.history import from_history as history
 from herz.scenario import Scenario, load_scenario
 
 DATA = Path(str(resources.files("herz.history") / "data"))

@@ -1,25 +1,23 @@
 """Summary measures of ensembles and sweeps, and Sobol' sensitivity indices.
 
-Per parameter point (:func:`summarize`):
+Per parameter point (:func:`summarize`), from the outcome columns the model declares
+(:attr:`herz.models.Model.outcomes`; the names mean the same in every model, see the glossary
+in docs/models.md):
 
-``p_war`` with ``p_war_low``/``p_war_high``
-    The share of runs with a war and its Wilson (1927) score interval (:func:`wilson_interval`),
-    which, unlike the normal approximation, stays inside [0, 1] and keeps its coverage when
-    P(war) is near 0 or 1 — the interesting corners of a phase diagram.
-``mean_first_war_step``
-    The mean step of the first war among the runs that had one (NaN where none did).
+``p_<name>`` with ``p_<name>_low``/``p_<name>_high``, for each ``bool`` outcome
+    The share of runs where it is true and its Wilson (1927) score interval
+    (:func:`wilson_interval`), which, unlike the normal approximation, stays inside [0, 1] and
+    keeps its coverage near 0 or 1, the interesting corners of a phase diagram. ``war`` gives
+    ``p_war``.
+``mean_<name>``, for each ``int`` or ``float`` outcome
+    The mean over the runs where it is defined: ``first_war_step`` is NA in runs without a war,
+    so ``mean_first_war_step`` is the mean step of the first war among runs that had one.
 ``mean_arms_growth``
-    The mean ratio of final to initial total military stock (above 1: an arms race).
-``mean_states_drawn_in``
-    The mean number of states at war (drawn in by alliances), over all runs.
-``mean_<outcome>``
-    The mean of every other numeric outcome column.
+    Also computed from ``final_military`` over the point's initial total military when a model
+    declares ``final_military`` but not ``arms_growth``.
 
-Models name their outcome columns; these functions accept the usual spellings (``war``;
-``first_war_step`` or ``time_to_war``; ``states_drawn_in`` or ``states_at_war``;
-``arms_growth``, else ``final_military`` or ``final_military_total`` over the point's
-``initial_military``) and leave out a
-measure whose column is missing.
+``str`` outcomes are left out. Without a model (a plain table), the column dtypes stand in for
+the declared ones.
 
 Sobol' indices (:func:`sobol_indices`; Sobol' 2001, Saltelli et al. 2010) use SALib, an optional
 dependency (``pip install 'herz[sensitivity]'``), on a sweep with ``design: {kind: saltelli}``.
@@ -28,6 +26,7 @@ dependency (``pip install 'herz[sensitivity]'``), on a sweep with ``design: {kin
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,21 +40,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "OUTCOME_ALIASES",
+    "declared_outcomes",
     "sobol_indices",
     "summarize",
     "sweep_sensitivity",
     "sweep_summary",
     "wilson_interval",
 ]
-
-#: Summary measure → outcome columns that can provide it, in order of preference.
-OUTCOME_ALIASES: dict[str, tuple[str, ...]] = {
-    "war": ("war", "any_war"),
-    "first_war_step": ("first_war_step", "time_to_war", "first_war_time"),
-    "states_drawn_in": ("states_drawn_in", "states_at_war", "drawn_in"),
-    "arms_growth": ("arms_growth",),
-}
 
 
 def wilson_interval(
@@ -94,11 +85,24 @@ def wilson_interval(
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
 
-def _pick(columns: Sequence[str], measure: str) -> str | None:
-    for name in OUTCOME_ALIASES[measure]:
-        if name in columns:
-            return name
-    return None
+def declared_outcomes(columns: Sequence[str], model: str | None = None) -> dict[str, str]:
+    """Outcome column → declared dtype (``bool``, ``int``, ``float``, ``str``).
+
+    With ``model``, the model's declared outcomes (templates such as ``final_military_{state}``
+    match every column of that shape); columns it does not declare are left out. Without one,
+    each column's dtype is read from the data by the caller (an empty result here).
+    """
+    if model is None:
+        return {}
+    from herz.models import get_model
+
+    out: dict[str, str] = {}
+    for m in get_model(model).outcomes:
+        pattern = re.compile(re.escape(m.name).replace(re.escape("{state}"), ".+") + "$")
+        for col in columns:
+            if col not in out and pattern.match(col):
+                out[col] = m.dtype
+    return out
 
 
 def summarize(
@@ -106,6 +110,7 @@ def summarize(
     parameters: Sequence[str] = (),
     *,
     by: str = "point",
+    model: str | None = None,
     initial_military: pd.Series | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
@@ -120,6 +125,9 @@ def summarize(
         Parameter columns to carry over (constant within a point).
     by:
         The column that identifies a point.
+    model:
+        The registered model that made the runs: its declared outcomes say which columns are
+        summarized and how. ``None``: every ``bool`` and numeric column, by its dtype.
     initial_military:
         Initial total military per point (indexed by point), used for ``mean_arms_growth``
         when the runs have ``final_military`` but no ``arms_growth``.
@@ -132,48 +140,40 @@ def summarize(
         raise InputError(f"the runs table has no {by!r} column.", field=by)
     params = [p for p in parameters if p in runs.columns]
     data = runs.copy()
-    cols = list(data.columns)
-    growth = _pick(cols, "arms_growth")
-    total = next((c for c in ("final_military", "final_military_total") if c in cols), None)
-    if growth is None and total is not None and initial_military is not None:
+    skip = {by, "run", "sweep_id", "point", *params}
+    cols = [c for c in data.columns if c not in skip]
+    kinds = declared_outcomes(cols, model)
+    if model is None:
+        for col in cols:
+            s = data[col]
+            if pd.api.types.is_bool_dtype(s):
+                kinds[col] = "bool"
+            elif pd.api.types.is_numeric_dtype(s):
+                kinds[col] = "float"
+    if (
+        "arms_growth" not in data.columns
+        and "final_military" in kinds
+        and (initial_military is not None)
+    ):
         initial = data[by].map(initial_military).to_numpy(dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            data["arms_growth"] = data[total].to_numpy(dtype=float) / initial
-        growth = "arms_growth"
+            data["arms_growth"] = data["final_military"].to_numpy(dtype=float) / initial
+        kinds["arms_growth"] = "float"
     grouped = data.groupby(by, sort=True)
     out = grouped[params].first() if params else pd.DataFrame(index=grouped.size().index)
     out["n_runs"] = grouped.size()
-    war = _pick(cols, "war")
-    used: set[str] = {by, "run", *params}
-    if war is not None:
-        wars = data[war].astype(float)
-        k = wars.groupby(data[by]).sum()
-        n = wars.groupby(data[by]).count()
-        out["p_war"] = k / n
-        low, high = wilson_interval(k.to_numpy(), n.to_numpy(), confidence)
-        out["p_war_low"] = low
-        out["p_war_high"] = high
-        used.add(war)
-    first = _pick(cols, "first_war_step")
-    if first is not None:
-        steps = data[first].astype(float)
-        if war is not None:
-            steps = steps.where(data[war].astype(bool))
-        out["mean_first_war_step"] = steps.groupby(data[by]).mean()
-        used.add(first)
-    if growth is not None:
-        out["mean_arms_growth"] = data[growth].astype(float).groupby(data[by]).mean()
-        used.add(growth)
-    drawn = _pick(cols, "states_drawn_in")
-    if drawn is not None:
-        out["mean_states_drawn_in"] = data[drawn].astype(float).groupby(data[by]).mean()
-        used.add(drawn)
-    for col in cols:
-        if col in used or col == "sweep_id":
-            continue
-        s = data[col]
-        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-            out[f"mean_{col}"] = s.astype(float).groupby(data[by]).mean()
+    for col, kind in kinds.items():
+        if kind == "bool":
+            flags = data[col].astype(float)
+            k = flags.groupby(data[by]).sum()
+            n = flags.groupby(data[by]).count()
+            out[f"p_{col}"] = k / n
+            low, high = wilson_interval(k.to_numpy(), n.to_numpy(), confidence)
+            out[f"p_{col}_low"] = low
+            out[f"p_{col}_high"] = high
+        elif kind in ("int", "float"):
+            values = pd.to_numeric(data[col], errors="coerce").astype(float)
+            out[f"mean_{col}"] = values.groupby(data[by]).mean()
     return out.reset_index()
 
 
@@ -189,7 +189,13 @@ def sweep_summary(
         runs = store.runs(sweep_id)
         points = store.points(sweep_id)
     initial = points.set_index("point")["initial_military"]
-    return summarize(runs, info.parameters, initial_military=initial, confidence=confidence)
+    return summarize(
+        runs,
+        info.parameters,
+        model=info.model,
+        initial_military=initial,
+        confidence=confidence,
+    )
 
 
 def sobol_indices(

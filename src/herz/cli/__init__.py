@@ -13,7 +13,7 @@ from __future__ import annotations
 import typer
 
 from herz._version import __version__
-from herz.cli import games, history, run, sweep, web
+from herz.cli import _app, games, history, run, sweep, web
 from herz.cli._app import EXIT_BAD_INPUT, HerzGroup, new_app
 
 __all__ = ["EXIT_BAD_INPUT", "HerzGroup", "app", "main", "new_app"]
@@ -39,8 +39,12 @@ def _root(
         is_eager=True,
         help="Print the herz version and exit.",
     ),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show the traceback of an internal error (exit code 1)."
+    ),
 ) -> None:
     """herz: a laboratory for the security dilemma."""
+    _app.DEBUG = debug
 
 
 # One line per capability module.

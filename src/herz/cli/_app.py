@@ -13,21 +13,49 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from herz.errors import InputError
+from herz.errors import InputError, ModelError
 
 #: Exit code for bad input (a file, a flag, a value), as for command-line usage errors.
 EXIT_BAD_INPUT = 2
+#: Exit code for a fault inside herz or a model (not the user's doing).
+EXIT_INTERNAL = 1
+
+#: Set by ``herz --debug``: internal faults show their traceback instead of one sentence.
+DEBUG = False
 
 
 class HerzGroup(TyperGroup):
-    """A command group that reports :class:`InputError` as one sentence and exit code 2."""
+    """A command group that reports errors by cause.
+
+    - :class:`~herz.errors.InputError` (bad input): one sentence on stderr, exit code 2.
+    - :class:`~herz.errors.ModelError` or any unexpected exception (a defect in herz or in a
+      model): a short message naming it and pointing to ``--debug``, exit code 1; with
+      ``herz --debug`` the traceback is shown instead.
+    """
 
     def invoke(self, ctx: Any) -> Any:
+        import click
+
         try:
             return super().invoke(ctx)
         except InputError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException):
+            raise
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            if DEBUG:
+                raise
+            kind = "model error" if isinstance(exc, ModelError) else "internal error"
+            text = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+            typer.echo(
+                f"error: {kind}: {text} ({type(exc).__name__}). This is not a problem with "
+                "your input; run again with 'herz --debug ...' for the traceback and report it.",
+                err=True,
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
 
 
 def new_app(help: str) -> typer.Typer:

@@ -1,4 +1,9 @@
-"""Core CLI commands: ``scenarios``, ``show``, ``validate`` and ``run``."""
+"""Core CLI commands: ``scenarios``, ``show``, ``validate``, ``run`` and ``models``.
+
+``herz run`` knows no model: it looks the model up in :mod:`herz.models`, passes
+``--option NAME=VALUE`` pairs to its ``Options``, prints its declared summary fields and
+writes its ``figures`` (and a report where the model has one).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,9 @@ from herz.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
+    from herz.models import Model
     from herz.results import Result
 
 __all__ = ["register"]
@@ -162,126 +169,94 @@ def validate_cmd(
         typer.echo(f"{f}: valid scenario {sc.name!r} ({len(sc.states)} states)")
 
 
-def _print_richardson(result: Result, con: Console) -> None:
+def _state_tables(result: Result, model: Model) -> list[Table]:
+    """One table of the declared summary fields that are mappings keyed by state (or actor)."""
     from rich.table import Table
 
     s = result.summary
-    con.print(
-        f"[bold]Richardson[/bold] on [bold]{s['scenario']}[/bold]: {s['steps']} steps "
-        f"of {s['dt']:g} years, {s['runs']} run(s), method {s['method']}, seed {s['seed']}"
-    )
+    fields = [m for m in model.summary_fields if isinstance(s.get(m.name), dict)]
+    if not fields:
+        return []
+    keys: list[str] = []
+    for m in fields:
+        keys.extend(k for k in s[m.name] if k not in keys)
     table = Table(title_justify="left")
-    for col in ("actor", "start", "equilibrium", "final (mean)", "fatigue a", "grievance g"):
-        table.add_column(col, justify="left" if col == "actor" else "right")
-    eq = s["equilibrium"] or {}
-    for actor in s["actors"]:
-        table.add_row(
-            actor,
-            f"{s['initial'][actor]:,.4g}",
-            f"{eq[actor]:,.4g}" if actor in eq else "none",
-            f"{s['final_mean'][actor]:,.4g}",
-            f"{s['coefficients']['fatigue'][actor]:.4g}",
-            f"{s['coefficients']['grievance'][actor]:,.4g}",
+    table.add_column("state")
+    for m in fields:
+        table.add_column(
+            m.doc.rstrip(".").replace(" per actor", "").replace(" per state", ""), justify="right"
         )
-    table.caption = f"units: {s['units']}"
-    con.print(table)
-    eig = ", ".join(
-        f"{e['real']:.4g}" + (f"{e['imag']:+.4g}i" if abs(e["imag"]) > 1e-12 else "")
-        for e in s["eigenvalues"]
-    )
-    verdict = "stable" if s["stable"] else "unstable"
-    con.print(f"regime: [bold]{s['regime']}[/bold] ({verdict}); eigenvalues of K - A: {eig}")
-    for citation in s.get("sources", []):
-        con.print(f"[dim]Source: {citation}[/dim]")
+    for key in keys:
+        cells = []
+        for m in fields:
+            value = s[m.name].get(key)
+            cells.append(
+                "none"
+                if value is None
+                else f"{value:,.4g}"
+                if isinstance(value, float)
+                else str(value)
+            )
+        table.add_row(key, *cells)
+    units = s.get("units")
+    if units:
+        table.caption = f"units: {units}"
+    return [table]
 
 
-def _print_spiral(result: Result, con: Console) -> None:
+def print_result(result: Result, con: Console) -> None:
+    """Print any model's result: a header, its declared headline numbers, per-state values."""
     from rich.table import Table
 
+    from herz.models import get_model
+
+    model = get_model(result.model)
     s = result.summary
-
-    def num(key: str, fmt: str = ".3g") -> str:
-        value = s.get(key)
-        se = s.get(f"{key}_se")
-        if value is None:
-            return "n/a"
-        return f"{value:{fmt}}" + (f" ± {se:{fmt}}" if se is not None else "")
-
+    opts = s.get("options") or {}
+    given = ", ".join(f"{k} {v}" for k, v in opts.items() if v is not None)
     con.print(
-        f"[bold]Spiral[/bold] on [bold]{s['scenario']}[/bold]: {s['steps']} steps of "
-        f"{s['dt']:g} years, {s['runs']} run(s), seed {s['seed']}; ω = "
-        f"{s['offense_advantage']:g}, δ = {s['distinguishability']:g}"
+        f"[bold]{model.title or model.name}[/bold] on [bold]{s['scenario']}[/bold]: "
+        f"{s['steps']} steps of {s['dt']:g} years, {s['runs']} run(s), seed {s['seed']}"
+        + (f"; {given}" if given else "")
     )
-    table = Table(title_justify="left")
-    table.add_column("measure")
-    table.add_column("value (± standard error)", justify="right")
-    table.add_row("P(war) (share of runs with a war)", num("p_war"))
-    table.add_row("states drawn in, given a war", num("mean_states_at_war"))
-    table.add_row("states in the first war, given a war", num("mean_first_war_size"))
-    table.add_row("first war step, given a war", num("mean_first_war_step"))
-    year = s.get("mean_first_war_year")
-    table.add_row("first war year, given a war", "n/a" if year is None else f"{year:.1f}")
-    table.add_row("crises per run", f"{s['mean_crises']:.3g}")
-    table.add_row("tension (mean over time)", num("mean_tension"))
-    table.add_row("final military, all states", num("final_military_mean"))
-    con.print(table)
-    arms = Table(title="Final military (ensemble mean)", title_justify="left")
-    arms.add_column("state")
-    arms.add_column("military", justify="right")
-    for state, value in s["final_military"].items():
-        arms.add_row(state, f"{value:,.4g}")
-    arms.caption = f"units: {s['units']}"
-    con.print(arms)
+    rows = model.describe(result)
+    if rows:
+        table = Table(title_justify="left")
+        table.add_column("measure")
+        table.add_column("value (± standard error)", justify="right")
+        for label, value in rows:
+            table.add_row(label, value)
+        con.print(table)
+    for table in _state_tables(result, model):
+        con.print(table)
     for citation in s.get("sources", []):
         con.print(f"[dim]Source: {citation}[/dim]")
-
-
-def _richardson_figures(result: Result) -> dict[str, Any]:
-    if result.series is None:
-        return {}
-    return {"military.png": result.plot("military")}
-
-
-def _spiral_figures(result: Result) -> dict[str, Any]:
-    from herz.models.spiral.figures import (
-        plot_spiral_arms,
-        plot_spiral_tension,
-        plot_war_timeline,
-    )
-
-    figs = {"arms.png": plot_spiral_arms(result), "tension.png": plot_spiral_tension(result)}
-    if result.series is not None:
-        figs["war_timeline.png"] = plot_war_timeline(result)
-    return figs
-
-
-#: Per model: (summary printer, figures to write, whether to write report.html).
-_OUTPUTS: dict[str, tuple[Any, Any, bool]] = {
-    "richardson": (_print_richardson, _richardson_figures, False),
-    "spiral": (_print_spiral, _spiral_figures, True),
-}
 
 
 def _write_outputs(result: Result, out: Path) -> list[Path]:
-    """Write tables, summary, figures (and the report) into ``out`` all at once: first into a
-    temporary folder beside it, then moved in, so a failure leaves nothing half-written."""
+    """Write tables, summary, the model's figures (and its report) into ``out`` all at once:
+    first into a temporary folder beside it, then moved in, so a failure leaves nothing
+    half-written."""
+    from herz.models import get_model
+
+    model = get_model(result.model)
     out_parent = out.resolve().parent
     out_parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out_parent))
     try:
         result.to_csv(staging)
-        _, make_figures, with_report = _OUTPUTS.get(result.model, (None, None, False))
-        if make_figures is not None:
+        figures = model.figures(result)
+        if figures:
             import matplotlib.pyplot as plt
 
             from herz.report import figure_to_png
 
             pngs: dict[str, bytes] = {}
-            for name, fig in make_figures(result).items():
+            for name, fig in figures.items():
                 pngs[name] = figure_to_png(fig, dpi=120)
                 (staging / name).write_bytes(pngs[name])
                 plt.close(fig)
-            if with_report:
+            if model.report:
                 from herz.report import render_report
 
                 (staging / "report.html").write_text(render_report(result, pngs), encoding="utf-8")
@@ -296,22 +271,50 @@ def _write_outputs(result: Result, out: Path) -> list[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _options(pairs: list[str] | None) -> dict[str, Any]:
+    """``--option NAME=VALUE`` pairs as a dict (values read as YAML scalars)."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for text in pairs or []:
+        name, sep, raw = text.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InputError(
+                f"--option: expected NAME=VALUE, got {text!r}.", field="--option", value=text
+            )
+        try:
+            out[name] = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            out[name] = raw
+    return out
+
+
 def run_cmd(
     scenario: str = typer.Argument(..., help="A built-in name or a YAML file."),
-    model: str = typer.Option("richardson", "--model", "-m", help="Model to run."),
+    model: str = typer.Option(
+        "richardson", "--model", "-m", help="Model to run (herz models lists them)."
+    ),
     steps: int | None = typer.Option(None, "--steps", help="Number of steps (default: scenario)."),
     runs: int = typer.Option(1, "--runs", help="Ensemble size."),
     seed: int | None = typer.Option(None, "--seed", help="Root seed (default: fresh, recorded)."),
     set_: list[str] = typer.Option(
         None, "--set", help="Override a scenario value: PATH=VALUE (repeatable)."
     ),
+    option: list[str] = typer.Option(
+        None,
+        "--option",
+        "-O",
+        help="A model option: NAME=VALUE (repeatable; herz models --json lists each model's).",
+    ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Folder for tables and plots."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON only."),
-    blocs: bool = typer.Option(False, "--blocs", help="Richardson: sum alliances into blocs."),
-    method: str = typer.Option("exact", "--method", help="Richardson: exact or euler."),
-    noise: float | None = typer.Option(None, "--noise", help="Richardson: relative noise σ."),
+    blocs: bool = typer.Option(False, "--blocs", help="Same as --option blocs=true."),
+    method: str | None = typer.Option(None, "--method", help="Same as --option method=..."),
+    noise: float | None = typer.Option(None, "--noise", help="Same as --option noise=..."),
 ) -> None:
     """Run a model on a scenario; print a summary and optionally write results to --out."""
+    from herz.models import get_model
     from herz.simulation import simulate
 
     if steps is not None and steps < 1:
@@ -322,50 +325,84 @@ def run_cmd(
         raise InputError(f"--seed must be ≥ 0, got {seed}.", field="--seed", value=seed)
     if out is not None and out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} exists and is not a folder.", field="--out", value=out)
-    options: dict[str, Any] = {}
-    if model == "richardson":
-        if method not in ("exact", "euler"):
-            raise InputError(
-                f"--method must be 'exact' or 'euler', got {method!r}.",
-                field="--method",
-                value=method,
-            )
-        options = {"blocs": blocs, "method": method}
-        if noise is not None:
-            if noise < 0:
-                raise InputError(f"--noise must be ≥ 0, got {noise}.", field="--noise", value=noise)
-            options["noise"] = noise
+    m = get_model(model)
+    options = _options(option)
+    for name, value in (("blocs", True if blocs else None), ("method", method), ("noise", noise)):
+        if value is not None:
+            options[name] = value
     from herz.scenario import load_scenario
 
     sc = load_scenario(scenario).with_overrides(_overrides(set_), source="--set")
-    keep = "series" if (out is not None or not as_json) else "summary"
-    if model == "spiral":  # large ensembles: keep the series only when it is written out
-        keep = "series" if out is not None else "summary"
+    keep = "series" if out is not None else "summary"  # the series only when written out
     err = _console(stderr=True)
     with contextlib.ExitStack() as stack:
-        if model == "spiral" and err.is_terminal:  # a progress bar on stderr, never on stdout
+        progress = None
+        if m.reports_progress and err.is_terminal:  # a bar on stderr, never on stdout
             from rich.progress import Progress
 
             bar = stack.enter_context(Progress(console=err, transient=True))
-            task = bar.add_task(f"spiral: {runs} run(s)", total=None)
+            task = bar.add_task(f"{m.name}: {runs} run(s)", total=None)
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            options["progress"] = progress
-        result = simulate(sc, model=model, steps=steps, runs=runs, seed=seed, keep=keep, **options)
+        result = simulate(
+            sc,
+            model=m.name,
+            steps=steps,
+            runs=runs,
+            seed=seed,
+            keep=keep,
+            progress=progress,
+            **options,
+        )
     written = _write_outputs(result, out) if out is not None else []
     if as_json:
         sys.stdout.write(result.to_json() + "\n")
         return
     con = _console()
-    printer = _OUTPUTS.get(model, (None, None, False))[0]
-    if printer is not None:
-        printer(result, con)
-    else:
-        con.print_json(result.to_json())
+    print_result(result, con)
     for path in written:
         con.print(f"wrote {path}")
+
+
+def models_cmd(
+    as_json: bool = typer.Option(
+        False, "--json", help="Print each model's options, outcomes and summary schema as JSON."
+    ),
+) -> None:
+    """List the registered models (herz's own and those of installed packages)."""
+    from rich.table import Table
+
+    from herz.models import get_model, model_names
+
+    models = [get_model(name) for name in model_names()]
+    if as_json:
+        doc = [
+            {
+                "name": m.name,
+                "title": m.title,
+                "citation": m.citation,
+                "options": m.Options.model_json_schema(),
+                "params": None if m.Params is None else m.Params.model_json_schema(),
+                "outcomes": [vars(x) for x in m.outcomes],
+                "summary": [vars(x) for x in m.summary_fields],
+            }
+            for m in models
+        ]
+        typer.echo(json.dumps(doc, indent=2))
+        return
+    table = Table(title="Models", title_justify="left")
+    for col in ("name", "what", "options", "scenario block"):
+        table.add_column(col, overflow="fold")
+    for m in models:
+        table.add_row(
+            m.name,
+            m.title,
+            ", ".join(m.Options.model_fields) or "none",
+            f"{m.name}:" if m.Params is not None else "none",
+        )
+    _console().print(table)
 
 
 def register(app: typer.Typer) -> None:
@@ -374,3 +411,4 @@ def register(app: typer.Typer) -> None:
     app.command("show")(show_cmd)
     app.command("validate")(validate_cmd)
     app.command("run")(run_cmd)
+    app.command("models")(models_cmd)

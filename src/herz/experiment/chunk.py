@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from herz.errors import InputError
 
@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from herz.scenario import Scenario
-
-
 
 
 # -- chunks -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from herz.errors import InputError
 
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     pass
 
 from herz.experiment.chunk import ChunkResult, ChunkTask
-
 
 
 # -- executors --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from herz.errors import InputError
 
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 from herz.experiment.chunk import ChunkTask, run_chunk
 from herz.experiment.spec import SweepSpec, _plain, design_points, load_sweep
-
 
 
 # -- preparing a sweep ------------------------------------------------------------------------
@@ -110,7 +109,6 @@ def prepare_sweep(
         Replace the spec's runs per point, steps and seed. A spec without a seed gets a fresh
         one here (a resumed sweep passes the stored one).
     """
-    from herz.errors import ScenarioError
     from herz.models import get_model
     from herz.simulation import check_scenario, new_seed, validate_options
 

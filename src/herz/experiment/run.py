@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from herz.errors import InputError
 
@@ -28,7 +28,6 @@ from herz.experiment.executors import (
 )
 from herz.experiment.plan import prepare_sweep
 from herz.experiment.spec import SweepSpec, load_sweep
-
 
 
 # -- running a sweep --------------------------------------------------------------------------

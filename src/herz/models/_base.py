@@ -125,9 +125,7 @@ COMMON_OUTCOMES: dict[str, Measure] = {
         Measure(
             "first_war_year", "float", "year", "Year at which the first war began (NaN: no war)."
         ),
-        Measure(
-            "states_drawn_in", "int", "states", "Number of states that fought in any war."
-        ),
+        Measure("states_drawn_in", "int", "states", "Number of states that fought in any war."),
     )
 }
 

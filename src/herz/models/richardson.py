@@ -765,11 +765,9 @@ class Richardson(Model):
         COMMON_OUTCOMES["final_military_{state}"],
     )
     summary_fields = (
-        Measure("regime", "str", "", "Regime: stable equilibrium, runaway race or disarmament."),
-        Measure("stable", "bool", "", "Whether every eigenvalue of K − A has a negative real part."),
-        Measure(
-            "final_military_mean", "float", "scenario military unit", "Final total military."
-        ),
+        Measure("regime", "str", "", "The regime (stable equilibrium, runaway race, disarmament)."),
+        Measure("stable", "bool", "", "Stable (every eigenvalue of K − A negative)."),
+        Measure("final_military_mean", "float", "scenario military unit", "Final total military."),
         Measure("initial", "float", "scenario military unit", "Start per actor."),
         Measure("equilibrium", "float", "scenario military unit", "Equilibrium per actor."),
         Measure("final_mean", "float", "scenario military unit", "Final (mean) per actor."),
@@ -806,6 +804,14 @@ class Richardson(Model):
             noise=noise,
             floor=floor,
         )
+
+    def describe(self, result: Result) -> list[tuple[str, str]]:
+        """The declared headline numbers and the eigenvalues of K − A."""
+        eig = ", ".join(
+            f"{e['real']:.4g}" + (f"{e['imag']:+.4g}i" if abs(e["imag"]) > 1e-12 else "")
+            for e in result.summary.get("eigenvalues", [])
+        )
+        return [*super().describe(result), ("Eigenvalues of K − A", eig)]
 
     def figures(self, result: Result) -> dict[str, Figure]:
         """``military.png``: each actor's military over time (mean and 5–95% band)."""
