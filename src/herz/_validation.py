@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 __all__ = ["StrictModel"]
 
 
 class StrictModel(BaseModel):
-    """Unknown keys are errors, defaults are validated too, and no float may be NaN or ±inf.
+    """Unknown keys are errors, defaults are validated too, no float may be NaN or ±inf, and
+    true/false is refused where the field does not take a boolean.
 
     ``populate_by_name`` lets fields with a YAML alias (``from`` → ``from_year``) be set by
     either name.
@@ -19,9 +20,27 @@ class StrictModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, data: Any) -> Any:
+        # YAML's true/false would otherwise pass as 1/0 for a number (``steps: true``).
+        if isinstance(data, dict):
+            for key, value in data.items():
+                field = cls.model_fields.get(key) if isinstance(key, str) else None
+                if isinstance(value, bool) and field and not _accepts_bool(field.annotation):
+                    raise ValueError(f"{key} must be a number or text, not {str(value).lower()}")
+        return data
+
     @field_validator("*", mode="after")
     @classmethod
     def _finite(cls, value: Any) -> Any:
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError("must be a finite number")
         return value
+
+
+def _accepts_bool(annotation: Any) -> bool:
+    """Whether a field's annotation admits a bool (``bool``, ``Any``, or a union with one)."""
+    if annotation is bool or annotation is Any:
+        return True
+    return any(_accepts_bool(a) for a in get_args(annotation))

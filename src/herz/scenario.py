@@ -41,7 +41,7 @@ from pydantic import (
 )
 
 from herz._validation import StrictModel
-from herz.errors import ScenarioError
+from herz.errors import InputError, ScenarioError
 
 __all__ = [
     "Alliance",
@@ -576,7 +576,7 @@ class Scenario(_Model):
             raise _to_scenario_error(exc, source, doc) from None
         except _FieldError as exc:  # raised directly when not wrapped by pydantic
             raise ScenarioError(
-                f"{source}: {exc.path}: {exc.reason}, got {exc.value!r}.",
+                f"{source}: {exc.path}: {exc.reason}, got {_short(exc.value)}.",
                 source=source,
                 field=exc.path,
                 value=exc.value,
@@ -585,15 +585,12 @@ class Scenario(_Model):
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<string>") -> Scenario:
         """Parse and validate a YAML document."""
+        from herz._yaml import load_yaml
+
         try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ScenarioError(
-                f"{source}: invalid YAML{where}: {problem}.", source=source
-            ) from None
+            doc = load_yaml(text, source=source)
+        except InputError as exc:
+            raise ScenarioError(str(exc), source=source, field=exc.field) from None
         return cls.from_dict(doc, source=source)
 
 
@@ -614,8 +611,9 @@ def _kind(value: Any) -> str:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    from herz._yaml import quote
+
+    return quote(value, limit)
 
 
 _EVENT_TAGS = ("crisis", "doctrine_change", "technology_shock", "alliance_change")
@@ -673,6 +671,16 @@ def _to_scenario_error(exc: ValidationError, source: str, doc: Any) -> ScenarioE
     found, value = _lookup(doc, loc)
     reason = str(first["msg"])
     reason = reason.removeprefix("Value error, ")
+    flag = re.fullmatch(r"(\w+) must be a number or text, not (true|false)", reason)
+    if flag:  # StrictModel refused a boolean: name the field itself
+        path = f"{path}.{flag.group(1)}" if path != "(top level)" else flag.group(1)
+        reason, found, value = "must be a number, not true or false", True, flag.group(2) == "true"
+        return ScenarioError(
+            f"{source}: {path}: {reason}, got {str(value).lower()}{more}.",
+            source=source,
+            field=path,
+            value=value,
+        )
     reason = reason[0].lower() + reason[1:] if reason else reason
     got = f", got {_short(value)}" if found else ""
     msg = f"{source}: {path}: {reason}{got}{more}."
@@ -886,10 +894,14 @@ def parse_override(text: str, *, source: str = "--set") -> tuple[str, Any]:
     path = path.strip()
     if not path:
         raise ScenarioError(f"{source}: the path before '=' is empty in {text!r}.", source=source)
+    from herz._yaml import load_yaml
+
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
+        value = load_yaml(raw, source=f"{source} {path}") if raw.strip() else ""
+    except InputError as exc:
+        if "invalid YAML" not in str(exc):
+            raise ScenarioError(str(exc), source=source, field=path) from None
+        value = raw  # not YAML: the text itself
     return path, value
 
 

@@ -273,20 +273,17 @@ def _write_outputs(result: Result, out: Path) -> list[Path]:
 
 def _options(pairs: list[str] | None) -> dict[str, Any]:
     """``--option NAME=VALUE`` pairs as a dict (values read as YAML scalars)."""
-    import yaml
+    from herz.scenario import parse_override
 
     out: dict[str, Any] = {}
     for text in pairs or []:
-        name, sep, raw = text.partition("=")
-        name = name.strip()
-        if not sep or not name:
+        name, sep, _ = text.partition("=")
+        if not sep or not name.strip():
             raise InputError(
                 f"--option: expected NAME=VALUE, got {text!r}.", field="--option", value=text
             )
-        try:
-            out[name] = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
-            out[name] = raw
+        name, value = parse_override(text, source="--option")
+        out[name] = value
     return out
 
 

@@ -13,7 +13,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from herz._validation import StrictModel
@@ -307,14 +306,15 @@ def load_sweep(
                 value=text,
             )
         folder = path.resolve().parent
+        from herz._yaml import load_yaml
+
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{text}: cannot read the file: {exc}.", source=text) from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise InputError(f"{text}: invalid YAML{where}.", source=text) from None
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InputError(
+                f"{text}: cannot read the file: {exc.strerror}.", source=text
+            ) from None
+        doc = load_yaml(raw, source=text)
     if not isinstance(doc, dict):
         raise InputError(
             f"{source}: a sweep spec must be a mapping of fields, got {type(doc).__name__}.",
