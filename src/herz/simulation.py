@@ -22,7 +22,15 @@ if TYPE_CHECKING:
     from herz.results import Result
     from herz.scenario import Scenario
 
-__all__ = ["KEEP", "check_scenario", "model_options", "new_seed", "simulate", "validate_options"]
+__all__ = [
+    "KEEP",
+    "available_memory",
+    "check_scenario",
+    "model_options",
+    "new_seed",
+    "simulate",
+    "validate_options",
+]
 
 KEEP = ("series", "summary")
 #: Common arguments of every model's ``simulate``; never model options.
@@ -112,6 +120,58 @@ def new_seed() -> int:
     return int(np.random.SeedSequence().generate_state(2, dtype=np.uint32).view(np.uint64)[0] >> 1)
 
 
+def available_memory() -> int:
+    """Bytes of memory available to this process now (``MemAvailable`` on Linux; elsewhere
+    the physical memory), capped by an address-space limit (``ulimit -v``) if one is set."""
+    import os
+    import resource
+
+    avail = 0
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    avail = int(line.split()[1]) * 1024
+                    break
+    except OSError:
+        pass
+    if not avail:
+        try:
+            avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            avail = 8 * 2**30
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        avail = min(avail, soft)
+    return avail
+
+
+def _gb(n: float) -> str:
+    return f"{n / 2**30:,.1f} GB" if n >= 2**30 else f"{n / 2**20:,.0f} MB"
+
+
+def _check_memory(model: Model, scenario: Scenario, *, steps: int, runs: int, keep: str) -> None:
+    """Refuse, before anything is allocated, a run whose estimated memory exceeds what is
+    available (:meth:`herz.models.Model.memory_bytes`); the message names the way out."""
+    need = model.memory_bytes(scenario, steps=steps, runs=runs, keep=keep)
+    have = available_memory()
+    if need <= 0.8 * have:
+        return
+    states = len(scenario.states)
+    way_out = (
+        "keep='summary' (herz run without --out) or fewer runs or steps"
+        if keep == "series"
+        else "fewer runs or steps, or a sweep, which stores runs chunk by chunk"
+    )
+    raise InputError(
+        f"{runs:,} runs × {steps:,} steps × {states:,} states of model {model.name!r} would "
+        f"need about {_gb(need)} of memory, more than the {_gb(0.8 * have)} available; use "
+        f"{way_out}.",
+        field="runs",
+        value=runs,
+    )
+
+
 def _check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         kind = "a positive" if low == 1 else "a non-negative"
@@ -197,6 +257,7 @@ def simulate(
         raise InputError(
             f"stream_key must be non-negative integers, got {stream_key!r}.", value=stream_key
         )
+    _check_memory(m, sc, steps=n_steps, runs=runs, keep=keep)
     opts = validate_options(m, options)
     given = {k: getattr(opts, k) for k in type(opts).model_fields}
     result = m.simulate(

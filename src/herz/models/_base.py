@@ -196,6 +196,18 @@ class Model:
         """Named figures of a result (file name → figure); none by default."""
         return {}
 
+    def memory_bytes(self, scenario: Scenario, *, steps: int, runs: int, keep: str) -> int:
+        """An upper estimate of the memory a run needs, checked before anything is allocated.
+
+        The default assumes a tidy series of about a dozen 8-byte columns per (run, step,
+        state) with ``keep="series"``, and a few dozen numbers per run and state otherwise.
+        Models that hold more (or less) say so by overriding it.
+        """
+        n = len(scenario.states)
+        if keep == "series":
+            return 12 * 8 * runs * (steps + 1) * n
+        return 32 * 8 * runs * (n + 1)
+
     def describe(self, result: Result) -> list[tuple[str, str]]:
         """Rows (label, value) for a printed summary: the declared summary fields."""
         rows: list[tuple[str, str]] = []

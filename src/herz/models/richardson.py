@@ -805,6 +805,12 @@ class Richardson(Model):
             floor=floor,
         )
 
+    def memory_bytes(self, scenario: Scenario, *, steps: int, runs: int, keep: str) -> int:
+        """The paths (runs × steps × actors) are held whatever ``keep``: with their noise draws
+        two arrays of 8 bytes per value, and a tidy series of five columns more to keep it."""
+        values = runs * (steps + 1) * len(scenario.states)
+        return 8 * values * (2 + (6 if keep == "series" else 0))
+
     def describe(self, result: Result) -> list[tuple[str, str]]:
         """The declared headline numbers and the eigenvalues of K − A."""
         eig = ", ".join(

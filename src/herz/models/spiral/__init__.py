@@ -153,6 +153,18 @@ class Spiral(Model):
             progress=progress,
         )
 
+    def memory_bytes(self, scenario: Scenario, *, steps: int, runs: int, keep: str) -> int:
+        """A chunk of runs holds (states × states) arrays of beliefs, threats and ties, about
+        forty of them; outcomes are a few dozen numbers per run; the series (kept only with
+        ``keep="series"``) twelve columns per (run, step, state) plus the chunk's copies."""
+        n = len(scenario.states)
+        chunk = min(runs, 500)
+        working = 40 * 8 * chunk * n * n
+        outcomes = 8 * runs * (n + 24)
+        series = 8 * 16 * runs * (steps + 1) * n if keep == "series" else 0
+        means = 8 * 8 * (steps + 1) * n
+        return working + outcomes + series + means
+
     def figures(self, result: Result) -> dict[str, Figure]:
         """Arms per state, tension and war, and (with the series) a war timeline."""
         from herz.models.spiral.figures import (
