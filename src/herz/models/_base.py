@@ -187,9 +187,12 @@ class Model:
         run_offset: int = 0,
         stream_key: Sequence[int] = (),
         progress: Progress | None = None,
-        **options: Any,
     ) -> Result:
-        """Run the model; see the module docstring for the contract."""
+        """Run the model; see the module docstring for the contract.
+
+        A model with options adds them as keyword arguments with the defaults of its
+        ``Options``; :func:`herz.simulate` passes every one, validated.
+        """
         raise NotImplementedError
 
     def figures(self, result: Result) -> dict[str, Figure]:

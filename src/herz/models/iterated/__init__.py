@@ -1,10 +1,14 @@
 """Iterated security games: strategies as array state machines, matches, tournaments.
 
 :mod:`~herz.models.iterated.kernel` holds the strategies, the vectorized match kernel and
-round-robin tournaments.
+round-robin tournaments; :mod:`~herz.models.iterated.model` holds :class:`Iterated`, the
+registered ``iterated`` model that plays a round robin among a scenario's states (imported on
+first use, so that ``herz tournament`` does not load the model machinery).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from herz.models.iterated.kernel import (
     STRATEGIES,
@@ -35,8 +39,13 @@ from herz.models.iterated.kernel import (
     win_stay_lose_shift,
 )
 
+if TYPE_CHECKING:
+    from herz.models.iterated.model import Iterated, IteratedParams
+
 __all__ = [
     "STRATEGIES",
+    "Iterated",
+    "IteratedParams",
     "MatchEnsemble",
     "MatchResult",
     "Strategy",
@@ -63,3 +72,11 @@ __all__ = [
     "tournament",
     "win_stay_lose_shift",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Iterated", "IteratedParams"):
+        from herz.models.iterated import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'herz.models.iterated' has no attribute {name!r}")

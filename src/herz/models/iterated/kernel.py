@@ -688,7 +688,7 @@ class _KernelOut:
 
 
 def _match_lengths_and_uniforms(
-    keys: Sequence[tuple[int, int]],
+    keys: Sequence[tuple[int, ...]],
     entropy: int,
     turns: int,
     prob_end: float | None,
@@ -812,7 +812,7 @@ def _play_batched(
     tables: _Tables,
     idx_a: IntArray,
     idx_b: IntArray,
-    keys: list[tuple[int, int]],
+    keys: Sequence[tuple[int, ...]],
     game: Game,
     turns: int,
     noise: float,
