@@ -338,6 +338,20 @@ class Iterated(Model):
             outcomes=pd.DataFrame(outcomes),
         )
 
+    def memory_bytes(self, scenario: Scenario, *, steps: int, runs: int, keep: str) -> int:
+        """A match per pair and run: a few numbers each, the random blocks (batched to 64 MiB),
+        and with ``keep="series"`` four int8 histories per match and turn plus the tidy series
+        (eight columns per run, turn and state)."""
+        block = scenario.blocks.get(self.name, {})
+        given = block.get("turns")
+        turns: int = given if isinstance(given, int) else steps
+        n = len(scenario.states)
+        matches = runs * n * (n - 1) // 2
+        need = 80 * matches + 64 * 2**20
+        if keep == "series":
+            need += 4 * matches * turns + 8 * 8 * runs * turns * n
+        return int(need)
+
     def figures(self, result: Result) -> dict[str, Figure]:
         """``scores.png``: mean score and cooperation rate per state (bars with standard
         errors); with the series, ``cooperation.png``: each state's restraint per turn."""
