@@ -16,6 +16,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, model_validator
+
+from herz.errors import InputError, ModelError
+from herz.models import Model
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -90,3 +94,57 @@ def serve(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(30)
         sock.close()
+
+
+# -- models that break, for the error tests ----------------------------------------------------
+# They live here (not in a test module) so that a run's process, which imports the model by its
+# "module:Class" target, can import them without running a test module.
+SECRET = "secret internals at /srv/herz/secret_path.py"
+
+
+class BrokenModel(Model):
+    """A model whose run always fails with a ModelError (a defect in the model)."""
+
+    name = "broken"
+    title = "A model that always fails (web error tests)"
+
+    def simulate(self, scenario: Any, **kwargs: Any) -> Any:
+        raise ModelError(SECRET)
+
+
+class CrashingModel(Model):
+    """A model whose run fails with an unexpected exception."""
+
+    name = "crashing"
+    title = "A model that always crashes (web error tests)"
+
+    def simulate(self, scenario: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError(SECRET)
+
+
+class PickyModel(Model):
+    """A model that rejects its input at run time (an InputError: the user's doing)."""
+
+    name = "picky"
+    title = "A model that rejects every scenario (web error tests)"
+
+    def simulate(self, scenario: Any, **kwargs: Any) -> Any:
+        raise InputError("the picky model is picky about scenarios.", field="scenario")
+
+
+class ExplodingOptions(BaseModel):
+    """Options whose validation itself fails with a ModelError (in the server's process)."""
+
+    level: int = 1
+
+    @model_validator(mode="after")
+    def _explode(self) -> ExplodingOptions:
+        raise ModelError(SECRET)
+
+
+class BadOptionsModel(Model):
+    """A model whose options cannot even be validated: it breaks inside the server's process."""
+
+    name = "bad-options"
+    title = "A model with broken options (web error tests)"
+    Options = ExplodingOptions

@@ -100,7 +100,7 @@ def test_a_registry_entry_that_is_not_a_model_is_a_model_error(
 ) -> None:
     monkeypatch.setitem(registry.REGISTRY, "notamodel", "herz.errors:InputError")
     registry._load.cache_clear()
-    with pytest.raises(ModelError, match="not a herz.models.Model subclass"):
+    with pytest.raises(ModelError, match=r"not a herz\.models\.Model subclass"):
         get_model("notamodel")
     registry._load.cache_clear()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 import warnings
 from collections.abc import Iterator
@@ -11,6 +13,7 @@ from typing import Any
 import pytest
 
 import herz
+from herz.models import REGISTRY, Model, get_model, model_names
 from herz.web import Limits, WebSettings, create_app
 from herz.web.payload import build_payload
 
@@ -35,14 +38,14 @@ def run(client: TestClient, **body: Any) -> dict[str, Any]:
 def test_health_models_and_openapi(client: TestClient) -> None:
     health = client.get("/api/health").json()
     assert health["status"] == "ok" and health["version"] == herz.__version__
-    assert "richardson" in health["models"]
+    assert {"richardson", "spiral"} <= set(health["models"])
     assert health["limits"]["max_body_bytes"] == 64 * 1024
-    models = {m["name"]: m for m in client.get("/api/models").json()}
-    assert "method" in models["richardson"]["options"]
-    assert all("progress" not in m["options"] for m in models.values())
+    models = [m["name"] for m in client.get("/api/models").json()]
+    assert models == health["models"]
     spec = client.get("/openapi.json").json()
     for path in (
         "/api/health",
+        "/api/models",
         "/api/scenarios",
         "/api/scenarios/{name}",
         "/api/runs",
@@ -52,6 +55,72 @@ def test_health_models_and_openapi(client: TestClient) -> None:
         "/api/sweeps/{sweep_id}",
     ):
         assert path in spec["paths"], path
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def _loadable(name: str) -> Model | None:
+    try:
+        return get_model(name)
+    except Exception:  # iterated and lanchester are being written: test them once they load
+        return None
+
+
+@pytest.mark.parametrize("name", ["richardson", "spiral", "iterated", "lanchester"])
+def test_models_come_from_the_registry(client: TestClient, name: str) -> None:
+    listed = {m["name"]: m for m in client.get("/api/models").json()}
+    model = _loadable(name)
+    if model is None:
+        assert name in ("iterated", "lanchester"), f"{name} must load"
+        assert name not in listed
+        pytest.skip(f"model {name!r} does not load yet")
+    info = listed[name]
+    assert info["title"] == model.title and info["citation"] == model.citation
+    assert info["options_schema"] == _jsonable(model.Options.model_json_schema())
+    params = None if model.Params is None else model.Params.model_json_schema()
+    assert info["params_schema"] == _jsonable(params)
+    for key, measures in (("outcomes", model.outcomes), ("summary_fields", model.summary_fields)):
+        assert info[key] == [
+            {"name": m.name, "dtype": m.dtype, "unit": m.unit, "doc": m.doc} for m in measures
+        ]
+    assert info["report"] is model.report
+    assert info["reports_progress"] is model.reports_progress
+    # Progress is a common argument of herz.simulate, never a model option.
+    assert "progress" not in info["options_schema"].get("properties", {})
+
+
+def test_models_list_every_registered_model_that_loads(client: TestClient) -> None:
+    names = [m["name"] for m in client.get("/api/models").json()]
+    assert names == [n for n in model_names() if _loadable(n) is not None]
+    richardson = next(m for m in client.get("/api/models").json() if m["name"] == "richardson")
+    props = richardson["options_schema"]["properties"]
+    assert props["method"]["enum"] == ["exact", "euler"]
+    assert props["blocs"]["type"] == "boolean"
+
+
+def test_a_registered_model_that_does_not_import_is_skipped(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(REGISTRY, "ghost", "herz.models.no_such_module:Ghost")
+    with caplog.at_level(logging.WARNING, logger="herz.web"):
+        r = client.get("/api/models")
+    assert r.status_code == 200
+    names = [m["name"] for m in r.json()]
+    assert "ghost" not in names and {"richardson", "spiral"} <= set(names)
+    assert "ghost" not in client.get("/api/health").json()["models"]
+    assert any("ghost" in rec.getMessage() for rec in caplog.records)
+
+
+def test_a_model_registered_at_run_time_appears_and_runs(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new model is one registry line: it is listed and served by POST /api/runs.
+    monkeypatch.setitem(REGISTRY, "bad-options", "_web:BadOptionsModel")
+    info = next(m for m in client.get("/api/models").json() if m["name"] == "bad-options")
+    assert info["options_schema"]["properties"]["level"]["type"] == "integer"
+    assert info["params_schema"] is None and info["outcomes"] == []
 
 
 def test_scenarios_list_and_detail(client: TestClient) -> None:
@@ -119,6 +188,13 @@ def test_run_spiral_has_wars_events_and_network(client: TestClient) -> None:
     assert res["network"]["start"]["edges"]
 
 
+def test_progress_is_reported_by_models_that_declare_it(client: TestClient) -> None:
+    spiral = run(client, scenario="two-state", model="spiral", runs=2, steps=5, seed=1)
+    assert get_model("spiral").reports_progress and spiral["progress"] == 1.0
+    richardson = run(client, scenario="two-state", model="richardson", runs=2, steps=5, seed=1)
+    assert not get_model("richardson").reports_progress and richardson["progress"] is None
+
+
 def test_async_run_reports_status_then_result(client: TestClient) -> None:
     response = client.post(
         "/api/runs", json={"scenario": "two-state", "runs": 2, "steps": 5, "seed": 1}
@@ -149,6 +225,12 @@ def test_bad_input_is_422_with_one_sentence(client: TestClient) -> None:
         ),
         ({"scenario": "two-state", "model": "nope"}, "unknown model"),
         ({"scenario": "two-state", "options": {"nope": 1}}, "no option"),
+        ({"scenario": "two-state", "options": {"progress": True}}, "no option 'progress'"),
+        ({"scenario": "two-state", "options": {"method": "rk4"}}, "method"),
+        ({"scenario": "two-state", "options": {"noise": -1}}, "noise"),
+        ({"scenario": "two-state", "options": {"blocs": "maybe"}}, "blocs"),
+        ({"scenario": "two-state", "model": "spiral", "options": {"chunk": 0}}, "chunk"),
+        ({"scenario": "two-state", "model": "spiral", "options": {"method": "exact"}}, "method"),
         ({"scenario": "two-state", "runs": 0}, "runs"),
         ({"scenario": "two-state", "extra": 1}, "extra"),
         ({"scenario": "two-state", "overrides": {"states.XX.bias": 1}}, "XX"),
@@ -158,6 +240,21 @@ def test_bad_input_is_422_with_one_sentence(client: TestClient) -> None:
         assert r.status_code == 422, (body, r.text)
         detail = r.json()["detail"]
         assert isinstance(detail, str) and word in detail and "Traceback" not in detail
+
+
+def test_run_richardson_with_options_from_its_schema(client: TestClient) -> None:
+    base = {"scenario": "two-state", "model": "richardson", "runs": 1, "steps": 20, "seed": 1}
+    euler = run(client, **base, options={"method": "euler", "blocs": False, "noise": None})
+    exact = run(client, **base)
+    assert euler["result"]["summary"]["options"]["method"] == "euler"
+    assert exact["result"]["summary"]["options"]["method"] == "exact"
+    direct = herz.simulate("two-state", "richardson", runs=1, steps=20, seed=1, method="euler")
+    assert direct.series is not None
+    final = direct.series[direct.series["t"] == 20].set_index("state")["military"]
+    got = euler["result"]["series"]["variables"]["military"]
+    for sid, value in final.items():
+        assert got[str(sid)]["mean"][-1] == pytest.approx(value)
+    assert got != exact["result"]["series"]["variables"]["military"]
 
 
 def test_game_view_matches_herz_game(client: TestClient) -> None:

@@ -1,13 +1,16 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright against uvicorn.
 
 Loads the page, chooses europe-1914 and the spiral model, moves the offense slider, presses Run
-and checks that every chart has traces with data. Saves screenshots (1280×800 and a phone
-width) in the test's tmp folder (the CI artifact). Chromium is installed with apt-get when it is
-missing (see tests/_web.py); no browser is ever downloaded by Playwright.
+and checks that every chart has traces with data; checks that the model options are built from
+each model's options schema, and runs Richardson's model with method=euler from the page. Saves
+screenshots (1280×800 and a phone width) in the test's tmp folder (the CI artifact). Chromium is
+installed with apt-get when it is missing (see tests/_web.py); no browser is ever downloaded by
+Playwright.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,9 @@ from typing import Any
 import pytest
 from playwright import sync_api as playwright_api
 
+import herz
 from _web import CHROMIUM_ARGS, chromium, serve
+from herz.models import get_model, model_names
 from herz.web import create_app
 
 #: Plotly graph divs carry their traces in ``.data``; a chart "has data" when some trace
@@ -119,6 +124,127 @@ def test_game_view_follows_the_sliders(browser: Any, url: str) -> None:
         "() => document.getElementById('game-class').textContent.startsWith('Stag Hunt')"
     )
     assert "doubly" not in (page.text_content("#game-world") or "")
+    page.close()
+
+
+def open_page(browser: Any, url: str, errors: list[str]) -> Any:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url + "/")
+    page.wait_for_function("() => document.querySelectorAll('#model option').length > 0")
+    page.wait_for_function("() => document.getElementById('scenario-desc').textContent.length > 0")
+    return page
+
+
+def test_model_controls_come_from_the_options_schema(browser: Any, url: str) -> None:
+    errors: list[str] = []
+    page = open_page(browser, url, errors)
+    listed = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#model option'), o => o.value)"
+    )
+    models = {m.name: m for m in map(get_model, listed)}
+    assert listed == [n for n in model_names() if n in models]
+    assert {"richardson", "spiral"} <= set(listed)
+
+    page.select_option("#model", "richardson")
+    assert page.evaluate("() => document.getElementById('opt-method').tagName") == "SELECT"
+    methods = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#opt-method option'), o => o.textContent)"
+    )
+    assert methods == ["exact", "euler"]
+    assert page.input_value("#opt-method") == '"exact"'
+    assert page.get_attribute("#opt-blocs", "type") == "checkbox"
+    assert not page.is_checked("#opt-blocs") and page.is_checked("#opt-floor")
+    assert page.get_attribute("#opt-noise", "type") == "number"
+    assert (page.get_attribute("#opt-noise", "min"), page.get_attribute("#opt-noise", "max")) == (
+        "0",
+        "10",
+    )
+    assert "Richardson" in (page.text_content("#model-desc") or "")
+
+    page.select_option("#model", "spiral")
+    assert page.locator("#opt-method").count() == 0
+    assert page.get_attribute("#opt-chunk", "type") == "number"
+    assert page.get_attribute("#opt-chunk", "min") == "1"
+    assert page.get_attribute("#opt-chunk", "step") == "1"
+
+    # Every model's every option has a control (or is counted as kept at its default).
+    for name in listed:
+        page.select_option("#model", name)
+        props = models[name].Options.model_json_schema().get("properties", {})
+        made = page.evaluate(
+            "() => Array.from(document.querySelectorAll('[data-option]'), e => e.dataset.option)"
+        )
+        assert set(made) <= set(props), name
+        if len(made) < len(props):
+            assert "keep their defaults" in (page.text_content("#model-options") or "")
+    assert not errors, errors
+    page.close()
+
+
+def test_run_richardson_euler_from_the_page(browser: Any, url: str, tmp_path: Path) -> None:
+    errors: list[str] = []
+    page = open_page(browser, url, errors)
+    page.select_option("#scenario", "europe-1909")
+    page.select_option("#model", "richardson")
+    page.select_option("#opt-method", label="euler")
+    page.check("#opt-blocs")
+    page.fill("#runs", "5")
+    page.fill("#steps", "10")
+    page.fill("#seed", "2")
+    with page.expect_request("**/api/runs") as sent:
+        page.click("#run")
+    body = json.loads(sent.value.post_data or "{}")
+    assert body["model"] == "richardson"
+    assert body["options"] == {"method": "euler", "blocs": True}  # defaults are not sent
+    page.wait_for_function(
+        "() => { const r = window.herzDashboard.state.result; "
+        "return r && r.model === 'richardson'; }",
+        timeout=60_000,
+    )
+    result = page.evaluate("() => window.herzDashboard.state.result")
+    assert result["summary"]["options"]["method"] == "euler"
+    assert result["summary"]["options"]["blocs"] is True
+    direct = herz.simulate(
+        "europe-1909",
+        "richardson",
+        runs=5,
+        steps=10,
+        seed=2,
+        overrides=body["overrides"],
+        method="euler",
+        blocs=True,
+    )
+    assert result["summary"]["regime"] == direct.summary["regime"]
+    # The summary table lists the model's declared summary fields that the result has.
+    rows = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#summary-rows tr'), r => r.dataset.name)"
+    )
+    declared = [m.name for m in get_model("richardson").summary_fields]
+    assert rows == [n for n in declared if n in result["summary"]]
+    assert "regime" in rows and page.is_visible("#summary-table")
+    # A series per state (or bloc); no P(war) chart for a model without wars.
+    military = page.evaluate(TRACES, "chart-military")
+    assert sum(t["points"] for t in military) > 0
+    assert page.is_hidden("#fig-pwar")
+    assert page.is_visible("#fig-tension")  # the arms index
+    assert page.is_hidden("#error")
+    assert not errors, errors
+    page.screenshot(path=str(tmp_path / "dashboard-richardson.png"), full_page=True)
+    page.close()
+
+
+def test_a_bad_option_value_shows_the_servers_sentence(browser: Any, url: str) -> None:
+    errors: list[str] = []
+    page = open_page(browser, url, errors)
+    page.select_option("#model", "richardson")
+    page.fill("#opt-noise", "50")  # over the schema's maximum of 10
+    page.fill("#runs", "2")
+    page.fill("#steps", "5")
+    page.click("#run")
+    page.wait_for_function("() => !document.getElementById('error').hidden")
+    assert "noise" in (page.text_content("#error") or "")
     page.close()
 
 

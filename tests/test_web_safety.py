@@ -4,6 +4,7 @@ errors without stack traces, a bounded pool under concurrent load, the Host chec
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import time
@@ -17,9 +18,10 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from _web import serve
+from _web import SECRET, serve
 from herz.cli import app as cli_app
-from herz.errors import InputError
+from herz.errors import InputError, ModelError
+from herz.models import REGISTRY
 from herz.web import Limits, WebSettings, create_app
 from herz.web.limits import resolve_scenario_file
 
@@ -133,16 +135,93 @@ def test_a_run_over_the_time_limit_is_stopped() -> None:
 
 
 def test_unexpected_errors_are_json_500_without_trace(monkeypatch: pytest.MonkeyPatch) -> None:
-    import herz.web.app as web_app
+    import herz.web.routers.models as models_router
 
     def boom(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("secret internals")
+        raise RuntimeError(SECRET)
 
-    monkeypatch.setattr(web_app, "_model_info", boom)
+    def model_boom(*args: Any, **kwargs: Any) -> Any:
+        raise ModelError(SECRET)
+
+    monkeypatch.setattr(models_router, "available_models", boom)
     with TestClient(create_app(), raise_server_exceptions=False) as c:
         r = c.get("/api/models")
-        assert r.status_code == 500 and r.json() == {"detail": "internal error."}
+        assert r.status_code == 500
+        assert r.json() == {"detail": "internal error; see the server log."}
         assert "secret" not in r.text
+        monkeypatch.setattr(models_router, "available_models", model_boom)
+        r = c.get("/api/models")  # a ModelError outside any one model's code
+        assert r.status_code == 500
+        assert r.json() == {"detail": "internal error in a model; see the server log."}
+
+
+# -- a defect in a model is a 500, never a 422 ---------------------------------------------------
+def assert_model_failure(response: Any, model: str) -> None:
+    detail = assert_json_error(response, 500)
+    assert detail == f"internal error in model {model!r}; see the server log."
+    assert "secret" not in response.text and "/srv" not in response.text
+
+
+def test_a_model_error_in_the_server_process_is_500(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # BadOptionsModel's options raise a ModelError while the request is checked, in-process.
+    monkeypatch.setitem(REGISTRY, "bad-options", "_web:BadOptionsModel")
+    body = {"scenario": "two-state", "model": "bad-options", "wait": True}
+    with caplog.at_level(logging.ERROR, logger="herz.web"):
+        assert_model_failure(client.post("/api/runs", json=body), "bad-options")
+    assert any(SECRET in (rec.exc_text or "") for rec in caplog.records)  # logged in full
+    # A registered model whose module is missing is the server's fault too, not the user's.
+    monkeypatch.setitem(REGISTRY, "ghost", "herz.models.no_such_module:Ghost")
+    ghost = client.post("/api/runs", json={"scenario": "two-state", "model": "ghost"})
+    assert_model_failure(ghost, "ghost")
+    # An unknown name stays bad input.
+    unknown = client.post("/api/runs", json={"scenario": "two-state", "model": "nobody"})
+    assert "unknown model" in assert_json_error(unknown, 422)
+
+
+@pytest.mark.parametrize("model", ["broken", "crashing"])
+def test_a_model_error_in_a_run_process_is_500(
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    model: str,
+) -> None:
+    # The run's own process raises (a ModelError, or an unexpected ZeroDivisionError).
+    monkeypatch.setitem(REGISTRY, model, f"_web:{model.capitalize()}Model")
+    body = {"scenario": "two-state", "model": model, "runs": 1, "steps": 3, "seed": 1}
+    with caplog.at_level(logging.ERROR, logger="herz.web"):
+        assert_model_failure(client.post("/api/runs", json={**body, "wait": True}), model)
+    logged = "\n".join(rec.getMessage() for rec in caplog.records)
+    assert SECRET in logged and "Traceback" in logged  # the server log has the traceback
+    started = client.post("/api/runs", json=body)  # asynchronous: the run's status says so
+    assert started.status_code == 202
+    job = started.json()
+    for _ in range(600):
+        job = client.get(f"/api/runs/{job['id']}").json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["status"] == "failed" and job["failure"] == "internal"
+    assert job["detail"] == f"internal error in model {model!r}; see the server log."
+    assert "secret" not in json.dumps(job)
+
+
+def test_bad_input_is_422_wherever_it_is_found(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A scenario block is validated against the model's Params: the user's input, 422 not 500.
+    body = {
+        "scenario": "two-state",
+        "model": "spiral",
+        "overrides": {"spiral.decisiveness": -1},
+        "wait": True,
+    }
+    assert "decisiveness" in assert_json_error(client.post("/api/runs", json=body), 422)
+    # An InputError raised by the model inside the run's process is still 422.
+    monkeypatch.setitem(REGISTRY, "picky", "_web:PickyModel")
+    body = {"scenario": "two-state", "model": "picky", "runs": 1, "steps": 3, "wait": True}
+    assert "picky about" in assert_json_error(client.post("/api/runs", json=body), 422)
 
 
 def test_host_check() -> None:

@@ -8,6 +8,12 @@ at once; up to ``queue`` more runs wait; beyond that :meth:`RunManager.submit` r
 :class:`BusyError` (HTTP 503). Finished runs stay in a least-recently-used table of ``keep_results``
 entries, so ``GET /api/runs/{id}`` can serve them.
 
+A run's process loads the model class the server resolved from the registry (its
+``"module:Class"`` target), shows a progress bar when the model declares ``reports_progress``,
+and reports how the run ended by cause: a result, bad input (HTTP 422), a limit (time, memory;
+422) or an internal error in the model (HTTP 500, with the traceback sent to the server's log
+only).
+
 Everything here uses threads and events rather than the server's event loop, so it behaves the
 same under uvicorn and under test clients that start a loop per request.
 """
@@ -21,12 +27,14 @@ import time
 import traceback
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
 from herz.errors import InputError
+from herz.web.errors import INTERNAL_ERROR, BusyError, model_failure_detail
 from herz.web.limits import Limits
 
 __all__ = ["BusyError", "RunJob", "RunManager"]
@@ -36,8 +44,9 @@ log = logging.getLogger("herz.web")
 Status = Literal["queued", "running", "done", "failed"]
 
 #: Modules the forkserver imports once, so that each run's process starts warm. ``__main__``
-#: (multiprocessing's own default) lets each child skip re-running the main script.
-_PRELOAD = [
+#: (multiprocessing's own default) lets each child skip re-running the main script. The models'
+#: modules are added from the registry (:func:`_preload`).
+_PRELOAD_BASE = [
     "__main__",
     "numpy",
     "pandas",
@@ -45,14 +54,33 @@ _PRELOAD = [
     "herz.scenario",
     "herz.results",
     "herz.simulation",
+    "herz.models",
     "herz.web.payload",
-    "herz.models.richardson",
-    "herz.models.spiral",
 ]
 
+#: Why a run failed: the model rejected its input, a server limit stopped it (time, memory), or
+#: the model broke (a :class:`~herz.errors.ModelError` or an unexpected exception).
+Failure = Literal["input", "limit", "internal"]
+_FAILURES: dict[str, Failure] = {"input": "input", "limit": "limit"}
 
-class BusyError(Exception):
-    """Every worker is busy and the wait queue is full (HTTP 503, try again later)."""
+
+def _preload() -> list[str]:
+    """:data:`_PRELOAD_BASE` and the module of every model in :data:`herz.models.REGISTRY`
+    that exists (the forkserver skips one that fails to import)."""
+    import importlib.util
+
+    from herz.models import REGISTRY
+
+    modules = list(_PRELOAD_BASE)
+    for target in REGISTRY.values():
+        module = target.partition(":")[0]
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if found and module not in modules:
+            modules.append(module)
+    return modules
 
 
 @dataclass
@@ -62,6 +90,7 @@ class RunJob:
     id: str
     scenario: str
     model: str
+    target: str
     runs: int
     steps: int
     seed: int
@@ -71,6 +100,7 @@ class RunJob:
     document: dict[str, Any]
     status: Status = "queued"
     detail: str | None = None
+    failure: Failure | None = None
     result: dict[str, Any] | None = None
     created: float = field(default_factory=time.monotonic)
     started: float | None = None
@@ -96,10 +126,11 @@ class RunJob:
 def _child(conn: Connection, spec: dict[str, Any]) -> None:
     """The body of a run's process: simulate, reduce to the dashboard's payload, send it back.
 
-    Sends ``("progress", fraction)`` while a model that reports progress works, then
-    ``("ok", payload)``, ``("input", sentence)`` for bad input (an :class:`InputError`
-    from the model) or ``("error", sentence)``; the traceback of an unexpected error goes to the
-    server's log only.
+    Sends ``("progress", fraction)`` while a model that reports progress works, then one of
+    ``("ok", payload)``, ``("input", sentence)`` for bad input (an :class:`InputError` from the
+    model), ``("limit", sentence)`` when the run ran out of memory, or ``("internal",
+    traceback)`` for a :class:`~herz.errors.ModelError` or any unexpected exception: the server
+    logs the traceback and tells the client only that the model failed.
     """
     try:
         memory_mb = int(spec.get("memory_mb", 0))
@@ -111,30 +142,37 @@ def _child(conn: Connection, spec: dict[str, Any]) -> None:
                 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             except (ImportError, ValueError, OSError):  # pragma: no cover - not on this OS
                 pass
+        from herz.models import REGISTRY, get_model
         from herz.scenario import Scenario
-        from herz.simulation import model_options, simulate
+        from herz.simulation import simulate
         from herz.web.payload import build_payload
 
-        options = dict(spec["options"])
-        if "progress" in model_options(spec["model"]):
+        name = spec["model"]
+        if spec.get("target") and REGISTRY.get(name) != spec["target"]:
+            # Run the model class the server resolved (also one it registered at run time);
+            # this process runs this one model and ends.
+            REGISTRY[name] = spec["target"]
+        progress: Callable[[int, int], None] | None = None
+        if get_model(name).reports_progress:
             last = [0.0]
 
-            def progress(done: int, total: int) -> None:
+            def report(done: int, total: int) -> None:
                 now = time.monotonic()
                 if now - last[0] >= 0.1 or done == total:
                     last[0] = now
                     conn.send(("progress", done / max(total, 1)))
 
-            options["progress"] = progress
+            progress = report
         scenario = Scenario.from_dict(spec["document"], source=spec["scenario"])
         result = simulate(
             scenario,
-            spec["model"],
+            name,
             steps=spec["steps"],
             runs=spec["runs"],
             seed=spec["seed"],
             keep="series",
-            **options,
+            progress=progress,
+            **spec["options"],
         )
         payload = build_payload(
             result, max_points=spec["max_points"], max_rows=spec["max_table_rows"]
@@ -143,10 +181,9 @@ def _child(conn: Connection, spec: dict[str, Any]) -> None:
     except InputError as exc:
         conn.send(("input", str(exc)))
     except MemoryError:
-        conn.send(("error", "the run ran out of memory; ask for fewer runs or steps."))
-    except Exception as exc:
-        log.error("run %s failed:\n%s", spec.get("id"), traceback.format_exc())
-        conn.send(("error", f"the model failed on this input ({type(exc).__name__})."))
+        conn.send(("limit", "the run ran out of memory; ask for fewer runs or steps."))
+    except Exception:
+        conn.send(("internal", traceback.format_exc()))
     finally:
         conn.close()
 
@@ -156,7 +193,7 @@ def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(_PRELOAD)
+        ctx.set_forkserver_preload(_preload())
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
 
@@ -246,8 +283,12 @@ class RunManager:
         try:
             kind, value = self._execute(job)
         except Exception:  # pragma: no cover - defensive: never leave a job hanging
-            log.error("run %s: %s", job.id, traceback.format_exc())
-            kind, value = "error", "the server could not start the run."
+            log.error("run %s: could not be run:\n%s", job.id, traceback.format_exc())
+            kind, value = "server", INTERNAL_ERROR
+        if kind == "internal":
+            # The traceback goes to the server's log only; the client learns which model broke.
+            log.error("run %s: internal error in model %r:\n%s", job.id, job.model, value)
+            value = model_failure_detail(job.model)
         with self._lock:
             job.finished = time.monotonic()
             if kind == "ok":
@@ -256,6 +297,7 @@ class RunManager:
                 self._learn(job)
             else:
                 job.status = "failed"
+                job.failure = _FAILURES.get(kind, "internal")
                 job.detail = str(value)
             self._running -= 1
             self._pending -= 1
@@ -268,6 +310,7 @@ class RunManager:
             "scenario": job.scenario,
             "document": job.document,
             "model": job.model,
+            "target": job.target,
             "runs": job.runs,
             "steps": job.steps,
             "seed": job.seed,
@@ -288,7 +331,7 @@ class RunManager:
                 try:
                     kind, value = receiver.recv()
                 except (EOFError, OSError):
-                    return "error", (
+                    return "limit", (
                         "the run's process ended without a result (out of memory?); ask for "
                         "fewer runs or steps."
                     )
@@ -298,7 +341,7 @@ class RunManager:
                         continue
                     break
                 return str(kind), value
-            return "error", (
+            return "limit", (
                 f"the run did not finish within this server's time limit of "
                 f"{self.limits.time_limit_s:g} s; ask for fewer runs or steps."
             )

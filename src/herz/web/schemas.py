@@ -10,6 +10,7 @@ __all__ = [
     "ErrorBody",
     "GameView",
     "Health",
+    "MeasureInfo",
     "ModelInfo",
     "RunRequest",
     "RunStatus",
@@ -40,19 +41,42 @@ class Health(BaseModel):
 
     status: Literal["ok"]
     version: str
-    models: list[str]
+    models: list[str] = Field(description="The models this server runs (GET /api/models).")
     limits: dict[str, float]
     running: int
     queued: int
     sweeps: bool = Field(description="Whether a results store with sweeps is attached.")
 
 
-class ModelInfo(BaseModel):
-    """A model that ``POST /api/runs`` can run."""
+class MeasureInfo(BaseModel):
+    """One declared outcome column or summary key of a model (:class:`herz.models.Measure`)."""
 
-    name: str
-    description: str
-    options: list[str]
+    name: str = Field(
+        description="The column or key; '{state}' in it stands for one entry per state."
+    )
+    dtype: Literal["bool", "int", "float", "str"]
+    unit: str = Field(description="Its unit, or an empty string.")
+    doc: str = Field(description="One line: what it is.")
+
+
+class ModelInfo(BaseModel):
+    """A model that ``POST /api/runs`` can run: what its class declares (``herz.models``)."""
+
+    name: str = Field(description="The registry name, also the name of its scenario block.")
+    title: str
+    citation: str
+    options_schema: dict[str, Any] = Field(
+        description="JSON schema of the model's run options (POST /api/runs 'options')."
+    )
+    params_schema: dict[str, Any] | None = Field(
+        description="JSON schema of the model's scenario block (null: it reads none)."
+    )
+    outcomes: list[MeasureInfo] = Field(description="Per-run outcome columns, besides 'run'.")
+    summary_fields: list[MeasureInfo] = Field(
+        description="The model's headline numbers in a result's summary."
+    )
+    report: bool = Field(description="Whether 'herz run --out' writes a report.html for it.")
+    reports_progress: bool = Field(description="Whether a run reports its progress.")
 
 
 class ScenarioInfo(BaseModel):
@@ -83,7 +107,8 @@ class RunRequest(BaseModel):
 
     Overrides use the scenario's dotted paths (``world.offense_advantage``,
     ``states.UKG.intelligence``, ``states[2].bias``); values are plain JSON and are validated
-    like the scenario file itself. Options are the model's keyword options (GET /api/models).
+    like the scenario file itself. Options are the model's run options, validated against
+    its options schema (GET /api/models); absent ones take their defaults.
     """
 
     model_config = _FORBID
@@ -94,7 +119,7 @@ class RunRequest(BaseModel):
     steps: int | None = Field(default=None, ge=1, le=1_000_000)
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
     overrides: dict[str, JsonValue] = Field(default_factory=dict, max_length=200)
-    options: dict[str, bool | int | float | str] = Field(default_factory=dict, max_length=20)
+    options: dict[str, bool | int | float | str | None] = Field(default_factory=dict, max_length=20)
     wait: bool = Field(
         default=False,
         description="Answer when the run has finished (200) instead of at once (202).",
@@ -118,10 +143,17 @@ class RunStatus(BaseModel):
         description="A guess at the run's duration from earlier runs (None before any)."
     )
     progress: float | None = Field(
-        description="Share of the work done, for models that report it (the spiral model)."
+        description="Share of the work done, for models that report it (reports_progress)."
     )
     position: int | None = Field(description="Runs waiting ahead of this one, while queued.")
     detail: str | None = Field(description="Why the run failed, when it did.")
+    failure: Literal["input", "limit", "internal"] | None = Field(
+        default=None,
+        description=(
+            "Why a failed run failed: bad input (the model rejected it), a server limit (time "
+            "or memory), or an internal error in the model (details in the server log)."
+        ),
+    )
     result: dict[str, Any] | None = Field(
         description=(
             "The dashboard's view of the result: summary, per-state bands of every variable, "

@@ -6,6 +6,8 @@
   const $ = (id) => document.getElementById(id);
   const state = {
     scenarios: [],
+    models: {}, // name -> GET /api/models entry (schemas of options, outcomes, summary fields)
+    optionFields: [], // the chosen model's option controls, built from its options schema
     detail: null, // the chosen scenario's document
     limits: {},
     touched: { intelligence: false, bias: false },
@@ -76,6 +78,10 @@
     window.Plotly.react($(id), traces, baseLayout(layout), PLOT_CONFIG);
   }
 
+  function purge(id) {
+    if (window.Plotly) window.Plotly.purge($(id));
+  }
+
   function emptyChart(id, message) {
     draw(id, [], {
       xaxis: { visible: false }, yaxis: { visible: false }, hovermode: false,
@@ -124,14 +130,169 @@
     const models = (await api("/api/models")).body;
     const select = $("model");
     select.textContent = "";
+    state.models = {};
     models.forEach((m) => {
+      state.models[m.name] = m;
       const opt = document.createElement("option");
       opt.value = m.name;
       opt.textContent = m.name;
-      opt.title = m.description;
+      opt.title = m.title;
       select.appendChild(opt);
     });
     if (models.some((m) => m.name === "spiral")) select.value = "spiral";
+    chooseModel(select.value);
+  }
+
+  // ---- model options, generated from the model's JSON schema -----------------------------
+  // Each property of the options schema becomes one control: a checkbox for a boolean, a menu
+  // for an enum (Literal), a number input (with the schema's bounds) for a number or integer,
+  // a text input for a string. Optional ones (anyOf [..., null]) may be left empty: default.
+  function resolveRef(node, root) {
+    if (node && typeof node.$ref === "string" && node.$ref.startsWith("#/$defs/")) {
+      const target = (root.$defs || {})[node.$ref.slice("#/$defs/".length)];
+      return target ? Object.assign({}, target, node, { $ref: undefined }) : node;
+    }
+    return node;
+  }
+
+  function optionField(name, prop, root) {
+    let schema = resolveRef(prop, root);
+    let nullable = false;
+    if (Array.isArray(schema.allOf) && schema.allOf.length === 1) {
+      schema = Object.assign({}, resolveRef(schema.allOf[0], root), schema, { allOf: undefined });
+    }
+    if (Array.isArray(schema.anyOf)) {
+      const others = schema.anyOf.filter((b) => b.type !== "null");
+      nullable = others.length < schema.anyOf.length;
+      if (others.length !== 1) return null; // a union the page cannot offer: the default is used
+      schema = Object.assign({}, resolveRef(others[0], root));
+    }
+    if (Array.isArray(schema.type)) {
+      nullable = nullable || schema.type.includes("null");
+      const types = schema.type.filter((t) => t !== "null");
+      if (types.length !== 1) return null;
+      schema = Object.assign({}, schema, { type: types[0] });
+    }
+    let values = Array.isArray(schema.enum) ? schema.enum : null;
+    if (values === null && "const" in schema) values = [schema.const];
+    const kind = values ? "enum" : schema.type;
+    if (!["enum", "boolean", "integer", "number", "string"].includes(kind)) return null;
+    return {
+      name: name,
+      kind: kind,
+      values: values,
+      nullable: nullable,
+      label: prop.title || name,
+      description: prop.description || schema.description || "",
+      default: "default" in prop ? prop.default : null,
+      schema: schema,
+    };
+  }
+
+  function optionControl(field) {
+    const id = "opt-" + field.name;
+    const s = field.schema;
+    let input;
+    if (field.kind === "enum" || (field.kind === "boolean" && field.nullable)) {
+      input = document.createElement("select");
+      const values = (field.kind === "enum" ? field.values : [true, false]).slice();
+      if (field.nullable) values.unshift(null);
+      values.forEach((v) => {
+        const opt = document.createElement("option");
+        opt.value = JSON.stringify(v);
+        opt.textContent = v === null ? "(default)" : String(v);
+        input.appendChild(opt);
+      });
+      input.value = JSON.stringify(field.default === undefined ? null : field.default);
+    } else if (field.kind === "boolean") {
+      input = document.createElement("input");
+      input.type = "checkbox";
+      input.checked = field.default === true;
+    } else if (field.kind === "string") {
+      input = document.createElement("input");
+      input.type = "text";
+      if (typeof s.maxLength === "number") input.maxLength = s.maxLength;
+      input.value = field.default === null ? "" : String(field.default);
+      if (field.default === null) input.placeholder = "default";
+    } else {
+      input = document.createElement("input");
+      input.type = "number";
+      input.inputMode = field.kind === "integer" ? "numeric" : "decimal";
+      input.step = field.kind === "integer" ? "1" : "any";
+      const min = "minimum" in s ? s.minimum : s.exclusiveMinimum;
+      const max = "maximum" in s ? s.maximum : s.exclusiveMaximum;
+      if (typeof min === "number") input.min = String(min);
+      if (typeof max === "number") input.max = String(max);
+      input.value = field.default === null ? "" : String(field.default);
+      if (field.default === null) input.placeholder = "default";
+    }
+    input.id = id;
+    input.name = id;
+    input.dataset.option = field.name;
+    if (field.description) input.title = field.description;
+    const label = document.createElement("label");
+    label.className = field.kind === "boolean" && !field.nullable ? "check" : "field";
+    label.htmlFor = id;
+    const text = document.createElement("span");
+    text.textContent = field.label;
+    if (label.className === "check") { label.appendChild(input); label.appendChild(text); }
+    else { label.appendChild(text); label.appendChild(input); }
+    const wrap = document.createElement("div");
+    wrap.className = "option";
+    wrap.appendChild(label);
+    if (field.description) {
+      const help = document.createElement("p");
+      help.className = "muted small";
+      help.id = id + "-help";
+      help.textContent = field.description;
+      input.setAttribute("aria-describedby", help.id);
+      wrap.appendChild(help);
+    }
+    return wrap;
+  }
+
+  function chooseModel(name) {
+    const info = state.models[name];
+    const body = $("model-options-body");
+    body.textContent = "";
+    state.optionFields = [];
+    $("model-desc").textContent = info ? info.title + (info.citation ? " · " + info.citation : "") : "";
+    if (!info) { $("model-options").hidden = true; return; }
+    const schema = info.options_schema || {};
+    const props = schema.properties || {};
+    let skipped = 0;
+    Object.keys(props).forEach((key) => {
+      const field = optionField(key, props[key], schema);
+      if (!field) { skipped += 1; return; }
+      state.optionFields.push(field);
+      body.appendChild(optionControl(field));
+    });
+    if (skipped) {
+      const note = document.createElement("p");
+      note.className = "muted small";
+      note.textContent = skipped + " more option(s) keep their defaults here.";
+      body.appendChild(note);
+    }
+    $("model-options").hidden = state.optionFields.length === 0 && skipped === 0;
+  }
+
+  // The options whose control differs from the schema's default (the others stay unset).
+  function optionValues() {
+    const out = {};
+    state.optionFields.forEach((field) => {
+      const el = $("opt-" + field.name);
+      if (!el) return;
+      let value;
+      if (el.tagName === "SELECT") value = JSON.parse(el.value);
+      else if (el.type === "checkbox") value = el.checked;
+      else if (el.type === "number") {
+        if (el.value.trim() === "") { if (!field.nullable) return; value = null; }
+        else value = Number(el.value);
+      } else value = el.value === "" && field.nullable ? null : el.value;
+      if (JSON.stringify(value) === JSON.stringify(field.default)) return;
+      out[field.name] = value;
+    });
+    return out;
   }
 
   async function loadScenarios() {
@@ -174,6 +335,7 @@
 
   function bindControls() {
     $("scenario").addEventListener("change", (e) => chooseScenario(e.target.value));
+    $("model").addEventListener("change", (e) => chooseModel(e.target.value));
     ["offense", "distinguish", "intelligence", "bias"].forEach((id) => {
       $(id).addEventListener("input", () => {
         $(id + "-out").textContent = Number($(id).value).toFixed(2);
@@ -260,6 +422,7 @@
       steps: Number($("steps").value),
       seed: seedText === "" ? null : Number(seedText),
       overrides: overrides(),
+      options: optionValues(),
     };
     button.disabled = true;
     const startedAt = performance.now();
@@ -304,11 +467,18 @@
     select.value = vars.includes(previous) ? previous : (vars.includes("military") ? "military" : vars[0] || "");
     select.hidden = vars.length < 2;
     drawVariable(res);
+    // Charts of what only some models have are shown only when the result has it.
+    const series = res.series || {};
+    showChart("fig-tension", Boolean(series.tension));
+    showChart("fig-pwar", Boolean(series.p_war));
+    showChart("fig-timeline", Boolean(res.timeline && res.timeline.length));
     drawTension(res);
     drawPwar(res);
     drawTimeline(res);
     drawNetwork(res.network, state.detail ? state.detail.document : null);
   }
+
+  function showChart(id, shown) { $(id).hidden = !shown; }
 
   function card(label, value) {
     const div = document.createElement("div");
@@ -324,22 +494,61 @@
     return div;
   }
 
+  // One summary value as text: numbers with their standard error, per-state mappings as a list.
+  function summaryText(value, se) {
+    if (value === null || value === undefined) return "–";
+    if (typeof value === "boolean") return value ? "yes" : "no";
+    if (typeof value === "number") return fmt(value, 4) + (typeof se === "number" ? " ± " + fmt(se, 2) : "");
+    if (Array.isArray(value)) return value.map((v) => summaryText(v)).join(", ");
+    if (typeof value === "object") {
+      return Object.keys(value).map((k) => k + " " + summaryText(value[k])).join(" · ");
+    }
+    return String(value);
+  }
+
+  function summaryRows(res) {
+    const info = state.models[res.model];
+    const s = res.summary || {};
+    const rows = [];
+    (info ? info.summary_fields : []).forEach((m) => {
+      const names = m.name.includes("{state}")
+        ? Object.keys(res.labels || {}).map((sid) => [m.name.split("{state}").join(sid), sid])
+        : [[m.name, null]];
+      names.forEach(([key, sid]) => {
+        if (!(key in s)) return;
+        const label = m.doc.replace(/\.$/, "") + (sid ? " (" + sid + ")" : "");
+        rows.push({ key: key, label: label, value: summaryText(s[key], s[key + "_se"]), unit: m.unit });
+      });
+    });
+    return rows;
+  }
+
   function renderSummary(res, job) {
     const box = $("summary");
     box.textContent = "";
-    const s = res.summary || {};
-    const cards = [];
-    if ("p_war" in s) cards.push(["P(war)", fmt(s.p_war, 2) + (s.p_war_se ? " ± " + fmt(s.p_war_se, 1) : "")]);
-    if ("mean_first_war_year" in s) cards.push(["mean year of first war", s.mean_first_war_year === null ? "no war" : fmt(s.mean_first_war_year, 5)]);
-    if ("mean_states_at_war" in s) cards.push(["states at war (given war)", fmt(s.mean_states_at_war, 3)]);
-    if ("final_military_mean" in s) cards.push(["final military (total)", fmt(s.final_military_mean, 3)]);
-    if ("mean_tension" in s) cards.push(["mean tension", fmt(s.mean_tension, 3)]);
-    if ("regime" in s) cards.push(["regime", s.regime]);
-    if ("stable" in s) cards.push(["stable", s.stable ? "yes" : "no"]);
-    cards.push(["runs × steps", res.runs + " × " + res.steps]);
-    cards.push(["seed", String(res.seed)]);
-    cards.push(["model · scenario", res.model + " · " + job.scenario]);
-    cards.forEach(([label, value]) => box.appendChild(card(label, value)));
+    [
+      ["runs × steps", res.runs + " × " + res.steps],
+      ["seed", String(res.seed)],
+      ["model · scenario", res.model + " · " + job.scenario],
+    ].forEach(([label, value]) => box.appendChild(card(label, value)));
+    const rows = summaryRows(res);
+    const tbody = $("summary-rows");
+    tbody.textContent = "";
+    rows.forEach((r) => {
+      const tr = document.createElement("tr");
+      tr.dataset.name = r.key;
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = r.label;
+      tr.appendChild(th);
+      [r.value, r.unit].forEach((text) => {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+    });
+    $("summary-panel").hidden = rows.length === 0;
   }
 
   function bandTraces(time, band, name, c, legend) {
@@ -367,7 +576,7 @@
 
   function drawTension(res) {
     const t = res.series && res.series.tension;
-    if (!t) { emptyChart("chart-tension", "no tension measure for this model"); return; }
+    if (!t) { purge("chart-tension"); return; }
     $("tension-title").textContent = "Tension: " + t.label;
     draw("chart-tension", bandTraces(res.series.time, t, "tension", "#b3261e", false),
       { yaxis: { title: { text: "tension" } }, xaxis: { title: { text: "year" } } });
@@ -375,7 +584,7 @@
 
   function drawPwar(res) {
     const p = res.series && res.series.p_war;
-    if (!p) { emptyChart("chart-pwar", "this model has no wars (" + res.model + ")"); return; }
+    if (!p) { purge("chart-pwar"); return; }
     draw("chart-pwar", [{
       x: res.series.time, y: p, mode: "lines", line: { color: "#b3261e", width: 2, shape: "hv" },
       fill: "tozeroy", fillcolor: "rgba(179,38,30,0.12)", name: "P(war)",
@@ -384,7 +593,7 @@
 
   function drawTimeline(res) {
     const items = res.timeline || [];
-    if (!items.length) { emptyChart("chart-timeline", "no events in this run"); return; }
+    if (!items.length) { purge("chart-timeline"); return; }
     const kinds = Array.from(new Set(items.map((e) => e.kind)));
     const traces = kinds.map((k, i) => {
       const rows = items.filter((e) => e.kind === k);
