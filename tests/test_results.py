@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 import pytest
 
 import herz
@@ -26,22 +22,6 @@ def test_series_is_tidy_and_matches_the_kernel() -> None:
     paths = system.simulate(6, runs=3, noise=0.1, seed=2)
     pivot = s.pivot_table(index=["run", "t"], columns="state", values="military", observed=True)
     assert np.array_equal(pivot[["A", "B"]].to_numpy(), paths.reshape(-1, 2))
-
-
-def test_csv_and_parquet_round_trip(tmp_path: Path) -> None:
-    result = herz.simulate("europe-1909", steps=4, runs=2, seed=1, noise=0.05)
-    assert result.series is not None
-    written = result.to_csv(tmp_path / "csv")
-    assert {p.name for p in written} == {"timeseries.csv", "outcomes.csv", "summary.json"}
-    back = pd.read_csv(tmp_path / "csv" / "timeseries.csv")
-    assert np.allclose(back["military"], result.series["military"])
-    result.to_parquet(tmp_path / "pq")
-    back = pd.read_parquet(tmp_path / "pq" / "timeseries.parquet")
-    pd.testing.assert_frame_equal(back, result.series)
-    summary = json.loads((tmp_path / "pq" / "summary.json").read_text())
-    assert summary == json.loads(result.to_json())
-    # no temporary files left behind
-    assert not [p for p in (tmp_path / "pq").iterdir() if p.name.startswith(".")]
 
 
 def test_plot_returns_a_figure_with_one_line_per_state() -> None:

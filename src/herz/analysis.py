@@ -13,8 +13,9 @@ in docs/models.md):
     The mean over the runs where it is defined: ``first_war_step`` is NA in runs without a war,
     so ``mean_first_war_step`` is the mean step of the first war among runs that had one.
 ``mean_arms_growth``
-    Also computed from ``final_military`` over the point's initial total military when a model
-    declares ``final_military`` but not ``arms_growth``.
+    For a plain table (no model) with ``final_military`` but no ``arms_growth``, computed from
+    ``final_military`` over the point's initial total military. With a model, only a model that
+    declares ``arms_growth`` has it: a war model's final forces are no arms race.
 
 ``str`` outcomes are left out. Without a model (a plain table), the column dtypes stand in for
 the declared ones.
@@ -130,7 +131,7 @@ def summarize(
         summarized and how. ``None``: every ``bool`` and numeric column, by its dtype.
     initial_military:
         Initial total military per point (indexed by point), used for ``mean_arms_growth``
-        when the runs have ``final_military`` but no ``arms_growth``.
+        when a plain table (no ``model``) has ``final_military`` but no ``arms_growth``.
     confidence:
         Coverage of the Wilson interval.
     """
@@ -151,9 +152,10 @@ def summarize(
             elif pd.api.types.is_numeric_dtype(s):
                 kinds[col] = "float"
     if (
-        "arms_growth" not in data.columns
+        model is None
+        and "arms_growth" not in data.columns
         and "final_military" in kinds
-        and (initial_military is not None)
+        and initial_military is not None
     ):
         initial = data[by].map(initial_military).to_numpy(dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):

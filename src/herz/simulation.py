@@ -28,6 +28,7 @@ __all__ = [
     "check_scenario",
     "model_options",
     "new_seed",
+    "resolve_model",
     "simulate",
     "validate_options",
 ]
@@ -87,19 +88,34 @@ def validate_options(model: Model | str, options: Mapping[str, Any]) -> BaseMode
         ) from None
 
 
-def check_scenario(scenario: Scenario, model: str | None = None) -> None:
-    """Check a scenario's model blocks: each names a registered model and validates against
-    its ``Params``. With ``model``, only that model's block is validated (the others must
-    still name registered models).
+def resolve_model(model: str | Model | type[Model]) -> Model:
+    """A model from its registered name, an instance, or a :class:`~herz.models.Model`
+    subclass (unregistered models can be run and checked before they are registered)."""
+    from herz.models import Model, get_model
+
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, type) and issubclass(model, Model):
+        return model()
+    return get_model(model)
+
+
+def check_scenario(scenario: Scenario, model: str | Model | type[Model] | None = None) -> None:
+    """Check a scenario's model blocks: each names a registered model (or ``model``) and
+    validates against its ``Params``. With ``model``, only that model's block is validated
+    (the others must still name registered models).
 
     Raises
     ------
     InputError
         For a block of an unknown model, or a block its model rejects.
     """
-    from herz.models import get_model, model_names
+    from herz.models import model_names
 
     names = model_names()
+    chosen = resolve_model(model) if model is not None else None
+    if chosen is not None and chosen.name not in names:
+        names = [*names, chosen.name]
     for block in scenario.blocks:
         if block not in names:
             raise InputError(
@@ -108,9 +124,10 @@ def check_scenario(scenario: Scenario, model: str | None = None) -> None:
                 source=scenario.name,
                 field=block,
             )
-    for name in [model] if model is not None else names:
-        if name in scenario.blocks or name in ("richardson", "spiral"):
-            get_model(name).params(scenario)
+    targets = [chosen] if chosen is not None else [resolve_model(n) for n in names]
+    for m in targets:
+        if m.name in scenario.blocks or m.name in ("richardson", "spiral"):
+            m.params(scenario)
 
 
 def new_seed() -> int:
@@ -181,7 +198,7 @@ def _check_int(name: str, value: Any, low: int) -> int:
 
 def simulate(
     scenario: Scenario | str | Path,
-    model: str = "richardson",
+    model: str | Model | type[Model] = "richardson",
     *,
     steps: int | None = None,
     runs: int = 1,
@@ -201,7 +218,8 @@ def simulate(
         A :class:`~herz.Scenario`, a built-in name (``"europe-1909"``) or a YAML path.
     model:
         A registered model's name: ``"richardson"``, ``"spiral"``, ``"iterated"``,
-        ``"lanchester"`` (:func:`herz.models.model_names` lists them all).
+        ``"lanchester"`` (:func:`herz.models.model_names` lists them all), or a
+        :class:`~herz.models.Model` subclass or instance, registered or not.
     steps:
         Number of steps; default: the scenario's ``time.steps``.
     runs:
@@ -231,12 +249,11 @@ def simulate(
         For any bad argument, scenario, block or option: one sentence naming it.
     """
     from herz._version import __version__
-    from herz.models import get_model
     from herz.scenario import load_scenario
 
-    m = get_model(model)
+    m = resolve_model(model)
     sc = load_scenario(scenario, overrides)
-    check_scenario(sc, m.name)
+    check_scenario(sc, m)
     n_steps = _check_int("steps", sc.time.steps if steps is None else steps, 1)
     if n_steps > 100_000:
         raise InputError(f"steps must be at most 100000, got {n_steps}.", value=n_steps)

@@ -161,11 +161,18 @@ def show_cmd(
 def validate_cmd(
     files: list[Path] = typer.Argument(..., help="Scenario YAML files to check."),
 ) -> None:
-    """Check scenario files; exit 2 at the first invalid one, naming file, field and value."""
+    """Check scenario files, model blocks included; exit 2 at the first invalid one, naming
+    file, field and value."""
     from herz.scenario import load_scenario
+    from herz.simulation import check_scenario
 
     for f in files:
         sc = load_scenario(str(f))
+        try:
+            check_scenario(sc)
+        except InputError as exc:
+            message = str(exc).removeprefix(f"{sc.name}: ")
+            raise InputError(f"{f}: {message}", source=str(f), field=exc.field) from None
         typer.echo(f"{f}: valid scenario {sc.name!r} ({len(sc.states)} states)")
 
 

@@ -142,10 +142,6 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
                 src = simulate(sc, task.model, keep="series", **kwargs, **task.options).series
             out = _outcomes_from_series(src, first, n, initial)
         out = _tidy_outcomes(out, first, n, task.model)
-        if "arms_growth" not in out.columns and "final_military" in out.columns:
-            out["arms_growth"] = (
-                out["final_military"].astype(float) / initial if initial > 0 else math.nan
-            )
         out.insert(0, "point", point)
         outcomes.append(out)
         if task.keep == "series" and result.series is not None:

@@ -110,6 +110,7 @@ class Spiral(Model):
         Measure("military_losses", "float", _MIL, "Military stock destroyed in wars."),
         Measure("economic_losses", "float", "scenario economy unit", "Economy lost to wars."),
         COMMON_OUTCOMES["final_military"],
+        COMMON_OUTCOMES["arms_growth"],
         Measure("final_tension", "float", "", "Tension index (mean μ·p) at the last step."),
         Measure("mean_tension", "float", "", "Tension index averaged over the run."),
         Measure("final_belief_mean", "float", "probability", "Mean belief P(greedy) at the end."),
@@ -140,8 +141,9 @@ class Spiral(Model):
         progress: Progress | None = None,
         chunk: int = 500,
     ) -> Result:
-        """Run the model (see :func:`herz.models.spiral.kernel.simulate_scenario`)."""
-        return simulate_scenario(
+        """Run the model (see :func:`herz.models.spiral.kernel.simulate_scenario`); adds
+        ``arms_growth``, the final over the initial total military of each run."""
+        result = simulate_scenario(
             scenario,
             steps=steps,
             runs=runs,
@@ -152,6 +154,14 @@ class Spiral(Model):
             chunk=chunk,
             progress=progress,
         )
+        out = result.outcomes
+        if out is not None:
+            initial = float(sum(s.military for s in scenario.states))
+            total = out["final_military"].astype(float)
+            growth = total / initial if initial > 0 else total * float("nan")
+            where = list(out.columns).index("final_military") + 1
+            out.insert(where, "arms_growth", growth)
+        return result
 
     def memory_bytes(self, scenario: Scenario, *, steps: int, runs: int, keep: str) -> int:
         """A chunk of runs holds (states × states) arrays of beliefs, threats and ties, about
