@@ -2,7 +2,7 @@
 
 The store keeps one row per run; a phase diagram needs one number per parameter point. Every
 numeric or boolean outcome column becomes a *measure*, the mean over the point's runs: the mean
-of ``war`` (true/false) is P(war) at that point, the mean of ``final_military_total`` the
+of ``war`` (true/false) is P(war) at that point, the mean of ``final_military`` the
 average final arms. The page draws a measure over one parameter (a line), two (a heat map on a
 grid, or coloured points for a sampled design) or more (the first two, coloured points).
 
