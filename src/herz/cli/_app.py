@@ -34,14 +34,14 @@ class HerzGroup(TyperGroup):
     """
 
     def invoke(self, ctx: Any) -> Any:
-        import click
+        from typer.exceptions import TyperException
 
         try:
             return super().invoke(ctx)
         except InputError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException):
+        except (typer.Exit, typer.Abort, TyperException):  # usage errors, --help, exits
             raise
         except (KeyboardInterrupt, SystemExit):
             raise
