@@ -8,7 +8,7 @@ A scenario is a YAML document (``yaml.safe_load`` only) with these parts::
     states:    id, name, military, economy, max_budget_share, type, doctrine,
                intelligence, bias, ccode
     alliances: name, members, kind, reliability, from, until
-    events:    crisis | doctrine_change | technology_shock | alliance_change, each at a year
+    events:    crisis | doctrine_change | technology_shock | alliance_change | signal, at a year
     richardson: optional coefficients for Richardson's model (or the rule that derives them)
     spiral:    optional parameters of the spiral model (every one has a documented default)
     <model>:   any other registered model's block, named after the model (``iterated:``, ...)
@@ -37,6 +37,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "RichardsonDerive",
     "RichardsonParams",
     "Scenario",
+    "SignalEvent",
     "Source",
     "SpiralParams",
     "State",
@@ -229,8 +231,38 @@ class AllianceChangeEvent(_EventBase):
         return self
 
 
+class SignalEvent(_EventBase):
+    """A costly signal: ``state`` cuts its military by ``size`` (a share of it) in ``year``.
+
+    Read by the reassurance model (Kydd 2000; docs/reassurance.md); every other model ignores
+    it. ``visibility`` is the chance that the other side sees the signal at all.
+    """
+
+    kind: Literal["signal"]
+    state: str
+    size: float = Field(
+        gt=0,
+        description="The cut, as a share of the state's military (0 < size <= 1: at most all).",
+    )
+    visibility: float = Field(
+        default=1.0, ge=0, le=1, description="Probability that the other side sees the signal."
+    )
+
+    @field_validator("size")
+    @classmethod
+    def _at_most_all(cls, value: float) -> float:
+        if value > 1:
+            raise ValueError(
+                "a signal cannot cut more than the state's military (size is a share of it, "
+                "at most 1)"
+            )
+        return value
+
+
 Event = Annotated[
-    Union[CrisisEvent, DoctrineChangeEvent, TechnologyShockEvent, AllianceChangeEvent],  # noqa: UP007
+    Union[  # noqa: UP007
+        CrisisEvent, DoctrineChangeEvent, TechnologyShockEvent, AllianceChangeEvent, SignalEvent
+    ],
     Field(discriminator="kind"),
 ]
 
@@ -469,7 +501,7 @@ class Scenario(_Model):
             if isinstance(e, CrisisEvent):
                 for s_i, sid in enumerate(e.states):
                     self._known(sid, f"{where}.states[{s_i}]")
-            elif isinstance(e, DoctrineChangeEvent | TechnologyShockEvent):
+            elif isinstance(e, DoctrineChangeEvent | TechnologyShockEvent | SignalEvent):
                 self._known(e.state, f"{where}.state")
             else:
                 if e.state is not None:
@@ -616,7 +648,7 @@ def _short(value: Any, limit: int = 60) -> str:
     return quote(value, limit)
 
 
-_EVENT_TAGS = ("crisis", "doctrine_change", "technology_shock", "alliance_change")
+_EVENT_TAGS = ("crisis", "doctrine_change", "technology_shock", "alliance_change", "signal")
 
 
 def _loc_to_path(loc: tuple[int | str, ...]) -> str:

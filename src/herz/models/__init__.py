@@ -30,6 +30,7 @@ REGISTRY: dict[str, str] = {
     "spiral": "herz.models.spiral:Spiral",
     "iterated": "herz.models.iterated:Iterated",
     "lanchester": "herz.models.lanchester:Lanchester",
+    "reassurance": "herz.models.reassurance:Reassurance",
 }
 
 _ENTRY_POINT_GROUP = "herz.models"

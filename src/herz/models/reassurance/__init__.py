@@ -1,0 +1,597 @@
+"""Reassurance: Kydd's trust game, costly signals, and how a spiral ends.
+
+The closed-form theory (the one-shot trust game, its equilibria and the reassurance game with
+a costly signal) is in :mod:`herz.models.reassurance.game`; this module is the registered model
+that runs it over a scenario. docs/reassurance.md has the equations and citations.
+
+**The simulation** (Kydd 2000; Kydd 2005 ch. 7; the perception is herz's, see docs/spiral.md;
+the rest **ours**, every constant a field of the ``reassurance:`` block). One *observer* (the
+state whose trust is measured, e.g. the USA) watches one *sender* (e.g. the USSR) over the
+scenario's clock. Per run (the ensemble axis) and step t:
+
+* the observer's belief that the sender is greedy starts at the prior μ0, perturbed per run on
+  the logit scale, logit μ_0 = logit μ0 + σ_p z (``prior``, ``prior_noise``);
+* between signals it drifts, logit μ_t = logit μ_{t−1} + σ_b √dt η_t (``belief_noise``: the
+  news other than signals);
+* the sender's ``signal`` events are sent as the equilibrium says: a security seeker sends
+  them as dated; a greedy sender sends a separating-size one only with probability ``tremble``
+  and smaller ones not at all (they would cost and convince nobody);
+* the observer sees a sent signal with probability visibility × ``visibility``, and its size
+  with noise, ŝ = s · exp(σ ε), σ = ``size_noise`` · (1 − q) with q the observer's
+  ``intelligence`` (the spiral model's perception rule, docs/spiral.md step 3);
+* it reads a seen signal by the separating equilibrium: if k ŝ > B_G (and a separating
+  equilibrium exists, B_G < B_S), the odds that the sender is greedy are multiplied by
+  ``tremble``, Bayes' rule with P(signal | greedy) = tremble, P(signal | security seeker) = 1;
+  a smaller signal is pooling and changes nothing;
+* the observer **trusts** the sender at t when μ_t < μ*, equation (1) of
+  :mod:`~herz.models.reassurance.game`.
+
+Every run is also computed without the signals, from the same random numbers (common random
+numbers), so ``trusted`` and ``trusted_without_signals`` are a paired comparison.
+``signals: false`` in the block runs the world without signals as the main path.
+
+Reads ``states`` (military, type, intelligence), ``time``, the sender's ``signal`` events and
+the ``reassurance:`` block; ignores alliances, the world and every other event kind.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field
+
+from herz._random import run_generator
+from herz._validation import StrictModel
+from herz.errors import ScenarioError
+from herz.models._base import COMMON_OUTCOMES, Measure, Model, NoOptions, Progress
+from herz.models.reassurance.game import (
+    ReassuranceGame,
+    TrustGame,
+    minimal_separating_signal,
+    trust_threshold,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from herz.results import Result
+    from herz.scenario import Scenario
+
+__all__ = ["Reassurance", "ReassuranceParams"]
+
+FloatArray = NDArray[np.float64]
+_ID = r"^[A-Za-z][A-Za-z0-9_-]{0,15}$"
+_MIL = "scenario military unit"
+_EPS = 1e-12
+
+
+class ReassuranceParams(StrictModel):
+    """The scenario's ``reassurance:`` block. Every field has a default (see docs)."""
+
+    observer: str | None = Field(
+        default=None,
+        pattern=_ID,
+        description=(
+            "Id of the state whose trust is measured (default: the first state that is not "
+            "the sender)."
+        ),
+    )
+    sender: str | None = Field(
+        default=None,
+        pattern=_ID,
+        description=(
+            "Id of the state that signals (default: the state of the first signal event, else "
+            "the scenario's second state)."
+        ),
+    )
+    prior: float = Field(
+        default=0.7,
+        ge=0,
+        le=1,
+        description="μ0: the observer's prior belief that the sender is greedy.",
+    )
+    prior_sender: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description=(
+            "ν: the sender's belief that the observer is greedy (common knowledge; beliefs "
+            "about beliefs). Above μ* no cooperation is possible and no signal separates."
+        ),
+    )
+    t_secure: float = Field(
+        default=0.5,
+        ge=0,
+        lt=1,
+        description="t_S: a security seeker's payoff from exploiting the other (0 ≤ t_S < 1).",
+    )
+    t_greedy: float = Field(
+        default=1.5,
+        gt=1,
+        le=100,
+        description="t_G: a greedy state's payoff from exploiting the other (t_G > 1).",
+    )
+    sucker_cost: float = Field(
+        default=1.0, gt=0, le=100, description="c: the loss from being exploited (c > 0)."
+    )
+    horizon: float = Field(
+        default=10.0,
+        gt=0,
+        le=1000,
+        description="H: rounds of cooperation a trusted security seeker gains (ours).",
+    )
+    signal_cost: float = Field(
+        default=20.0,
+        gt=0,
+        le=10_000,
+        description="k: the cost, in stage-game payoffs, of cutting the whole military.",
+    )
+    tremble: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description=(
+            "Chance that a greedy sender sends a separating-size signal all the same; the "
+            "observer's likelihood ratio for such a signal (ours)."
+        ),
+    )
+    visibility: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Multiplies every signal's visibility (misperception: missed signals).",
+    )
+    size_noise: float = Field(
+        default=0.5,
+        ge=0,
+        le=5,
+        description=(
+            "σ0: log-scale noise of a seen signal's size, times (1 − the observer's "
+            "intelligence) (misperception of signals)."
+        ),
+    )
+    prior_noise: float = Field(
+        default=0.5,
+        ge=0,
+        le=10,
+        description="σ_p: per-run spread of the prior on the logit scale (ours).",
+    )
+    belief_noise: float = Field(
+        default=0.1,
+        ge=0,
+        le=10,
+        description="σ_b: drift of the belief per √year on the logit scale: other news (ours).",
+    )
+    grain: float = Field(
+        default=0.001,
+        gt=0,
+        le=1,
+        description="Step of the grid of cut sizes for the minimal separating signal.",
+    )
+    signals: bool = Field(
+        default=True,
+        description="false: the sender sends no signals (the world without them).",
+    )
+
+
+@dataclass(frozen=True)
+class _Signal:
+    year: float
+    step: int
+    size: float
+    visibility: float
+    name: str | None
+
+
+@dataclass(frozen=True)
+class _Setup:
+    observer: str
+    sender: str
+    greedy_sender: bool
+    intelligence: float
+    game: ReassuranceGame
+    threshold: float
+    signals: tuple[_Signal, ...]
+
+
+def _default_sender(scenario: Scenario) -> str:
+    from herz.scenario import SignalEvent
+
+    for ev in scenario.events:
+        if isinstance(ev, SignalEvent):
+            return ev.state
+    ids = scenario.ids
+    return ids[1] if len(ids) > 1 else ids[0]
+
+
+def _setup(scenario: Scenario, params: ReassuranceParams, steps: int) -> _Setup:
+    from herz.scenario import SignalEvent
+
+    sender = params.sender or _default_sender(scenario)
+    observer = params.observer or next((s for s in scenario.ids if s != sender), sender)
+    if observer == sender:
+        raise ScenarioError(
+            f"{scenario.name}: reassurance.observer: the observer must differ from the sender "
+            f"({sender!r}); the scenario needs two states, got {observer!r}.",
+            source=scenario.name,
+            field="reassurance.observer",
+            value=observer,
+        )
+    states = {s.id: s for s in scenario.states}
+    start, dt = scenario.time.start, scenario.time.step
+    signals: list[_Signal] = []
+    for ev in scenario.events:
+        if isinstance(ev, SignalEvent) and ev.state == sender:
+            step = max(0, math.ceil((ev.year - start) / dt - 1e-9))
+            if step <= steps:
+                signals.append(_Signal(ev.year, step, ev.size, ev.visibility, ev.name))
+    game = ReassuranceGame(
+        TrustGame(params.t_secure, params.t_greedy, params.sucker_cost),
+        horizon=params.horizon,
+        signal_cost=params.signal_cost,
+    )
+    return _Setup(
+        observer=observer,
+        sender=sender,
+        greedy_sender=states[sender].type == "greedy",
+        intelligence=states[observer].intelligence,
+        game=game,
+        threshold=trust_threshold(game.game),
+        signals=tuple(signals) if params.signals else (),
+    )
+
+
+@dataclass(frozen=True)
+class _Paths:
+    logit: FloatArray  # (runs, steps + 1), with signals
+    logit_without: FloatArray  # (runs, steps + 1), same draws, no signals
+    sent: NDArray[np.bool_]  # (runs, n_signals)
+    seen: NDArray[np.bool_]
+    informative: NDArray[np.bool_]
+    perceived: FloatArray
+
+
+def _logit(p: float) -> float:
+    q = min(max(p, _EPS), 1 - _EPS)
+    return math.log(q / (1 - q))
+
+
+def _paths(
+    setup: _Setup,
+    params: ReassuranceParams,
+    *,
+    steps: int,
+    runs: int,
+    seed: int,
+    run_offset: int,
+    stream_key: Sequence[int],
+    dt: float,
+) -> _Paths:
+    n_sig = len(setup.signals)
+    z = np.empty((runs, steps + 1))
+    u = np.empty((runs, n_sig, 2))
+    e = np.empty((runs, n_sig))
+    for k in range(runs):  # run k draws only from its own stream
+        rng = run_generator(seed, run_offset + k, stream_key)
+        z[k] = rng.standard_normal(steps + 1)
+        u[k] = rng.random((n_sig, 2))
+        e[k] = rng.standard_normal(n_sig)
+    start = _logit(params.prior) + params.prior_noise * z[:, 0]
+    drift = np.zeros((runs, steps + 1))
+    drift[:, 1:] = params.belief_noise * math.sqrt(dt) * z[:, 1:]
+    base = start[:, None] + np.cumsum(drift, axis=1)
+    game, nu = setup.game, params.prior_sender
+    b_g, b_s = game.benefit(nu, greedy=True), game.benefit(nu, greedy=False)
+    sizes = np.array([s.size for s in setup.signals], dtype=float)
+    vis = np.array([s.visibility for s in setup.signals], dtype=float) * params.visibility
+    nominal = np.array([game.informative(s, nu) for s in sizes], dtype=bool)
+    if setup.greedy_sender:
+        sent = nominal[None, :] & (u[:, :, 0] < params.tremble)
+    else:
+        sent = np.ones((runs, n_sig), dtype=bool)
+    seen = sent & (u[:, :, 1] < vis[None, :])
+    sigma = params.size_noise * (1 - setup.intelligence)
+    perceived = sizes[None, :] * np.exp(sigma * e)
+    informative = seen & (game.signal_cost * perceived > b_g) & (b_g < b_s)
+    with np.errstate(divide="ignore"):
+        llr = math.log(params.tremble) if params.tremble > 0 else -math.inf
+    jumps = np.zeros((runs, steps + 1))
+    for i, sig in enumerate(setup.signals):
+        jumps[:, sig.step] += np.where(informative[:, i], llr, 0.0)
+    logit = base + np.cumsum(jumps, axis=1)
+    return _Paths(logit, base, sent, seen, informative, perceived)
+
+
+def _expit(x: FloatArray) -> FloatArray:
+    with np.errstate(over="ignore"):
+        return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=float)
+
+
+def _first(mask: NDArray[np.bool_]) -> FloatArray:
+    """Index of the first True per row (NaN where none)."""
+    any_ = mask.any(axis=1)
+    idx = np.asarray(mask.argmax(axis=1), dtype=float)
+    idx[~any_] = np.nan
+    return idx
+
+
+def _share(values: NDArray[Any]) -> tuple[float, float]:
+    n = values.size
+    p = float(values.mean()) if n else math.nan
+    return p, float(math.sqrt(p * (1 - p) / n)) if n else math.nan
+
+
+class Reassurance(Model):
+    """Kydd's reassurance game over a scenario: does costly restraint build trust?
+
+    See the module docstring for the simulation, :mod:`herz.models.reassurance.game` for the
+    closed-form equilibria, and docs/reassurance.md.
+    """
+
+    name = "reassurance"
+    title = "Reassurance: Kydd's trust game, costly signals, and how a spiral ends"
+    citation = (
+        "Kydd, A. H. (1997). Game Theory and the Spiral Model. World Politics 49(3); Kydd, "
+        "A. H. (2000). Trust, Reassurance, and Cooperation. International Organization 54(2); "
+        "Kydd, A. H. (2005). Trust and Mistrust in International Relations, chs. 2 and 7."
+    )
+    Params = ReassuranceParams
+    Options = NoOptions
+    report = False
+    outcomes = (
+        Measure("trusted", "bool", "", "Whether the observer came to trust the sender (μ < μ*)."),
+        Measure("trust_year", "float", "year", "First year of trust (NaN: never)."),
+        Measure(
+            "trusted_without_signals",
+            "bool",
+            "",
+            "The same run without the sender's signals (same random numbers).",
+        ),
+        Measure(
+            "trust_year_without_signals",
+            "float",
+            "year",
+            "First year of trust without the signals (NaN: never).",
+        ),
+        Measure("trusts_at_end", "bool", "", "Whether the observer trusts at the last step."),
+        Measure("final_belief", "float", "probability", "Observer's belief: sender is greedy."),
+        Measure("signals_sent", "int", "signals", "Signals the sender sent."),
+        Measure("signals_seen", "int", "signals", "Signals the observer saw."),
+        Measure(
+            "signals_informative", "int", "signals", "Seen signals read as separating (k ŝ > B_G)."
+        ),
+        COMMON_OUTCOMES["final_military"],
+        COMMON_OUTCOMES["final_military_{state}"],
+    )
+    summary_fields = (
+        Measure("observer", "str", "", "The state whose trust is measured."),
+        Measure("sender", "str", "", "The state that signals."),
+        Measure("threshold", "float", "probability", "Trust threshold μ* (equation 1)."),
+        Measure(
+            "minimal_separating_signal",
+            "float",
+            "share",
+            "Smallest cut that separates (share of military; none: no cut does).",
+        ),
+        Measure("p_trusted", "float", "share", "P(trust reached) with the signals."),
+        Measure("p_trusted_without_signals", "float", "share", "P(trust reached) without them."),
+        Measure("signal_effect", "float", "share", "P(trust) with minus without signals."),
+        Measure("mean_trust_year", "float", "year", "First year of trust, given trust."),
+        Measure("mean_final_belief", "float", "probability", "Final belief that S is greedy."),
+    )
+
+    def params(self, scenario: Scenario) -> ReassuranceParams:
+        """The ``reassurance:`` block, validated; ``observer`` and ``sender`` must be states."""
+        params = super().params(scenario)
+        assert isinstance(params, ReassuranceParams)
+        known = scenario.ids
+        for key in ("observer", "sender"):
+            sid = getattr(params, key)
+            if sid is not None and sid not in known:
+                listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+                raise ScenarioError(
+                    f"{scenario.name}: reassurance.{key}: unknown state id (known: {listed}), "
+                    f"got {sid!r}.",
+                    source=scenario.name,
+                    field=f"reassurance.{key}",
+                    value=sid,
+                )
+        return params
+
+    def simulate(
+        self,
+        scenario: Scenario,
+        *,
+        steps: int,
+        runs: int,
+        seed: int,
+        keep: str = "series",
+        run_offset: int = 0,
+        stream_key: Sequence[int] = (),
+        progress: Progress | None = None,
+        **options: Any,
+    ) -> Result:
+        """Run ``runs`` belief paths over ``steps`` steps (see the module docstring)."""
+        import pandas as pd
+
+        from herz.results import Result
+
+        params = self.params(scenario)
+        setup = _setup(scenario, params, steps)
+        dt, start = scenario.time.step, scenario.time.start
+        paths = _paths(
+            setup,
+            params,
+            steps=steps,
+            runs=runs,
+            seed=seed,
+            run_offset=run_offset,
+            stream_key=stream_key,
+            dt=dt,
+        )
+        belief = _expit(paths.logit)
+        without = _expit(paths.logit_without)
+        trust = belief < setup.threshold
+        trust_wo = without < setup.threshold
+        years = start + dt * np.arange(steps + 1, dtype=float)
+        first, first_wo = _first(trust), _first(trust_wo)
+        ids = scenario.ids
+        military = np.array([s.military for s in scenario.states], dtype=float)
+        mil = np.broadcast_to(military, (runs, steps + 1, len(ids))).copy()
+        keepshare = np.ones((runs, steps + 1))
+        for i, sig in enumerate(setup.signals):
+            keepshare[:, sig.step] *= np.where(paths.sent[:, i], 1 - sig.size, 1.0)
+        mil[:, :, ids.index(setup.sender)] *= np.cumprod(keepshare, axis=1)
+        final = mil[:, -1, :]
+        outcomes = pd.DataFrame(
+            {
+                "run": np.arange(run_offset, run_offset + runs, dtype=np.int64),
+                "trusted": trust.any(axis=1),
+                "trust_year": np.where(np.isnan(first), np.nan, start + dt * np.nan_to_num(first)),
+                "trusted_without_signals": trust_wo.any(axis=1),
+                "trust_year_without_signals": np.where(
+                    np.isnan(first_wo), np.nan, start + dt * np.nan_to_num(first_wo)
+                ),
+                "trusts_at_end": trust[:, -1],
+                "final_belief": belief[:, -1],
+                "signals_sent": paths.sent.sum(axis=1).astype(np.int64),
+                "signals_seen": paths.seen.sum(axis=1).astype(np.int64),
+                "signals_informative": paths.informative.sum(axis=1).astype(np.int64),
+                "final_military": final.sum(axis=1),
+                **{f"final_military_{sid}": final[:, i] for i, sid in enumerate(ids)},
+            }
+        )
+        summary = self._summary(scenario, setup, params, outcomes, belief, without, years)
+        series = None
+        if keep == "series":
+            series = self._series(ids, setup, params, runs, run_offset, years, mil, belief, without)
+        if progress is not None:
+            progress(runs, runs)
+        return Result(
+            model=self.name,
+            scenario=scenario,
+            seed=seed,
+            summary=summary,
+            series=series,
+            outcomes=outcomes,
+        )
+
+    @staticmethod
+    def _series(
+        ids: list[str],
+        setup: _Setup,
+        params: ReassuranceParams,
+        runs: int,
+        run_offset: int,
+        years: FloatArray,
+        mil: FloatArray,
+        belief: FloatArray,
+        without: FloatArray,
+    ) -> pd.DataFrame:
+        import pandas as pd
+
+        n, t1 = len(ids), len(years)
+        held = np.full((runs, t1, n), np.nan)
+        held_wo = np.full((runs, t1, n), np.nan)
+        o, s = ids.index(setup.observer), ids.index(setup.sender)
+        held[:, :, o], held_wo[:, :, o] = belief, without
+        held[:, :, s] = held_wo[:, :, s] = params.prior_sender
+        trust = np.zeros((runs, t1, n), dtype=bool)
+        trust[:, :, o] = belief < setup.threshold
+        trust[:, :, s] = params.prior_sender < setup.threshold
+        return pd.DataFrame(
+            {
+                "run": np.repeat(np.arange(run_offset, run_offset + runs), t1 * n),
+                "t": np.tile(np.repeat(np.arange(t1), n), runs),
+                "year": np.tile(np.repeat(years, n), runs),
+                "state": pd.Categorical(
+                    np.tile(np.array(ids, dtype=object), runs * t1), categories=ids
+                ),
+                "military": mil.reshape(-1),
+                "belief": held.reshape(-1),
+                "belief_without_signals": held_wo.reshape(-1),
+                "trust": trust.reshape(-1),
+            }
+        )
+
+    @staticmethod
+    def _summary(
+        scenario: Scenario,
+        setup: _Setup,
+        params: ReassuranceParams,
+        outcomes: pd.DataFrame,
+        belief: FloatArray,
+        without: FloatArray,
+        years: FloatArray,
+    ) -> dict[str, Any]:
+        game, nu = setup.game, params.prior_sender
+        lo, hi = game.bounds(nu)
+        with_ = outcomes["trusted"].to_numpy(dtype=bool)
+        wo = outcomes["trusted_without_signals"].to_numpy(dtype=bool)
+        p, p_se = _share(with_)
+        q, q_se = _share(wo)
+        diff = with_.astype(float) - wo.astype(float)
+        n = diff.size
+        eff_se = float(diff.std(ddof=1) / math.sqrt(n)) if n > 1 else None
+        ty = outcomes["trust_year"].to_numpy(dtype=float)
+        ty = ty[np.isfinite(ty)]
+        minimal = minimal_separating_signal(game, nu, params.grain)
+        return {
+            "observer": setup.observer,
+            "sender": setup.sender,
+            "sender_type": "greedy" if setup.greedy_sender else "security_seeker",
+            "threshold": setup.threshold,
+            "benefit_secure": game.benefit(nu, greedy=False),
+            "benefit_greedy": game.benefit(nu, greedy=True),
+            "separating_range": [lo, hi] if lo < hi else None,
+            "minimal_separating_signal": minimal,
+            "signals": [
+                {
+                    "year": sig.year,
+                    "name": sig.name,
+                    "size": sig.size,
+                    "visibility": sig.visibility,
+                    "separating": game.informative(sig.size, nu),
+                }
+                for sig in setup.signals
+            ],
+            "signals_on": params.signals,
+            "p_trusted": p,
+            "p_trusted_se": p_se,
+            "p_trusted_without_signals": q,
+            "p_trusted_without_signals_se": q_se,
+            "signal_effect": float(diff.mean()) if n else None,
+            "signal_effect_se": eff_se,
+            "mean_trust_year": float(ty.mean()) if ty.size else None,
+            "mean_final_belief": float(belief[:, -1].mean()) if belief.size else None,
+            "mean_belief_path": [float(x) for x in belief.mean(axis=0)],
+            "mean_belief_path_without_signals": [float(x) for x in without.mean(axis=0)],
+            "years": [float(y) for y in years],
+            "sources": [s.citation for s in scenario.sources],
+        }
+
+    def figures(self, result: Result) -> dict[str, Figure]:
+        """``trust.png``: the observer's mean belief with and without signals, μ*, signals."""
+        from herz.plots._mpl import pyplot
+
+        plt = pyplot()
+        s = result.summary
+        fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        ax.plot(s["years"], s["mean_belief_path"], lw=1.8, label="with signals")
+        ax.plot(s["years"], s["mean_belief_path_without_signals"], lw=1.2, ls=":", label="without")
+        ax.axhline(s["threshold"], color="k", ls="--", lw=0.8, label="trust threshold μ*")
+        for sig in s["signals"]:
+            ax.axvline(sig["year"], color="grey", lw=0.6, alpha=0.6)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("year")
+        ax.set_ylabel(f"P({s['sender']} greedy) held by {s['observer']}")
+        ax.set_title(f"{result.scenario.name}: reassurance, mean belief of the runs")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small", frameon=False)
+        return {"trust.png": fig}
