@@ -27,6 +27,7 @@ dependency (``pip install 'herz[sensitivity]'``), on a sweep with ``design: {kin
 from __future__ import annotations
 
 import importlib
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +40,8 @@ from herz.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+FloatArray = NDArray[np.float64]
 
 __all__ = [
     "declared_outcomes",
@@ -161,9 +164,18 @@ def summarize(
         with np.errstate(invalid="ignore", divide="ignore"):
             data["arms_growth"] = data["final_military"].to_numpy(dtype=float) / initial
         kinds["arms_growth"] = "float"
+    # Each point's runs in run order; means are exactly rounded sums (math.fsum) over them, so
+    # a point's summary depends only on its runs' values, never on how they were stored,
+    # chunked or ordered (issue #14).
+    data = data[data[by].notna()]  # as groupby leaves them out
+    data = data.sort_values([by, "run"] if "run" in data.columns else [by], kind="stable")
+    data = data.reset_index(drop=True)
     grouped = data.groupby(by, sort=True)
     out = grouped[params].first() if params else pd.DataFrame(index=grouped.size().index)
     out["n_runs"] = grouped.size()
+    keys = data[by].to_numpy()
+    starts = [int(i) for i in np.flatnonzero(keys[1:] != keys[:-1]) + 1]
+    bounds = list(zip([0, *starts], [*starts, len(keys)], strict=True)) if len(keys) else []
     for col, kind in kinds.items():
         if kind == "bool":
             flags = data[col].astype(float)
@@ -174,9 +186,24 @@ def summarize(
             out[f"p_{col}_low"] = low
             out[f"p_{col}_high"] = high
         elif kind in ("int", "float"):
-            values = pd.to_numeric(data[col], errors="coerce").astype(float)
-            out[f"mean_{col}"] = values.groupby(data[by]).mean()
+            values = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
+            out[f"mean_{col}"] = _group_means(values, bounds)
     return out.reset_index()
+
+
+def _group_means(values: NDArray[np.float64], bounds: list[tuple[int, int]]) -> FloatArray:
+    """The mean of each ``values[start:stop]``, NaN left out: ``math.fsum`` over the count.
+
+    ``math.fsum`` rounds the exact sum once, so the mean does not depend on the order of the
+    values or on any blocking of the sum (NaN where a group has no value).
+    """
+    out = np.full(len(bounds), np.nan)
+    for g, (start, stop) in enumerate(bounds):
+        seg = values[start:stop]
+        seg = seg[~np.isnan(seg)]
+        if seg.size:
+            out[g] = math.fsum(seg.tolist()) / seg.size
+    return out
 
 
 def sweep_summary(

@@ -180,7 +180,11 @@ def _outcomes_from_series(
         index="run", columns="state", values="military", aggfunc="sum", observed=True
     ).reindex(runs)
     final = wide.to_numpy(dtype=float)
-    total = final.sum(axis=1)
+    # States added one at a time, in column order: NumPy's row sums would be pairwise or
+    # sequential depending on the array's memory layout and on the number of runs.
+    total = np.zeros(n)
+    for k in range(final.shape[1]):
+        total = total + final[:, k]
     growth = total / initial if initial > 0 else np.full(n, np.nan)
     out = pd.DataFrame({"run": runs, "final_military": total, "arms_growth": growth})
     for k, state in enumerate(wide.columns):

@@ -550,7 +550,17 @@ class _ChunkOut:
     outcomes: dict[str, NDArray[Any]]
     events: list[NDArray[np.int64]]  # rows of (run, t, kind, a, b, detail)
     series: dict[str, NDArray[Any]] | None
-    sums: dict[str, FloatArray]
+
+
+def _new_sums(n: int, steps: int) -> dict[str, FloatArray]:
+    """Running totals over runs, per step (and state), of what the ensemble means show."""
+    return {
+        "military": np.zeros((steps + 1, n)),
+        "spending": np.zeros((steps + 1, n)),
+        "belief": np.zeros((steps + 1, n)),
+        "at_war": np.zeros((steps + 1, n)),
+        "tension": np.zeros(steps + 1),
+    }
 
 
 class _Events:
@@ -578,6 +588,40 @@ class _Events:
         rows[:, 4] = np.broadcast_to(np.asarray(b), (k,))
         rows[:, 5] = np.broadcast_to(np.asarray(detail), (k,))
         self.parts.append(rows)
+
+
+def _sum_states(x: NDArray[Any], axis: int | tuple[int, ...]) -> FloatArray:
+    """Sum over state axes (the ensemble axis last), states added in order, for any ensemble size.
+
+    With two runs or more NumPy adds the states one after the other, elementwise across runs:
+    pairwise summation is only used along the fastest axis in memory, here the runs. With one
+    run the ensemble axis drops out of NumPy's loop, a state axis becomes the fastest, and
+    NumPy would sum it pairwise (in blocks of eight): a run alone in its chunk would differ in
+    the last bits from the same run among others (issue #14). So a lone run is padded to two.
+    """
+    if x.shape[-1] == 1:
+        wide = np.zeros((*x.shape[:-1], 2), dtype=x.dtype)
+        wide[..., :1] = x
+        out: FloatArray = np.add.reduce(wide, axis=axis)[..., :1]
+        return out
+    if x.strides[-1] != x.itemsize:  # the runs must be the fastest axis
+        x = np.ascontiguousarray(x)
+    total: FloatArray = np.add.reduce(x, axis=axis)
+    return total
+
+
+def _add_runs(total: FloatArray, x: NDArray[Any]) -> None:
+    """``total += x[..., 0]``, then ``x[..., 1]``, ...: each run added in turn, in run order.
+
+    A running total over runs that does not depend on how runs are cut into chunks (summing a
+    chunk first and adding that to the total would round differently for other chunk sizes).
+    """
+    if x.shape[-1] == 1:
+        total += x[..., 0]
+        return
+    buf = np.concatenate([total[..., None], x], axis=-1, dtype=float)
+    np.add.accumulate(buf, axis=-1, out=buf)
+    total[...] = buf[..., -1]
 
 
 def _draw_block(
@@ -615,13 +659,16 @@ def _run_chunk(
     stream_key: Sequence[int],
     keep_series: bool,
     tick: Callable[[], None] | None,
+    sums: dict[str, FloatArray],
 ) -> _ChunkOut:
     """Advance one chunk of runs through all steps.
 
     Internally the ensemble axis is the *last* one, (N, E) and (N, N, E): every reduction over
     states is then a vectorized operation across runs (about 7× faster than reducing a short
     contiguous state axis on this code's target machines). Results are per run and do not
-    depend on E.
+    depend on E: sums over states go through :func:`_sum_states`, which adds the states in
+    order for any E. ``sums`` are running totals over runs (:func:`_add_runs`), shared by the
+    chunks of one call so that the ensemble means do not depend on the chunk size either.
     """
     p = s.p
     n, dt, steps, E = s.n, s.dt, s.steps, len(run_ids)
@@ -680,14 +727,6 @@ def _run_chunk(
             "allies": np.zeros((E, steps + 1, n), dtype=np.int16),
             "tension": np.empty((E, steps + 1)),
         }
-    sums = {
-        "military": np.zeros((steps + 1, n)),
-        "spending": np.zeros((steps + 1, n)),
-        "belief": np.zeros((steps + 1, n)),
-        "at_war": np.zeros((steps + 1, n)),
-        "tension": np.zeros(steps + 1),
-    }
-
     # Scratch and state arrays (N, N, E), allocated once per chunk and overwritten in place
     # (``out=``): the same operations on the same operands as fresh temporaries, so the same bits.
     nne = (n, n, E)
@@ -724,7 +763,7 @@ def _run_chunk(
     def power(R: FloatArray, rival: FloatArray) -> tuple[Any, ...]:
         """Strength, allies' part, beliefs, masked beliefs and threat (into mu, mu_r, T)."""
         np.multiply(R, M[None], out=scratch)
-        ally_force = np.sum(scratch, axis=1)
+        ally_force = _sum_states(scratch, 1)
         S = M + ally_force
         x = (theta * S) ** m if m != 1.0 else theta * S
         y = (S**m if m != 1.0 else S) + _TINY
@@ -749,13 +788,13 @@ def _run_chunk(
 
     def record(t: int, I: FloatArray, mu: FloatArray, T: FloatArray, R: FloatArray) -> None:
         at_war = W.any(1)
-        belief = (mu.sum(0) - np.diagonal(mu).T) / max(n - 1, 1)
-        tension = T.sum((0, 1)) / pairs
-        sums["military"][t] += M.sum(1)
-        sums["spending"][t] += I.sum(1)
-        sums["belief"][t] += belief.sum(1)
-        sums["at_war"][t] += at_war.sum(1)
-        sums["tension"][t] += tension.sum()
+        belief = (_sum_states(mu, 0) - np.diagonal(mu).T) / max(n - 1, 1)
+        tension = _sum_states(T, (0, 1)) / pairs
+        _add_runs(sums["military"][t], M)
+        _add_runs(sums["spending"][t], I)
+        _add_runs(sums["belief"][t], belief)
+        _add_runs(sums["at_war"][t], np.asarray(at_war))
+        _add_runs(sums["tension"][t : t + 1], tension[None])
         tension_sum[:] += tension
         if ser is not None:
             ser["military"][:, t] = M.T
@@ -931,11 +970,11 @@ def _run_chunk(
         M_new = military_step(M, I, prod2, p.depreciation, dt)
         if war_any:
             np.multiply(W, M[None], out=scratch)
-            enemy = np.sum(scratch, axis=1)
-            own_force = (M * at_war).sum(0)[None] - enemy  # belligerents not fighting i
+            enemy = _sum_states(scratch, 1)
+            own_force = _sum_states(M * at_war, 0)[None] - enemy  # belligerents not fighting i
             loss = lanchester_losses(M_new, enemy, own_force, p.attrition, dt) * at_war
             M_new -= loss
-            mil_loss += loss.sum(0)
+            mil_loss += _sum_states(loss, 0)
 
         # 5. crises
         new_war = np.zeros(E, dtype=bool)
@@ -954,7 +993,7 @@ def _run_chunk(
             h += p.crisis_base
             h *= eligible
             h /= max(n - 1, 1)
-            H = h.sum(0)
+            H = _sum_states(h, 0)
             pc = 1.0 - np.exp(-dt * H)
             uc = u[b, 0]
             has = uc < pc
@@ -1040,7 +1079,7 @@ def _run_chunk(
                     np.where(exhausted[k, r], _D["exhausted"], _D["negotiated"]),
                 )
                 lost = p.defeat_cost * Y * exhausted
-                econ_loss += lost.sum(0)
+                econ_loss += _sum_states(lost, 0)
                 Y = Y - lost
             at_war_after = W.any(1)
         else:
@@ -1061,7 +1100,7 @@ def _run_chunk(
             events.add(run_ids[r], t, "war_end", -1, -1, t - war_began[r])
 
         # economy
-        econ_loss += (Y * (dt * p.war_damage) * at_war).sum(0)
+        econ_loss += _sum_states(Y * (dt * p.war_damage) * at_war, 0)
         Y = economy_step(Y, I, p.growth, p.guns_cost, p.war_damage, np.asarray(at_war), dt)
         M = M_new
 
@@ -1090,6 +1129,7 @@ def _run_chunk(
         if tick is not None:
             tick()
 
+    trace = _sum_states(np.diagonal(mu).T, 0)  # each run's Σ_i μ_ii
     outcomes: dict[str, NDArray[Any]] = {
         "run": run_ids.astype(np.int64),
         "war": first_war >= 0,
@@ -1103,14 +1143,14 @@ def _run_chunk(
         "n_alliance_changes": n_ally,
         "military_losses": mil_loss,
         "economic_losses": econ_loss,
-        "final_military": M.sum(0),
-        "final_tension": T.sum((0, 1)) / pairs,
+        "final_military": _sum_states(M, 0),
+        "final_tension": _sum_states(T, (0, 1)) / pairs,
         "mean_tension": tension_sum / (steps + 1),
-        "final_belief_mean": (mu.sum((0, 1)) - np.trace(mu)) / pairs,
+        "final_belief_mean": (_sum_states(mu, (0, 1)) - trace) / pairs,
     }
     for k_state, sid in enumerate(s.ids):
         outcomes[f"final_military_{sid}"] = M[k_state].copy()
-    return _ChunkOut(outcomes=outcomes, events=events.parts, series=ser, sums=sums)
+    return _ChunkOut(outcomes=outcomes, events=events.parts, series=ser)
 
 
 # -- the entry point ------------------------------------------------------------------------
@@ -1185,10 +1225,11 @@ def simulate_scenario(
             progress(done, total)
 
     parts: list[_ChunkOut] = []
+    totals = _new_sums(setup.n, steps)  # chunks add their runs in run order
     for lo in range(0, runs, chunk):
         hi = min(lo + chunk, runs)
         run_ids = np.arange(run_offset + lo, run_offset + hi, dtype=np.int64)
-        parts.append(_run_chunk(setup, run_ids, seed, stream_key, keep_series, tick))
+        parts.append(_run_chunk(setup, run_ids, seed, stream_key, keep_series, tick, totals))
 
     outcomes = pd.DataFrame(
         {k: np.concatenate([c.outcomes[k] for c in parts]) for k in parts[0].outcomes}
@@ -1199,9 +1240,7 @@ def simulate_scenario(
         outcomes["first_war_step"].where(outcomes["war"], pd.NA).astype("Int64")
     )
 
-    sums: dict[str, FloatArray] = {
-        k: np.sum([c.sums[k] for c in parts], axis=0) / runs for k in parts[0].sums
-    }
+    sums = {k: v / runs for k, v in totals.items()}
     t_idx = np.arange(steps + 1)
     names = setup.ids
     n = setup.n
