@@ -179,7 +179,9 @@ _STRATEGIES_HELP = (
     "Comma-separated strategy names, e.g. tit-for-tat,grim,defector. Valid: alternator, "
     "anti-tit-for-tat, bully, cooperator, defector, defensive-realist, generous-tit-for-tat, "
     "grim, grit, offensive-realist, random, suspicious-tit-for-tat, tit-for-tat, "
-    "tit-for-two-tats, win-stay-lose-shift (and axelrod display names such as 'Tit For Tat')."
+    "tit-for-two-tats, win-stay-lose-shift; axelrod display names such as 'Tit For Tat', "
+    "'Grudger', 'GTFT: 0.33'; and, with the axelrod library installed, any axelrod strategy "
+    "('Prober', 'Gradual', ...), played on the slow path (turn by turn in Python)."
 )
 
 
@@ -227,6 +229,8 @@ def tournament_cmd(
             f"{rank:>4}  {str(row['player']).ljust(width)}{row['mean_score']:>11.4f}"
             f"{row['cooperation_rate']:>13.3f}"
         )
+    if res.note:
+        typer.echo(res.note)
     if out_dir is not None:
         typer.echo(f"wrote {out_dir / 'tournament_payoffs.png'} and CSV files")
 

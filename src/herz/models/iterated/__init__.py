@@ -3,15 +3,19 @@
 :mod:`~herz.models.iterated.kernel` holds the strategies, the vectorized match kernel and
 round-robin tournaments; :mod:`~herz.models.iterated.model` holds :class:`Iterated`, the
 registered ``iterated`` model that plays a round robin among a scenario's states (imported on
-first use, so that ``herz tournament`` does not load the model machinery).
+first use, so that ``herz tournament`` does not load the model machinery);
+:mod:`~herz.models.iterated.axelrod_adapter` lets any axelrod strategy play in herz (on the slow
+path) and herz strategies play in axelrod.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from herz.models.iterated.axelrod_adapter import axelrod_names, from_axelrod, to_axelrod
 from herz.models.iterated.kernel import (
     STRATEGIES,
+    ExternalStrategy,
     MatchEnsemble,
     MatchResult,
     Strategy,
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STRATEGIES",
+    "ExternalStrategy",
     "Iterated",
     "IteratedParams",
     "MatchEnsemble",
@@ -52,10 +57,12 @@ __all__ = [
     "TournamentResult",
     "alternator",
     "anti_tit_for_tat",
+    "axelrod_names",
     "bully",
     "cooperator",
     "defector",
     "defensive_realist",
+    "from_axelrod",
     "generous_tit_for_tat",
     "get_strategy",
     "grim_trigger",
@@ -69,6 +76,7 @@ __all__ = [
     "suspicious_tit_for_tat",
     "tit_for_tat",
     "tit_for_two_tats",
+    "to_axelrod",
     "tournament",
     "win_stay_lose_shift",
 ]

@@ -12,6 +12,13 @@ tournament advances as two gathers per turn over one array of machine states hol
 player of every match and repetition: no Python object per player, no loop over matches or
 players inside the loop over turns.
 
+**The slow path.** An :class:`ExternalStrategy` is a strategy played by outside code, an
+axelrod ``Player`` (:mod:`herz.models.iterated.axelrod_adapter`): it is no machine, so every
+match in which one takes part is played on its own, turn by turn in a Python loop that calls
+the player's ``strategy()``, with the same noise, misperception, streams and payoffs as the
+vectorised kernel. The other matches of the same tournament still advance together; the
+result names the players that used the slow path (:attr:`TournamentResult.slow_path`).
+
 **Two kinds of noise, kept apart** (MODELS.md §3):
 
 * *implementation noise* ``noise`` = ε: each chosen action flips with probability ε, and both
@@ -26,7 +33,10 @@ length (used only with ``prob_end``), then a block of shape (length, 6) with, pe
 uniforms of (row's choice, column's choice, row's noise, column's noise, row's perception,
 column's perception). A match's stream depends only on (seed, pair, repetition), never on the
 order of execution or on batching, and the same numbers are used whether noise or
-misperception is switched on (common random numbers, which sharpen comparisons).
+misperception is switched on (common random numbers, which sharpen comparisons). On the slow
+path the same block serves for noise and perception (and for the choices of a herz machine),
+and an axelrod player's own random generator is seeded from child ``side`` (0 = row,
+1 = column) of the match's stream, ``SeedSequence(entropy, spawn_key=(k, r, side))``.
 
 Conventions follow the axelrod library (Knight et al. 2016) where both exist: the default game
 (R, T, S, P) = (3, 5, 0, 1); a round robin that includes each player against a copy of itself
@@ -54,10 +64,11 @@ Waltz, K. (1979). *Theory of International Politics*. Addison-Wesley.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -71,6 +82,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STRATEGIES",
+    "ExternalAgent",
+    "ExternalPlayer",
+    "ExternalStrategy",
     "MatchEnsemble",
     "MatchResult",
     "Strategy",
@@ -196,8 +210,99 @@ class Strategy:
         p = self.p_cooperate
         return bool(np.any((p > 0) & (p < 1)))
 
+    @property
+    def slow(self) -> bool:
+        """Whether its matches run on the slow path (False: a machine, vectorised)."""
+        return False
+
     def __repr__(self) -> str:
         return f"Strategy({self.name!r}, n_states={self.n_states})"
+
+
+class ExternalAgent(Protocol):
+    """One side of one match played by outside code (see :class:`ExternalPlayer`)."""
+
+    def choose(self) -> int:
+        """The action chosen this turn, before implementation noise: 0 = C, 1 = D."""
+        ...
+
+    def record(self, own: int, seen: int) -> None:
+        """The turn as this side knows it: its action as played (after noise) and the
+        other's as perceived (after misperception)."""
+        ...
+
+
+class ExternalPlayer(Protocol):
+    """A player run by outside code, e.g. an axelrod ``Player``
+    (:class:`herz.models.iterated._axelrod.AxelrodPlayer`)."""
+
+    name: str
+    display_name: str
+    stochastic: bool
+    source: str
+
+    def new_agent(
+        self, *, opponent: str, seed: int, game: Game, length: float, noise: float
+    ) -> ExternalAgent:
+        """A fresh agent for one match against ``opponent`` (a name); ``seed`` seeds its own
+        randomness; ``length`` is the number of turns, ``inf`` when it is random
+        (``prob_end``), as axelrod tells its players."""
+        ...
+
+
+@dataclass(frozen=True, eq=False)
+class ExternalStrategy(Strategy):
+    """A strategy played by outside code (an axelrod ``Player``): the **slow path**.
+
+    It is no state machine: its tables are a one-state placeholder that the kernel never
+    reads. Every match in which it takes part is played on its own, turn by turn in Python,
+    calling ``player``'s agents (see the module docstring); matches between machines in the
+    same tournament stay vectorised. Made by :func:`get_strategy` from an axelrod name,
+    class or instance, or by :func:`herz.models.iterated.axelrod_adapter.from_axelrod`.
+
+    Parameters
+    ----------
+    player:
+        The :class:`ExternalPlayer` that makes one agent per match.
+    """
+
+    player: ExternalPlayer | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.player is None:
+            raise InputError(f"external strategy {self.name!r} needs a player.", field="player")
+
+    @property
+    def stochastic(self) -> bool:
+        """The player's own claim (axelrod's ``stochastic`` classifier)."""
+        return bool(self.external.stochastic)
+
+    @property
+    def slow(self) -> bool:
+        """Always True: its matches are played turn by turn in Python."""
+        return True
+
+    @property
+    def external(self) -> ExternalPlayer:
+        """The player (never None after construction)."""
+        assert self.player is not None
+        return self.player
+
+    def __repr__(self) -> str:
+        return f"ExternalStrategy({self.name!r}, slow path)"
+
+
+def _external(player: ExternalPlayer) -> ExternalStrategy:
+    return ExternalStrategy(
+        player.name,
+        np.array([1.0]),
+        np.zeros((1, 2, 2), dtype=np.int64),
+        0,
+        player.display_name,
+        player.source,
+        player=player,
+    )
 
 
 def _memory_one_tables(
@@ -558,6 +663,12 @@ ALIASES: dict[str, str] = {
     "wsls": "win-stay-lose-shift",
     "pavlov": "win-stay-lose-shift",
     "win-stay-lose-shift": "win-stay-lose-shift",
+    # axelrod's class names of the same strategies (its display names normalise to ours)
+    "titfortat": "tit-for-tat",
+    "titfor2tats": "tit-for-two-tats",
+    "suspicioustitfortat": "suspicious-tit-for-tat",
+    "antititfortat": "anti-tit-for-tat",
+    "winstayloseshift": "win-stay-lose-shift",
 }
 
 
@@ -570,27 +681,128 @@ def strategy_names() -> list[str]:
     return sorted(STRATEGIES)
 
 
-def get_strategy(name: str | Strategy, *, game: Game | None = None) -> Strategy:
-    """The strategy called ``name`` (kebab-case, an alias, or an axelrod display name).
+#: Strategies whose axelrod display name carries a parameter herz's machine takes:
+#: canonical name -> (factory of the parameter, axelrod's display name).
+_PARAMETRISED: dict[str, tuple[Callable[[float], Strategy], str]] = {
+    "generous-tit-for-tat": (lambda g: generous_tit_for_tat(g), "GTFT"),
+    "random": (lambda p: random_strategy(p), "Random"),
+}
 
-    Raises :class:`~herz.errors.InputError` listing the valid names when ``name`` is unknown.
-    """
-    if isinstance(name, Strategy):
-        return name
-    if not isinstance(name, str):
-        raise InputError(f"a strategy must be a name or a Strategy, got {name!r}.", value=name)
+
+def _native(name: str, game: Game | None) -> Strategy | None:
+    """A herz machine for ``name``, or None when herz has none."""
     key = _normalise_name(name)
     key = ALIASES.get(key, key)
     factory = STRATEGIES.get(key)
-    if factory is None:
+    if factory is not None:
+        return factory(game if game is not None else Game())
+    base, sep, rest = name.partition(":")
+    if not sep:
+        return None
+    key = _normalise_name(base)
+    key = ALIASES.get(key, key)
+    if key not in _PARAMETRISED:
+        return None
+    make, display = _PARAMETRISED[key]
+    try:
+        value = float(rest.strip())
+    except ValueError:
         raise InputError(
-            f"unknown strategy {name!r}; valid choices: {', '.join(strategy_names())} "
-            "(aliases such as 'tft', 'grudger', 'pavlov' and axelrod display names such as "
-            "'Tit For Tat' are accepted too).",
+            f"{display} takes one number in [0, 1] (e.g. '{display}: 0.33'), got {name!r}.",
             field="strategies",
             value=name,
+        ) from None
+    s = make(value)
+    return Strategy(
+        f"{key}: {value!r}",
+        s.p_cooperate,
+        s.transitions,
+        s.initial_state,
+        f"{display}: {value!r}",
+        s.source,
+    )
+
+
+def _unknown_strategy_hint(name: str | None = None) -> str:
+    """The sentence after the valid names: aliases, axelrod names, a close match."""
+    from herz.models.iterated import _axelrod
+
+    hint = (
+        "aliases such as 'tft', 'grudger', 'pavlov' and axelrod display names such as "
+        "'Tit For Tat' or 'GTFT: 0.33' are accepted too; "
+    )
+    axelrod_names = _axelrod.display_names() if _axelrod.available() else []
+    if axelrod_names:
+        hint += (
+            "so is any axelrod strategy name ('Prober', 'Gradual', 'First by Joss: 0.8', ...; "
+            "herz.models.iterated.axelrod_names() lists them), played on the slow path"
         )
-    return factory(game if game is not None else Game())
+    else:
+        hint += (
+            "so is any axelrod strategy name ('Prober', 'Gradual', ...) once the axelrod "
+            f"library is installed ({_axelrod.INSTALL_HINT}); it is not installed"
+        )
+    if name is not None:
+        candidates: dict[str, str] = {}
+        for label in [*ALIASES, *STRATEGIES, *axelrod_names]:  # later labels win
+            candidates[_normalise_name(label)] = label
+        close = difflib.get_close_matches(_normalise_name(name), list(candidates), n=3)
+        if close:
+            hint += "; did you mean " + " or ".join(repr(candidates[c]) for c in close) + "?"
+    return hint
+
+
+def get_strategy(name: str | Strategy | Any, *, game: Game | None = None) -> Strategy:
+    """The strategy called ``name``: a herz name, an alias, or an axelrod strategy.
+
+    Parameters
+    ----------
+    name:
+        A :class:`Strategy` (returned as is); a herz name (kebab-case, see
+        :func:`strategy_names`) or alias; an axelrod display name. Axelrod names of
+        strategies herz has as machines give the machine (``"Grudger"`` → ``grim``, ``"Tit
+        For 2 Tats"`` → ``tit-for-two-tats``, ``"GTFT: 0.33"`` → ``generous-tit-for-tat``
+        with generosity 0.33, ``"Random: 0.3"``). Any other axelrod name (``"Prober"``,
+        ``"First by Joss: 0.8"``, or a class name such as ``"HardProber"``), an axelrod
+        ``Player`` class or instance gives an :class:`ExternalStrategy`, played on the slow
+        path (this needs the axelrod library, imported on first use). A herz machine
+        exported with :func:`~herz.models.iterated.to_axelrod` gives the machine back.
+    game:
+        The stage game, for strategies that depend on it (``generous-tit-for-tat``).
+
+    Raises
+    ------
+    InputError
+        When ``name`` is unknown: listing the valid herz names, saying that axelrod names are
+        accepted (when axelrod is installed) and suggesting close matches.
+    """
+    if isinstance(name, Strategy):
+        return name
+    from herz.models.iterated import _axelrod
+
+    if not isinstance(name, str):
+        inner = getattr(name, "herz_strategy", None)  # a herz machine exported by to_axelrod
+        if isinstance(inner, Strategy) and not isinstance(name, type):
+            return inner
+        player = _axelrod.from_object(name)
+        if player is None:
+            raise InputError(
+                f"a strategy must be a name, a Strategy or an axelrod Player, got {name!r}.",
+                value=name,
+            )
+        return _external(player)
+    native = _native(name, game)
+    if native is not None:
+        return native
+    found = _axelrod.lookup(name)
+    if found is not None:
+        return _external(found)
+    raise InputError(
+        f"unknown strategy {name!r}; valid choices: {', '.join(strategy_names())} "
+        f"({_unknown_strategy_hint(name)}).",
+        field="strategies",
+        value=name,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -662,6 +874,8 @@ class _Tables:
 
 
 def _stack(strategies: Sequence[Strategy]) -> _Tables:
+    if any(s.slow for s in strategies):
+        raise RuntimeError("external strategies have no tables: use _play_mixed")
     offsets = np.cumsum([0] + [s.n_states for s in strategies])
     p = np.concatenate([s.p_cooperate for s in strategies])
     trans = np.concatenate(
@@ -867,6 +1081,221 @@ def _play_batched(
 
 
 # --------------------------------------------------------------------------------------------
+# The slow path: matches with an external player, one at a time, turn by turn
+# --------------------------------------------------------------------------------------------
+
+
+class _MachineSide:
+    """A herz machine as one side of a slow-path match (the kernel's rule, unvectorised)."""
+
+    def __init__(self, s: Strategy, column: int) -> None:
+        self.p = [float(x) for x in s.p_cooperate]
+        self.tr: list[list[list[int]]] = s.transitions.tolist()
+        self.state = int(s.initial_state)
+        self.column = column  # 0 = row's choice uniform, 1 = column's
+
+    def choose(self, u: list[float] | None) -> int:
+        p = self.p[self.state]
+        if u is None:
+            return int(p < 0.5)
+        return int(u[self.column] >= p)
+
+    def record(self, own: int, seen: int) -> None:
+        self.state = self.tr[self.state][own][seen]
+
+
+class _ExternalSide:
+    def __init__(self, agent: ExternalAgent) -> None:
+        self.agent = agent
+
+    def choose(self, u: list[float] | None) -> int:
+        return 1 if self.agent.choose() else 0
+
+    def record(self, own: int, seen: int) -> None:
+        self.agent.record(own, seen)
+
+
+def _side(
+    s: Strategy,
+    column: int,
+    opponent: Strategy,
+    key: tuple[int, ...],
+    entropy: int,
+    game: Game,
+    turns: int,
+    noise: float,
+    prob_end: float | None,
+) -> _MachineSide | _ExternalSide:
+    if not isinstance(s, ExternalStrategy):
+        return _MachineSide(s, column)
+    # the agent's own randomness: child `column` of the match's stream (module docstring)
+    child = np.random.SeedSequence(entropy, spawn_key=(*key, column))
+    seed = int(child.generate_state(1, dtype=np.uint32)[0])
+    length: float = turns if prob_end is None else math.inf  # an int, as axelrod gives it
+    agent = s.external.new_agent(
+        opponent=opponent.name, seed=seed, game=game, length=length, noise=noise
+    )
+    return _ExternalSide(agent)
+
+
+def _play_slow_match(
+    sa: Strategy,
+    sb: Strategy,
+    key: tuple[int, ...],
+    game: Game,
+    turns: int,
+    noise: float,
+    misperception: float,
+    prob_end: float | None,
+    entropy: int,
+) -> tuple[float, float, int, int, int, NDArray[np.int8]]:
+    """One match on the slow path, with the kernel's semantics and the match's own stream.
+
+    Returns (score_a, score_b, coop_a, coop_b, length, record) where ``record`` has shape
+    (length, 4): row's action, column's action, row's view of column, column's view of row.
+    """
+    needs_random = (
+        sa.stochastic or sb.stochastic or noise > 0 or misperception > 0 or prob_end is not None
+    )
+    uniforms: list[list[float]] | None = None  # per turn, the six uniforms of the module doc
+    n = turns
+    if needs_random:
+        lengths, block = _match_lengths_and_uniforms([key], entropy, turns, prob_end)
+        n = int(lengths[0])
+        uniforms = block[:n, 0, :].tolist()
+    side_a = _side(sa, 0, sb, key, entropy, game, turns, noise, prob_end)
+    side_b = _side(sb, 1, sa, key, entropy, game, turns, noise, prob_end)
+    pay = _payoff_table(game).tolist()
+    rows: list[tuple[int, int, int, int]] = []
+    score_a = score_b = 0.0
+    coop_a = coop_b = 0
+    for t in range(n):
+        u = uniforms[t] if uniforms is not None else None
+        a = side_a.choose(u)
+        b = side_b.choose(u)
+        if noise > 0.0:
+            assert u is not None
+            a ^= int(u[2] < noise)
+            b ^= int(u[3] < noise)
+        if misperception > 0.0:
+            assert u is not None
+            seen_a = b ^ int(u[4] < misperception)
+            seen_b = a ^ int(u[5] < misperception)
+        else:
+            seen_a, seen_b = b, a
+        score_a += pay[a][b]
+        score_b += pay[b][a]
+        coop_a += a == C
+        coop_b += b == C
+        rows.append((a, b, seen_a, seen_b))
+        side_a.record(a, seen_a)
+        side_b.record(b, seen_b)
+    rec = np.array(rows, dtype=np.int8).reshape(n, 4)
+    return score_a, score_b, coop_a, coop_b, n, rec
+
+
+def _play_mixed(
+    strategies: Sequence[Strategy],
+    idx_a: IntArray,
+    idx_b: IntArray,
+    keys: Sequence[tuple[int, ...]],
+    game: Game,
+    turns: int,
+    noise: float,
+    misperception: float,
+    prob_end: float | None,
+    entropy: int,
+    record: bool,
+) -> _KernelOut:
+    """Play matches among machines and external strategies.
+
+    Without external strategies this is :func:`_play_batched` on the stacked machines, call for
+    call. Otherwise the matches between machines run through :func:`_play_batched` as well
+    (each with its own stream, so with the same numbers as without the others), and every
+    match with an external strategy runs on the slow path (a deterministic one only once when
+    nothing is random: its repetitions are copies); the outputs are merged in the given order.
+    """
+    external = np.array([s.slow for s in strategies], dtype=bool)
+    if not external.any():
+        return _play_batched(
+            _stack(strategies),
+            idx_a,
+            idx_b,
+            keys,
+            game,
+            turns,
+            noise,
+            misperception,
+            prob_end,
+            entropy,
+            record,
+        )
+    m = len(keys)
+    slow = external[idx_a] | external[idx_b]
+    score_a = np.zeros(m)
+    score_b = np.zeros(m)
+    coop_a = np.zeros(m, dtype=np.int64)
+    coop_b = np.zeros(m, dtype=np.int64)
+    lengths = np.zeros(m, dtype=np.int64)
+    recs: list[NDArray[np.int8] | None] = [None] * 4
+    fast_rows = np.flatnonzero(~slow)
+    fast_out: _KernelOut | None = None
+    if fast_rows.size:
+        machines = np.flatnonzero(~external)
+        position = np.full(len(strategies), -1, dtype=np.int64)
+        position[machines] = np.arange(machines.size)
+        fast_out = _play_batched(
+            _stack([strategies[i] for i in machines.tolist()]),
+            position[idx_a[fast_rows]],
+            position[idx_b[fast_rows]],
+            [keys[i] for i in fast_rows.tolist()],
+            game,
+            turns,
+            noise,
+            misperception,
+            prob_end,
+            entropy,
+            record,
+        )
+        score_a[fast_rows] = fast_out.score_a
+        score_b[fast_rows] = fast_out.score_b
+        coop_a[fast_rows] = fast_out.coop_a
+        coop_b[fast_rows] = fast_out.coop_b
+        lengths[fast_rows] = fast_out.lengths
+    slow_recs: dict[int, NDArray[np.int8]] = {}
+    # Without noise, misperception or prob_end, a match between deterministic players is the
+    # same in every repetition: it is played once (axelrod's deterministic cache does the same).
+    fixed = noise == 0.0 and misperception == 0.0 and prob_end is None
+    played: dict[tuple[int, int], tuple[float, float, int, int, int, NDArray[np.int8]]] = {}
+    for i in np.flatnonzero(slow).tolist():
+        ia, ib = int(idx_a[i]), int(idx_b[i])
+        sa, sb = strategies[ia], strategies[ib]
+        reuse = fixed and not sa.stochastic and not sb.stochastic
+        if reuse and (ia, ib) in played:
+            got = played[(ia, ib)]
+        else:
+            got = _play_slow_match(
+                sa, sb, tuple(keys[i]), game, turns, noise, misperception, prob_end, entropy
+            )
+            if reuse:
+                played[(ia, ib)] = got
+        score_a[i], score_b[i], coop_a[i], coop_b[i], lengths[i], slow_recs[i] = got
+    if record:
+        width = int(lengths.max()) if m else 0
+        recs = [np.full((m, width), -1, dtype=np.int8) for _ in range(4)]
+        if fast_out is not None:
+            fast = (fast_out.actions_a, fast_out.actions_b, fast_out.seen_a, fast_out.seen_b)
+            for target, part in zip(recs, fast, strict=True):
+                assert target is not None and part is not None
+                target[fast_rows, : part.shape[1]] = part
+        for i, rec in slow_recs.items():
+            for j, target in enumerate(recs):
+                assert target is not None
+                target[i, : rec.shape[0]] = rec[:, j]
+    return _KernelOut(score_a, score_b, coop_a, coop_b, lengths, *recs)
+
+
+# --------------------------------------------------------------------------------------------
 # Matches
 # --------------------------------------------------------------------------------------------
 
@@ -953,8 +1382,8 @@ class MatchResult:
 
 
 def play_matches(
-    player: str | Strategy,
-    opponent: str | Strategy,
+    player: str | Strategy | Any,
+    opponent: str | Strategy | Any,
     *,
     repetitions: int = 1,
     turns: int = 200,
@@ -967,7 +1396,8 @@ def play_matches(
     """Play ``repetitions`` independent matches of ``player`` (row) against ``opponent``.
 
     All repetitions advance together (vectorised). Repetition r draws from the stream keyed
-    (0, r) under ``seed`` (see the module docstring).
+    (0, r) under ``seed`` (see the module docstring). With an axelrod player (an
+    :class:`ExternalStrategy`) the repetitions are played one by one on the slow path.
 
     Parameters
     ----------
@@ -988,12 +1418,11 @@ def play_matches(
     mis = _check_rate("misperception", misperception)
     pe = _check_prob_end(prob_end)
     sa, sb = get_strategy(player, game=g), get_strategy(opponent, game=g)
-    tables = _stack([sa, sb])
     idx_a = np.zeros(reps, dtype=np.int64)
     idx_b = np.ones(reps, dtype=np.int64)
     keys = [(0, r) for r in range(reps)]
-    out = _play_batched(
-        tables, idx_a, idx_b, keys, g, turns, noise, mis, pe, _entropy(seed), record=True
+    out = _play_mixed(
+        [sa, sb], idx_a, idx_b, keys, g, turns, noise, mis, pe, _entropy(seed), record=True
     )
     assert out.actions_a is not None and out.actions_b is not None
     assert out.seen_a is not None and out.seen_b is not None
@@ -1008,8 +1437,8 @@ def play_matches(
 
 
 def play_match(
-    player: str | Strategy,
-    opponent: str | Strategy,
+    player: str | Strategy | Any,
+    opponent: str | Strategy | Any,
     *,
     turns: int = 200,
     noise: float = 0.0,
@@ -1077,6 +1506,10 @@ class TournamentResult:
         diagonal averaged over the two copies).
     match_lengths:
         Shape (n, n, repetitions): the number of turns of each match.
+    slow_path:
+        The players that are :class:`ExternalStrategy` objects (axelrod players): their
+        matches were played on the slow path, turn by turn in Python (see :attr:`note`).
+        Empty when every player is a herz machine and the whole tournament ran vectorised.
     """
 
     players: list[str]
@@ -1093,6 +1526,19 @@ class TournamentResult:
     normalised_scores: FloatArray
     cooperation: FloatArray
     match_lengths: IntArray = field(repr=False)
+    slow_path: list[str] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        """One sentence on the slow path, or "" when the whole tournament ran vectorised."""
+        if not self.slow_path:
+            return ""
+        names = ", ".join(self.slow_path)
+        who = "an axelrod player" if len(self.slow_path) == 1 else "axelrod players"
+        return (
+            f"slow path: the matches of {names} ({who}) were played turn by turn in Python, "
+            "the others vectorised."
+        )
 
     @property
     def mean_scores(self) -> dict[str, float]:
@@ -1174,6 +1620,7 @@ class TournamentResult:
             "prob_end": self.prob_end,
             "seed": self.seed,
             "game": self.game.payoffs,
+            "slow_path": list(self.slow_path),
         }
 
     def plot(self, *, ax: Any = None) -> Figure:
@@ -1192,7 +1639,7 @@ class TournamentResult:
 
 
 def tournament(
-    strategies: Sequence[str | Strategy],
+    strategies: Sequence[str | Strategy | Any],
     turns: int = 200,
     repetitions: int = 10,
     noise: float = 0.0,
@@ -1214,7 +1661,10 @@ def tournament(
     Parameters
     ----------
     strategies:
-        Names (see :func:`get_strategy`) or :class:`Strategy` objects; at least two.
+        Names (see :func:`get_strategy`), :class:`Strategy` objects or axelrod ``Player``
+        classes or instances; at least two. Matches with an axelrod player run on the slow
+        path (turn by turn in Python; :attr:`TournamentResult.slow_path` names them), the
+        others vectorised.
     turns:
         Match length (the cap on it with ``prob_end``).
     repetitions:
@@ -1258,9 +1708,7 @@ def tournament(
     pair = np.tile(np.arange(n_pairs), reps)
     rep = np.repeat(np.arange(reps), n_pairs)
     keys = [(int(k), int(r)) for k, r in zip(pair, rep, strict=True)]
-    out = _play_batched(
-        _stack(strats), idx_a, idx_b, keys, g, turns, noise, mis, pe, entropy, record=False
-    )
+    out = _play_mixed(strats, idx_a, idx_b, keys, g, turns, noise, mis, pe, entropy, record=False)
 
     lengths = out.lengths.astype(np.float64)
     per_turn_a = out.score_a / lengths
@@ -1291,8 +1739,9 @@ def tournament(
     np.add.at(totals, (idx_b[other], rep[other]), out.score_b[other])
     off = ~np.eye(n, dtype=bool)
     normalised = (payoffs * off[:, :, None]).sum(axis=1) / (n - 1)
+    players = _unique_names(strats)
     return TournamentResult(
-        players=_unique_names(strats),
+        players=players,
         strategies=strats,
         game=g,
         turns=turns,
@@ -1306,4 +1755,5 @@ def tournament(
         normalised_scores=normalised,
         cooperation=cooperation,
         match_lengths=match_lengths,
+        slow_path=[p for p, s in zip(players, strats, strict=True) if s.slow],
     )

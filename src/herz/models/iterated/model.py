@@ -13,6 +13,9 @@ Hunt into a Prisoner's Dilemma; distinguishability turns either toward Harmony o
 **The strategies** come from the ``iterated:`` block: each state's strategy by id, the others
 play ``strategy`` (tit for tat by default: Axelrod 1984). Names are those of
 :func:`herz.models.iterated.kernel.get_strategy` (aliases and axelrod display names accepted).
+An axelrod strategy herz has no machine for (``Prober``, ``Gradual``, ...) plays on the slow
+path (:mod:`herz.models.iterated.axelrod_adapter`): its matches run turn by turn in Python,
+with the same streams; the summary's ``slow_path`` lists the states concerned.
 
 **A run** is one round robin: every pair of distinct states plays one match of ``turns`` turns
 (or a random length capped by ``turns`` with ``prob_end``), with implementation noise ε and
@@ -61,8 +64,8 @@ from herz.models._base import Measure, Model, NoOptions, Progress
 from herz.models.games import Game
 from herz.models.iterated.kernel import (
     _KernelOut,
-    _play_batched,
-    _stack,
+    _play_mixed,
+    _unknown_strategy_hint,
     get_strategy,
     strategy_names,
 )
@@ -81,14 +84,22 @@ IntArray = NDArray[np.int64]
 
 
 def _canonical_strategy(name: str) -> str:
-    """The canonical name of a named strategy; a ValueError listing the choices otherwise."""
+    """The canonical name of a named strategy; a ValueError listing the choices otherwise.
+
+    A herz machine's name (with its parameter, e.g. ``generous-tit-for-tat: 0.33``), or for
+    an axelrod strategy on the slow path the name as given (axelrod's own printed names do
+    not always resolve back), so that the canonical name gives the same strategy again.
+    """
     try:
-        return get_strategy(name).name
-    except InputError:
+        s = get_strategy(name)
+    except InputError as err:
+        if "unknown strategy" not in str(err):
+            raise ValueError(str(err)) from None
         raise ValueError(
-            f"unknown strategy (choose one of: {', '.join(strategy_names())}; aliases such as "
-            "'tft', 'grudger', 'pavlov' and axelrod display names are accepted too)"
+            f"unknown strategy (choose one of: {', '.join(strategy_names())}; "
+            f"{_unknown_strategy_hint(name)})"
         ) from None
+    return name.strip() if s.slow else s.name
 
 
 StrategyName = Annotated[
@@ -244,6 +255,12 @@ class Iterated(Model):
         Measure("scores", "float", "payoff per turn", "Mean score per state."),
         Measure("cooperation_rates", "float", "share", "Cooperation rate per state."),
         Measure("ranking", "str", "", "States from best to worst mean score."),
+        Measure(
+            "slow_path",
+            "str",
+            "",
+            "States whose strategy is an axelrod player, played turn by turn (the slow path).",
+        ),
     )
 
     def params(self, scenario: Scenario) -> IteratedParams:
@@ -311,8 +328,8 @@ class Iterated(Model):
         idx_b = np.tile(ju, runs).astype(np.int64)
         key = tuple(int(k) for k in stream_key)
         keys = [(*key, int(r), q) for r in run_ids for q in range(n_pairs)]
-        out = _play_batched(
-            _stack(strategies),
+        out = _play_mixed(
+            strategies,
             idx_a,
             idx_b,
             keys,
@@ -329,6 +346,7 @@ class Iterated(Model):
         outcomes = _outcomes(out, ids, iu, ju, runs, run_ids)
         series = _series(out, scenario, game, iu, ju, runs, run_ids) if keep == "series" else None
         summary = _summary(outcomes, ids, names, game, turns, p)
+        summary["slow_path"] = [sid for sid, s in zip(ids, strategies, strict=True) if s.slow]
         return Result(
             model=self.name,
             scenario=scenario,
