@@ -1,18 +1,23 @@
-"""Helpers for the web tests: a real uvicorn server on 127.0.0.1 and Debian's Chromium.
+"""Helpers for the web tests: a real uvicorn server on 127.0.0.1 (in a thread, or in its own
+process as ``herz serve`` runs it) and Debian's Chromium.
 
 Not a conftest: the tests that need these import them (``from _web import ...``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +25,7 @@ from pydantic import BaseModel, model_validator
 
 from herz.errors import InputError, ModelError
 from herz.models import Model
+from herz.web import Limits
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -71,14 +77,17 @@ def free_socket() -> socket.socket:
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Run ``app`` under a real uvicorn server on 127.0.0.1 (random free port) in a thread;
-    yield its base URL; stop it afterwards."""
+def serve(app: Any, limits: Limits | None = None) -> Iterator[str]:
+    """Run ``app`` under a real uvicorn server on 127.0.0.1 (random free port) in a thread, as
+    ``herz serve`` runs it (:func:`herz.web.server.uvicorn_config`: request deadline,
+    connection cap, JSON answers from the server itself); yield its base URL; stop it after."""
     import uvicorn
+
+    from herz.web.server import uvicorn_config
 
     sock = free_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn_config(app, limits=limits or Limits(), port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -94,6 +103,91 @@ def serve(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(30)
         sock.close()
+
+
+#: The program of :func:`serve_process`: ``herz serve`` as :func:`herz.web.serve` runs it.
+_SERVER = """
+import json, sys
+from pathlib import Path
+from herz.web import Limits, WebSettings, serve
+conf = json.loads(sys.argv[1])
+settings = WebSettings(
+    limits=Limits(**conf["limits"]),
+    scenario_dir=Path(conf["scenarios"]) if conf.get("scenarios") else None,
+    db=Path(conf["db"]) if conf.get("db") else None,
+    allowed_hosts=("127.0.0.1", "localhost"),
+)
+serve(settings, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+@dataclass
+class ServerProcess:
+    """A server started by :func:`serve_process`."""
+
+    url: str
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def status(self) -> dict[str, int]:
+        """``VmRSS`` and ``VmHWM`` of the server's process, in bytes (Linux)."""
+        out: dict[str, int] = {}
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0]) * 1024
+        return out
+
+
+@contextmanager
+def serve_process(
+    tmp: Path,
+    limits: dict[str, Any] | None = None,
+    scenarios: Path | None = None,
+    db: Path | None = None,
+) -> Iterator[ServerProcess]:
+    """Run the dashboard as ``herz serve`` does, in its own process, on 127.0.0.1 (a free
+    port); yield it once ``/api/health`` answers; stop it afterwards. Its log goes to
+    ``tmp / "server.log"``."""
+    import httpx
+
+    conf = {
+        "limits": limits or {},
+        "scenarios": str(scenarios) if scenarios else None,
+        "db": str(db) if db else None,
+    }
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    log = tmp / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _SERVER, json.dumps(conf), str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # up to 30 s
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("the server did not start")
+        yield ServerProcess(url=url, port=port, proc=proc, log=log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 # -- models that break, for the error tests ----------------------------------------------------

@@ -58,9 +58,9 @@ def serve_cmd(
     (docs/web.md lists them all).
     """
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401  (only to say that the web extra is missing)
 
-        from herz.web import Limits, WebSettings, create_app
+        from herz.web import Limits, WebSettings, serve
     except ImportError as exc:
         raise InputError(
             f"herz serve needs the web extra ({exc.name} is missing): pip install 'herz[web]'."
@@ -102,16 +102,9 @@ def serve_cmd(
             f"{limits.max_cells:,} cells, {limits.time_limit_s:g} s per run; "
             f"{limits.workers} workers, {limits.queue} waiting."
         )
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="info",
-        server_header=False,
-        proxy_headers=False,
-        limit_concurrency=64,
-        timeout_keep_alive=5,
-    )
+    # herz.web.serve: uvicorn with the server's own limits (request deadline, idle timeout,
+    # connection cap, JSON answers from the server itself; see herz.web.server).
+    serve(settings, host=host, port=port, log_level="info")
 
 
 def register(app: typer.Typer) -> None:

@@ -21,15 +21,19 @@ its controls from ``GET /api/models``.
 
 Errors are ``{"detail": "<one sentence>"}``, by cause (:mod:`herz.web.errors`): bad input (an
 :class:`~herz.errors.InputError` or a request that does not validate) 422, an unknown scenario,
-run or sweep 404, a body over the cap 413, a full queue 503 with ``Retry-After``. A
+run or sweep 404, a body over the cap 413, a full queue or an unreadable results store 503 with
+``Retry-After``. A
 :class:`~herz.errors.ModelError` or an unexpected exception in a model answers 500
 ``{"detail": "internal error in model 'NAME'; see the server log."}``, any other unexpected
 error 500 ``{"detail": "internal error; see the server log."}``; the traceback is logged, never
 sent.
 
 Every request first passes :class:`~herz.web.security.SecurityMiddleware` (Host check, body
-cap, Content-Security-Policy and other headers); every run works in its own process from a
-bounded pool, within a time limit (:mod:`herz.web.runner`).
+cap, strict JSON, HEAD, Content-Security-Policy and other headers); a run is checked for what it
+would cost before it starts (:mod:`herz.web.cost`); every run works in its own process from a
+bounded pool, within a time limit, and its result is kept as the JSON bytes it made
+(:mod:`herz.web.runner`). :func:`herz.web.serve` runs the app under uvicorn with limits on
+connections (:mod:`herz.web.server`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ cause                                                   status  detail
 bad input (:class:`~herz.errors.InputError`, a request  422     the sentence, naming the field
 that does not validate, malformed JSON)
 something named that does not exist                     404     the sentence
-every worker busy and the queue full                    503     the sentence + ``Retry-After``
+every worker busy and the queue full, or every          503     the sentence + ``Retry-After``
+connection busy (:mod:`herz.web.server`)
+the results store cannot be read (damaged, locked)      503     the sentence + ``Retry-After``
 a defect in a model (:class:`~herz.errors.ModelError`   500     ``internal error in model
 or any unexpected exception in model code)                      'NAME'; see the server log``
 any other unexpected exception                          500     ``internal error; see the server
@@ -38,6 +40,7 @@ __all__ = [
     "BusyError",
     "ModelFailedError",
     "NotFoundError",
+    "StoreUnavailableError",
     "install_error_handlers",
     "model_code",
     "model_failure_detail",
@@ -63,6 +66,24 @@ class BusyError(Exception):
 
 class NotFoundError(Exception):
     """Something named in the request does not exist (HTTP 404)."""
+
+
+class StoreUnavailableError(Exception):
+    """The results store of ``--db`` cannot be read now: damaged, locked by a sweep that is
+    writing it, or not a herz store (HTTP 503; the reason is in the server log)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the results store cannot be read now (it is damaged, being written by a sweep, or "
+            "not a herz results store); the server log says why."
+        )
+
+
+#: Seconds a client is asked to wait before it retries a 503 for an unreadable store.
+STORE_RETRY_AFTER = "30"
+
+#: Longest field path quoted in a validation error.
+_MAX_WHERE = 80
 
 
 class ModelFailedError(Exception):
@@ -106,6 +127,8 @@ def one_sentence(exc: RequestValidationError) -> str:
         return f"the request body is not valid JSON ({reason})."
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
     where = ".".join(loc) or "the request body"
+    if len(where) > _MAX_WHERE:
+        where = where[: _MAX_WHERE - 3] + "..."
     msg = str(first.get("msg", "is not valid"))
     msg = msg[:1].lower() + msg[1:]
     value = first.get("input")
@@ -114,6 +137,17 @@ def one_sentence(exc: RequestValidationError) -> str:
         shown = f", got {value!r}"
     more = f" ({len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return f"{where}: {msg}{shown}.{more}"
+
+
+def _undecodable(cause: BaseException) -> str:
+    """Why a request body could not be decoded, in one sentence."""
+    if isinstance(cause, RecursionError):
+        return "the request body is not valid JSON here (it is nested too deeply)."
+    if isinstance(cause, UnicodeDecodeError):
+        return "the request body is not valid JSON (it is not UTF-8 text)."
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "the request body is not valid JSON here (it has an integer of too many digits)."
+    return "the request body is not valid JSON."
 
 
 def install_error_handlers(app: FastAPI, *, busy_detail: str) -> None:
@@ -131,6 +165,11 @@ def install_error_handlers(app: FastAPI, *, busy_detail: str) -> None:
     async def busy(_: Request, __: Exception) -> JSONResponse:
         return JSONResponse({"detail": busy_detail}, status_code=503, headers={"Retry-After": "2"})
 
+    async def store_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(exc)}, status_code=503, headers={"Retry-After": STORE_RETRY_AFTER}
+        )
+
     async def invalid(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         return JSONResponse({"detail": one_sentence(exc)}, status_code=422)
@@ -138,12 +177,10 @@ def install_error_handlers(app: FastAPI, *, busy_detail: str) -> None:
     async def http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else "request failed."
-        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-            # FastAPI answers 400 to a body it cannot decode (not UTF-8): malformed JSON, 422.
-            return JSONResponse(
-                {"detail": "the request body is not valid JSON (it is not UTF-8 text)."},
-                status_code=422,
-            )
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            # FastAPI answers 400 to a body it cannot decode. The security middleware refuses
+            # such bodies first (herz.web.security.json_problem); this is the fallback: 422.
+            return JSONResponse({"detail": _undecodable(exc.__cause__)}, status_code=422)
         if exc.status_code == 404 and detail == "Not Found":
             detail = "there is nothing at this address."
         return JSONResponse(
@@ -168,6 +205,7 @@ def install_error_handlers(app: FastAPI, *, busy_detail: str) -> None:
     app.add_exception_handler(InputError, input_error)
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(BusyError, busy)
+    app.add_exception_handler(StoreUnavailableError, store_unavailable)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(HTTPException, http)
     app.add_exception_handler(ModelFailedError, model_failure)

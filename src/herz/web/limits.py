@@ -1,19 +1,25 @@
 """What one request may ask of the web server, and where the server looks for scenarios.
 
 The dashboard is meant to be safe to open on a classroom network, so every request is bounded
-before any work starts:
+by what it can *cost*, not only by its size, before any work starts:
 
 * the request body (``max_body_bytes``, HTTP 413 beyond it);
-* the size of a run: ``runs``, ``steps`` and the number of cells ``runs × (steps + 1) × states``
-  (HTTP 422 beyond them), which bounds the memory one run can take;
+* the size of a run: ``runs``, ``steps``, ``states`` (counted after the overrides) and the
+  number of cells ``runs × (steps + 1) × states`` (HTTP 422 beyond them);
+* what the run would take: the model's own memory estimate
+  (:meth:`herz.models.Model.memory_bytes`) against ``memory_mb``, and an estimate of the size of
+  its result against ``max_result_mb`` (HTTP 422 beyond them, see :mod:`herz.web.cost`);
 * the wall-clock time of a run (``time_limit_s``): each run works in its own process, which is
   killed when the limit passes;
 * how many runs work at once (``workers``) and how many may wait (``queue``): a request beyond
   both gets HTTP 503 with ``Retry-After``, never a crash;
-* how many finished runs are kept for ``GET /api/runs/{id}`` (``keep_results``, oldest first out).
+* the memory of finished runs kept for ``GET /api/runs/{id}``: at most ``keep_results_mb`` of
+  serialized results and ``keep_results`` entries, least recently used out first;
+* connections (``max_connections``, ``request_timeout_s``, ``keep_alive_s``): enforced by the
+  server :func:`herz.web.serve` starts (:mod:`herz.web.server`).
 
 Every limit has a default, an environment variable (``HERZ_WEB_<NAME>``, e.g.
-``HERZ_WEB_MAX_RUNS=200``) and a ``herz serve`` option (``--max-runs 200``).
+``HERZ_WEB_MAX_RUNS=200``) and, for the main ones, a ``herz serve`` option (``--max-runs 200``).
 """
 
 from __future__ import annotations
@@ -49,9 +55,11 @@ class Limits:
         Largest ensemble per request.
     max_steps:
         Most steps per request.
+    max_states:
+        Most states in the scenario of a run, counted after the overrides (a request of a few
+        kilobytes can list hundreds of states, and a result grows with them).
     max_cells:
-        Largest ``runs × (steps + 1) × states`` per request; it bounds a run's memory, since
-        every model keeps arrays of that many numbers per variable.
+        Largest ``runs × (steps + 1) × states`` per request.
     time_limit_s:
         Wall-clock seconds a run may work before its process is killed.
     workers:
@@ -59,27 +67,49 @@ class Limits:
     queue:
         Runs that may wait for a worker; requests beyond it get HTTP 503.
     keep_results:
-        Finished runs kept in memory (least recently used out first).
+        Most finished runs kept for ``GET /api/runs/{id}``.
+    keep_results_mb:
+        Most MiB of serialized results kept (least recently used out first); with
+        ``max_result_mb`` it bounds the memory the kept results take.
+    max_result_mb:
+        Largest result of one run in MiB, as sent (JSON). A run is refused before it starts
+        when its estimated result is larger (HTTP 422), and fails when its actual result is.
     max_table_rows:
         Most event and outcome rows returned with a run (the rest are counted, not sent).
     max_points:
         Most time points per chart series; longer runs are thinned evenly.
     memory_mb:
-        Address-space limit of each run's process in MiB (Linux; 0 = none). 2 GiB holds a run of
-        ``max_cells`` with room to spare; with ``workers`` it bounds the memory runs can take.
+        Address-space limit of each run's process in MiB (Linux; 0 = none). A run whose model
+        estimates more than three quarters of it is refused before it starts (HTTP 422).
+    max_connections:
+        Most open connections. Beyond it the server closes the connection idle or half-sent for
+        the longest time; when every connection has a request being answered, the new one gets
+        HTTP 503 with ``Retry-After``.
+    request_timeout_s:
+        Seconds a client has to send a whole request (headers and body) from its first byte, or
+        from the moment it connects; a connection that is slower is closed (HTTP 408 when it had
+        sent part of a request). A response the client does not read for this long is dropped.
+    keep_alive_s:
+        Seconds an idle connection is kept open between requests.
     """
 
     max_body_bytes: int = 64 * 1024
     max_runs: int = 1000
     max_steps: int = 5000
+    max_states: int = 64
     max_cells: int = 2_000_000
     time_limit_s: float = 30.0
     workers: int = 2
     queue: int = 8
-    keep_results: int = 32
+    keep_results: int = 256
+    keep_results_mb: int = 128
+    max_result_mb: int = 8
     max_table_rows: int = 2000
     max_points: int = 500
     memory_mb: int = 2048
+    max_connections: int = 128
+    request_timeout_s: float = 10.0
+    keep_alive_s: int = 5
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -119,6 +149,16 @@ class Limits:
                 values[name] = value
         return cls(**values)
 
+    @property
+    def max_result_bytes(self) -> int:
+        """``max_result_mb`` in bytes."""
+        return int(self.max_result_mb * 2**20)
+
+    @property
+    def keep_results_bytes(self) -> int:
+        """``keep_results_mb`` in bytes."""
+        return int(self.keep_results_mb * 2**20)
+
     def check_run(self, *, runs: int, steps: int, states: int) -> None:
         """Raise :class:`InputError` (HTTP 422) when a run asks for more than the limits allow."""
         if runs > self.max_runs:
@@ -132,6 +172,13 @@ class Limits:
                 f"steps={steps} is over this server's limit of {self.max_steps} steps per request.",
                 field="steps",
                 value=steps,
+            )
+        if states > self.max_states:
+            raise InputError(
+                f"the scenario has {states:,} states, over this server's limit of "
+                f"{self.max_states} states per run; use fewer states.",
+                field="states",
+                value=states,
             )
         cells = runs * (steps + 1) * states
         if cells > self.max_cells:

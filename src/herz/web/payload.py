@@ -6,6 +6,12 @@ tension curve, the events counted per year and kind, and the alliance network. E
 works on the generic Result tables (``series``, ``events``, ``outcomes``), so any model that
 follows :func:`herz.simulate`'s contract is drawn without special cases; columns a model does not
 have simply give no chart.
+
+The payload is bounded by construction: given ``max_bytes`` (the server's ``max_result_mb``),
+the chart bands hold at most :func:`budgets`' share of numbers (a result with many states or
+variables is thinned to fewer time points) and each table at most its share of bytes (fewer rows
+are sent; ``total`` still counts them all). :func:`encode_payload` serializes it once, to the
+bytes the server stores and sends.
 """
 
 from __future__ import annotations
@@ -20,7 +26,18 @@ if TYPE_CHECKING:
     from herz.results import Result
     from herz.scenario import Scenario
 
-__all__ = ["build_payload", "network"]
+__all__ = ["BYTES_PER_NUMBER", "budgets", "build_payload", "encode_payload", "network"]
+
+#: Bytes a number takes at most in the JSON of a payload, with its separator
+#: (``-1.2345678901234567e-05,``).
+BYTES_PER_NUMBER = 25
+
+
+def budgets(max_bytes: int) -> tuple[int, int]:
+    """``(chart_values, table_bytes)`` for a payload of at most ``max_bytes``: half of it for
+    the numbers of the chart bands, an eighth for each of the two tables."""
+    return max_bytes // 2 // BYTES_PER_NUMBER, max_bytes // 8
+
 
 #: Columns of a series table that index it rather than measure something.
 _INDEX = ("run", "t", "year", "state")
@@ -53,12 +70,28 @@ def _thin(values: list[int], max_points: int) -> list[int]:
     return [values[i] for i in idx]
 
 
-def _series_part(series: pd.DataFrame, scenario: Scenario, max_points: int) -> dict[str, Any]:
-    """Per-variable, per-state bands; the time axis; P(war) and tension per step."""
+def _series_part(
+    series: pd.DataFrame, scenario: Scenario, max_points: int, chart_values: int | None = None
+) -> dict[str, Any]:
+    """Per-variable, per-state bands; the time axis; P(war) and tension per step.
+
+    With ``chart_values``, the bands (three numbers per variable, state and time point) hold at
+    most that many numbers: a wide result is thinned to fewer time points (at least two).
+    """
     import numpy as np
     import pandas as pd
 
     steps = sorted(int(t) for t in series["t"].unique())
+    if chart_values is not None:
+        n_vars = sum(
+            1
+            for c in series.columns
+            if c not in _INDEX
+            and (pd.api.types.is_numeric_dtype(series[c]) or pd.api.types.is_bool_dtype(series[c]))
+        )
+        n_states = int(series["state"].nunique()) if "state" in series.columns else 1
+        per_point = 3 * max(n_vars, 1) * max(n_states, 1)
+        max_points = max(2, min(max_points, chart_values // per_point))
     keep_t = _thin(steps, max_points)
     df = series[series["t"].isin(keep_t)] if len(keep_t) < len(steps) else series
     if "year" in df.columns:
@@ -146,19 +179,30 @@ def _tension(df: pd.DataFrame, keep_t: list[int]) -> dict[str, Any] | None:
     return out
 
 
-def _table(table: pd.DataFrame | None, max_rows: int) -> dict[str, Any] | None:
-    """The first ``max_rows`` rows of a table as columns + rows, and the total count."""
+def _table(
+    table: pd.DataFrame | None, max_rows: int, max_bytes: int | None = None
+) -> dict[str, Any] | None:
+    """The first rows of a table as columns + rows, and the total count: at most ``max_rows``
+    rows and, with ``max_bytes``, as many as fit in that many bytes of JSON."""
     if table is None:
         return None
-    head = table.head(max_rows)
-    rows = [
-        [to_jsonable(_plain(v)) for v in row] for row in head.itertuples(index=False, name=None)
-    ]
+    import json
+
+    columns = [str(c) for c in table.columns]
+    used = len(json.dumps(columns))
+    rows: list[list[Any]] = []
+    for row in table.head(max_rows).itertuples(index=False, name=None):
+        cells = [to_jsonable(_plain(v)) for v in row]
+        if max_bytes is not None:
+            used += len(json.dumps(cells, separators=(",", ":"), ensure_ascii=False)) + 1
+            if used > max_bytes:
+                break
+        rows.append(cells)
     return {
-        "columns": [str(c) for c in table.columns],
+        "columns": columns,
         "rows": rows,
         "total": len(table),
-        "truncated": len(table) > max_rows,
+        "truncated": len(table) > len(rows),
     }
 
 
@@ -264,20 +308,24 @@ def network(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def build_payload(result: Result, *, max_points: int = 500, max_rows: int = 2000) -> dict[str, Any]:
+def build_payload(
+    result: Result, *, max_points: int = 500, max_rows: int = 2000, max_bytes: int | None = None
+) -> dict[str, Any]:
     """The dashboard's view of ``result`` (JSON-safe: no NaN, no NumPy types).
 
     Keys: ``model``, ``scenario``, ``seed``, ``runs``, ``steps``, ``units``, ``labels`` (state
     id → name), ``summary``, ``series`` (see :func:`_series_part`; ``None`` without a series),
     ``timeline``, ``events`` and ``outcomes`` (first rows, see :func:`_table`), ``network``.
+    With ``max_bytes``, the charts and tables are cut to their share of it (:func:`budgets`).
     """
+    chart_values, table_bytes = (None, None) if max_bytes is None else budgets(max_bytes)
     sc = result.scenario
     summary = to_jsonable(result.summary)
     runs = int(summary.get("runs", 1)) if isinstance(summary.get("runs"), int) else 1
     steps = summary.get("steps")
     series = None
     if result.series is not None and len(result.series) > 0 and "t" in result.series.columns:
-        series = _series_part(result.series, sc, max_points)
+        series = _series_part(result.series, sc, max_points, chart_values)
         if "run" in result.series.columns:
             runs = int(result.series["run"].nunique())
         if steps is None:
@@ -297,7 +345,14 @@ def build_payload(result: Result, *, max_points: int = 500, max_rows: int = 2000
         "summary": summary,
         "series": series,
         "timeline": _timeline(result.events, sc, runs, max_points),
-        "events": _table(result.events, max_rows),
-        "outcomes": _table(result.outcomes, max_rows),
+        "events": _table(result.events, max_rows, table_bytes),
+        "outcomes": _table(result.outcomes, max_rows, table_bytes),
         "network": network(sc),
     }
+
+
+def encode_payload(payload: dict[str, Any]) -> bytes:
+    """``payload`` as compact UTF-8 JSON, as FastAPI would send it (no NaN: it is JSON-safe)."""
+    import json
+
+    return json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()

@@ -5,8 +5,13 @@ run works in its own short-lived process (forked from a warm ``forkserver`` that
 and the models imported, so a start costs milliseconds), which is killed when the time limit
 passes; its memory goes back to the system when it ends. At most ``workers`` such processes live
 at once; up to ``queue`` more runs wait; beyond that :meth:`RunManager.submit` raises
-:class:`BusyError` (HTTP 503). Finished runs stay in a least-recently-used table of ``keep_results``
-entries, so ``GET /api/runs/{id}`` can serve them.
+:class:`BusyError` (HTTP 503).
+
+A run's process builds the dashboard's payload and serializes it to JSON itself, once: the server
+receives bytes (at most ``max_result_mb``; a larger result fails the run and is never kept) and
+sends those very bytes to every ``GET /api/runs/{id}``, without decoding or re-encoding them.
+Finished runs stay in a least-recently-used table bounded by the total size of their results
+(``keep_results_mb``) and by their number (``keep_results``).
 
 A run's process loads the model class the server resolved from the registry (its
 ``"module:Class"`` target), shows a progress bar when the model declares ``reports_progress``,
@@ -101,7 +106,7 @@ class RunJob:
     status: Status = "queued"
     detail: str | None = None
     failure: Failure | None = None
-    result: dict[str, Any] | None = None
+    result_json: bytes | None = None
     created: float = field(default_factory=time.monotonic)
     started: float | None = None
     finished: float | None = None
@@ -113,6 +118,11 @@ class RunJob:
     def cells(self) -> int:
         """``runs × (steps + 1) × states``: the size of the run."""
         return self.runs * (self.steps + 1) * self.states
+
+    @property
+    def result_bytes(self) -> int:
+        """Size of the serialized result (0 without one)."""
+        return 0 if self.result_json is None else len(self.result_json)
 
     @property
     def elapsed_s(self) -> float:
@@ -127,10 +137,11 @@ def _child(conn: Connection, spec: dict[str, Any]) -> None:
     """The body of a run's process: simulate, reduce to the dashboard's payload, send it back.
 
     Sends ``("progress", fraction)`` while a model that reports progress works, then one of
-    ``("ok", payload)``, ``("input", sentence)`` for bad input (an :class:`InputError` from the
-    model), ``("limit", sentence)`` when the run ran out of memory, or ``("internal",
-    traceback)`` for a :class:`~herz.errors.ModelError` or any unexpected exception: the server
-    logs the traceback and tells the client only that the model failed.
+    ``("ok", size)`` followed by the payload's JSON as one message of ``size`` bytes,
+    ``("input", sentence)`` for bad input (an :class:`InputError` from the model), ``("limit",
+    sentence)`` when the run ran out of memory or its result is over ``max_result_bytes``, or
+    ``("internal", traceback)`` for a :class:`~herz.errors.ModelError` or any unexpected
+    exception: the server logs the traceback and tells the client only that the model failed.
     """
     try:
         memory_mb = int(spec.get("memory_mb", 0))
@@ -145,7 +156,7 @@ def _child(conn: Connection, spec: dict[str, Any]) -> None:
         from herz.models import REGISTRY, get_model
         from herz.scenario import Scenario
         from herz.simulation import simulate
-        from herz.web.payload import build_payload
+        from herz.web.payload import build_payload, encode_payload
 
         name = spec["model"]
         if spec.get("target") and REGISTRY.get(name) != spec["target"]:
@@ -174,10 +185,28 @@ def _child(conn: Connection, spec: dict[str, Any]) -> None:
             progress=progress,
             **spec["options"],
         )
+        limit = int(spec["max_result_bytes"])
         payload = build_payload(
-            result, max_points=spec["max_points"], max_rows=spec["max_table_rows"]
+            result,
+            max_points=spec["max_points"],
+            max_rows=spec["max_table_rows"],
+            max_bytes=limit,
         )
-        conn.send(("ok", payload))
+        del result
+        data = encode_payload(payload)
+        del payload
+        if len(data) > limit:
+            conn.send(
+                (
+                    "limit",
+                    f"the result of this run is {len(data) / 2**20:,.1f} MB, over this server's "
+                    f"limit of {limit / 2**20:,.1f} MB per result; ask for fewer states, "
+                    "alliances or steps.",
+                )
+            )
+            return
+        conn.send(("ok", len(data)))
+        conn.send_bytes(data)
     except InputError as exc:
         conn.send(("input", str(exc)))
     except MemoryError:
@@ -205,6 +234,7 @@ class RunManager:
         self.limits = limits
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, RunJob] = OrderedDict()
+        self._kept_bytes = 0  # serialized results of the finished runs in _jobs
         self._pending = 0  # queued or running
         self._running = 0
         self._procs: dict[str, Any] = {}
@@ -216,9 +246,15 @@ class RunManager:
     # -- bookkeeping ----------------------------------------------------------------------
     @property
     def busy(self) -> dict[str, int]:
-        """How many runs work now and how many wait."""
+        """How many runs work now and how many wait; how many finished runs are kept, and the
+        total size of their results in bytes."""
         with self._lock:
-            return {"running": self._running, "queued": self._pending - self._running}
+            return {
+                "running": self._running,
+                "queued": self._pending - self._running,
+                "kept": len(self._jobs) - self._pending,
+                "kept_bytes": self._kept_bytes,
+            }
 
     def position(self, job: RunJob) -> int | None:
         """How many queued runs are ahead of ``job`` (``None`` once it is running)."""
@@ -237,10 +273,18 @@ class RunManager:
             return job
 
     def _evict(self) -> None:
-        finished = [k for k, j in self._jobs.items() if j.done.is_set()]
-        excess = len(finished) - self.limits.keep_results
-        for k in finished[: max(excess, 0)]:
-            del self._jobs[k]
+        """Forget the least recently used finished runs until both the count and the bytes of
+        the kept results are within the limits (the newest result is always kept)."""
+        finished = [k for k, j in self._jobs.items() if j.finished is not None]
+        count = len(finished)
+        for k in finished[:-1]:
+            if count <= self.limits.keep_results and (
+                self._kept_bytes <= self.limits.keep_results_bytes
+            ):
+                break
+            job = self._jobs.pop(k)
+            self._kept_bytes -= job.result_bytes
+            count -= 1
 
     def _expected(self, model: str, cells: int) -> float | None:
         rate = self._rate.get(model)
@@ -293,12 +337,16 @@ class RunManager:
             job.finished = time.monotonic()
             if kind == "ok":
                 job.status = "done"
-                job.result = value
+                job.result_json = value
+                self._kept_bytes += len(value)
                 self._learn(job)
             else:
                 job.status = "failed"
                 job.failure = _FAILURES.get(kind, "internal")
                 job.detail = str(value)
+            if job.id in self._jobs:
+                self._jobs.move_to_end(job.id)  # just used: the last to be forgotten
+            job.document = {}
             self._running -= 1
             self._pending -= 1
             self._evict()
@@ -317,6 +365,7 @@ class RunManager:
             "options": job.options,
             "max_points": self.limits.max_points,
             "max_table_rows": self.limits.max_table_rows,
+            "max_result_bytes": self.limits.max_result_bytes,
             "memory_mb": self.limits.memory_mb,
         }
         receiver, sender = self._ctx.Pipe(duplex=False)
@@ -330,6 +379,8 @@ class RunManager:
             while receiver.poll(max(deadline - time.monotonic(), 0.0)):
                 try:
                     kind, value = receiver.recv()
+                    if kind == "ok":
+                        return "ok", self._receive_result(receiver, int(value), deadline)
                 except (EOFError, OSError):
                     return "limit", (
                         "the run's process ended without a result (out of memory?); ask for "
@@ -352,6 +403,15 @@ class RunManager:
             proc.join(5)
             with self._lock:
                 self._procs.pop(job.id, None)
+
+    def _receive_result(self, receiver: Connection, size: int, deadline: float) -> bytes:
+        """The result's JSON, read as one message of at most ``max_result_bytes`` (a message
+        that is longer, late or cut off raises ``OSError``/``EOFError``: the run failed)."""
+        if size > self.limits.max_result_bytes or not receiver.poll(
+            max(deadline - time.monotonic(), 0.0) + 5.0
+        ):
+            raise OSError("the result did not arrive")
+        return receiver.recv_bytes(self.limits.max_result_bytes)
 
     def warm_up(self) -> None:
         """Start the forkserver in the background so that the first run starts fast."""

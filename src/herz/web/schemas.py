@@ -45,6 +45,8 @@ class Health(BaseModel):
     limits: dict[str, float]
     running: int
     queued: int
+    kept_results: int = Field(description="Finished runs kept for GET /api/runs/{id}.")
+    kept_results_mb: float = Field(description="Their results' size in MiB (as sent, JSON).")
     sweeps: bool = Field(description="Whether a results store with sweeps is attached.")
 
 

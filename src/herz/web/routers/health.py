@@ -25,5 +25,7 @@ def health(settings: Settings, manager: Manager) -> Health:
         limits={k: float(v) for k, v in settings.limits.public().items()},
         running=busy["running"],
         queued=busy["queued"],
+        kept_results=busy["kept"],
+        kept_results_mb=round(busy["kept_bytes"] / 2**20, 3),
         sweeps=settings.db is not None,
     )

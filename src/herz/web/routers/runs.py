@@ -3,8 +3,10 @@
 The request is checked in the server's process: the model is looked up in the registry, its
 options are validated against its ``Options`` (:func:`herz.simulation.validate_options`), the
 scenario with its overrides against the model's ``Params`` block, and the size against the
-server's limits; all of this answers 422 with one sentence. The run itself then works in its
-own process (:mod:`herz.web.runner`) within the time limit.
+server's limits, including what the run would cost (its states, its memory and the size of its
+result, :mod:`herz.web.cost`); all of this answers 422 with one sentence. The run itself then
+works in its own process (:mod:`herz.web.runner`) within the time limit. Its result arrives
+serialized and is sent as those bytes (:mod:`herz.web.responses`).
 """
 
 from __future__ import annotations
@@ -16,21 +18,23 @@ from fastapi.responses import JSONResponse, Response
 
 from herz.errors import InputError
 from herz.web.catalog import resolve_model, target_of
+from herz.web.cost import check_cost
 from herz.web.deps import Manager, Settings
 from herz.web.errors import ERRORS, NotFoundError, model_code
+from herz.web.responses import SplicedJSONResponse, splice_result
 from herz.web.routers.scenarios import load_named
 from herz.web.runner import RunJob, RunManager
 from herz.web.schemas import ErrorBody, RunRequest, RunStatus
 
-__all__ = ["router", "status_of"]
+__all__ = ["router", "status_of", "status_response"]
 
 router = APIRouter(tags=["runs"])
 
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def status_of(job: RunJob, manager: RunManager, *, with_result: bool = True) -> RunStatus:
-    """What the API says about a run."""
+def status_of(job: RunJob, manager: RunManager) -> RunStatus:
+    """What the API says about a run, without its result (see :func:`status_response`)."""
     return RunStatus(
         id=job.id,
         status=job.status,
@@ -47,8 +51,16 @@ def status_of(job: RunJob, manager: RunManager, *, with_result: bool = True) -> 
         position=manager.position(job),
         detail=job.detail,
         failure=job.failure,
-        result=job.result if with_result else None,
+        result=None,
     )
+
+
+def status_response(job: RunJob, manager: RunManager, status_code: int = 200) -> Response:
+    """The run's status with its result: the result's bytes as they came from the run's
+    process, spliced in, never decoded or encoded again."""
+    result = job.result_json  # one read: the job may be evicted meanwhile, its bytes stay here
+    document = status_of(job, manager).model_dump_json(exclude={"result"}).encode()
+    return SplicedJSONResponse(splice_result(document, result), status_code=status_code)
 
 
 @router.post(
@@ -81,10 +93,11 @@ async def run(request: RunRequest, settings: Settings, manager: Manager) -> Resp
     _, sc = load_named(request.scenario, settings)
     if request.overrides:
         sc = sc.with_overrides(request.overrides, source=f"{request.scenario} (overrides)")
-    with model_code(model.name):
-        check_scenario(sc, model.name)
     steps = request.steps if request.steps is not None else sc.time.steps
     settings.limits.check_run(runs=request.runs, steps=steps, states=len(sc.states))
+    with model_code(model.name):
+        check_scenario(sc, model.name)
+    check_cost(model, sc, steps=steps, runs=request.runs, limits=settings.limits)
     seed = request.seed if request.seed is not None else new_seed()
     job = manager.new_job(
         scenario=request.scenario,
@@ -100,7 +113,7 @@ async def run(request: RunRequest, settings: Settings, manager: Manager) -> Resp
     )
     manager.submit(job)
     if not request.wait:
-        return JSONResponse(status_of(job, manager).model_dump(mode="json"), status_code=202)
+        return status_response(job, manager, 202)
     import anyio.to_thread
 
     await anyio.to_thread.run_sync(job.done.wait, settings.limits.time_limit_s + 60.0)
@@ -108,17 +121,16 @@ async def run(request: RunRequest, settings: Settings, manager: Manager) -> Resp
         if job.failure == "internal":
             return JSONResponse({"detail": job.detail}, status_code=500)
         raise InputError(job.detail or "the run failed.")
-    code = 200 if job.status == "done" else 202
-    return JSONResponse(status_of(job, manager).model_dump(mode="json"), status_code=code)
+    return status_response(job, manager, 200 if job.status == "done" else 202)
 
 
 @router.get("/api/runs/{run_id}", response_model=RunStatus, responses=ERRORS)
-def run_status(run_id: str, settings: Settings, manager: Manager) -> RunStatus:
+def run_status(run_id: str, settings: Settings, manager: Manager) -> Response:
     """A run's status and progress; its result once done (kept for the last runs only)."""
     job = manager.get(run_id) if _RUN_ID.fullmatch(run_id) else None
     if job is None:
         raise NotFoundError(
-            f"there is no run {run_id!r} (this server keeps the last "
-            f"{settings.limits.keep_results} finished runs)."
+            f"there is no run {run_id!r} (this server keeps the most recently used finished "
+            f"runs, up to {settings.limits.keep_results_mb} MB of results)."
         )
-    return status_of(job, manager)
+    return status_response(job, manager)

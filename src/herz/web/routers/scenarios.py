@@ -1,9 +1,17 @@
 """``GET /api/scenarios`` and ``GET /api/scenarios/{name}``; :func:`load_named`, which the runs
-router shares, reads a scenario by name (never by path) within the server's limits."""
+router shares, reads a scenario by name (never by path) within the server's limits.
+
+Files of the scenario folder are read with herz's bounded YAML loader (``Scenario.from_yaml``:
+no alias bombs, no deep nesting, no huge integers, no duplicate keys). A file that does not load,
+for whatever reason, is left out of the list (and logged) and answers 422 by name; it never
+breaks the list. A file is parsed once per change (its size and modification time).
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
@@ -39,19 +47,38 @@ def load_named(name: str, settings: WebSettings) -> tuple[str, Scenario]:
     InputError
         If the name is not a name, or the file is too large, unreadable or invalid (HTTP 422).
     """
-    from herz.scenario import Scenario
-
     where = resolve_scenario_file(name, settings.scenario_dir)
     if where is None:
         raise NotFoundError(f"there is no scenario named {name!r}; GET /api/scenarios lists them.")
     source, path = where
-    if path.stat().st_size > MAX_SCENARIO_FILE_BYTES:
-        raise InputError(f"{name}: the scenario file is larger than 1 MiB.", source=name)
     try:
-        text = path.read_text(encoding="utf-8")
+        stat = path.stat()
+    except OSError:
+        raise InputError(f"{name}: the scenario file cannot be read.", source=name) from None
+    if stat.st_size > MAX_SCENARIO_FILE_BYTES:
+        raise InputError(f"{name}: the scenario file is larger than 1 MiB.", source=name)
+    return source, _parse(str(path), name, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(path: str, name: str, size: int, mtime_ns: int) -> Scenario:
+    """The scenario in ``path`` (cached per size and modification time; failures are not
+    cached). Any failure is an :class:`InputError` naming the scenario, never a path."""
+    from herz.scenario import Scenario
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         raise InputError(f"{name}: the scenario file cannot be read.", source=name) from None
-    return source, Scenario.from_yaml(text, source=name)
+    try:
+        return Scenario.from_yaml(text, source=name)
+    except InputError:
+        raise
+    except Exception as exc:  # the loader's bounds should make this unreachable
+        log.warning("scenario %s: %s while reading it", name, type(exc).__name__, exc_info=True)
+        raise InputError(
+            f"{name}: the scenario file cannot be read ({type(exc).__name__}).", source=name
+        ) from None
 
 
 def _info(name: str, source: str, sc: Scenario) -> dict[str, Any]:
@@ -83,6 +110,9 @@ def scenarios(settings: Settings) -> list[ScenarioInfo]:
             source, sc = load_named(name, settings)
         except (InputError, NotFoundError) as exc:
             log.warning("scenario %s skipped: %s", name, exc)
+            continue
+        except Exception:  # pragma: no cover - load_named turns failures into InputError
+            log.warning("scenario %s skipped", name, exc_info=True)
             continue
         out.append(ScenarioInfo(**_info(name, source, sc)))
     return out
