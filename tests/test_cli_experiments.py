@@ -248,3 +248,39 @@ def test_help_is_fast_and_lists_the_commands() -> None:
     _, out, _ = run("--help")
     for command in ("sweep", "results", "plot"):
         assert command in out
+
+
+def test_ctrl_c_exits_130_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import herz.analysis
+    import herz.experiment
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(herz.experiment, "run_sweep", interrupted)
+    code, out, err = run("sweep", str(spec_file(tmp_path)), "--db", str(tmp_path / "x.duckdb"))
+    assert (code, out, err) == (130, "", "interrupted; run again with --resume\n")
+    # Any other command: "interrupted", 130 (not click's "Aborted!" and 1).
+    monkeypatch.setattr(herz.analysis, "sweep_summary", interrupted)
+    code, out, err = run("results", str(tmp_path / "x.duckdb"), "--summary")
+    assert (code, err) == (130, "interrupted\n")
+
+
+def test_results_to_a_full_disk_is_one_sentence(tmp_path: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    db = tmp_path / "x.duckdb"
+    assert run("sweep", str(spec_file(tmp_path)), "--db", str(db), "--workers", "1", "-q")[0] == 0
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "herz", "results", str(db)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        "error: cannot write the table to standard output: No space left on device.\n"
+    )

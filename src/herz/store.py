@@ -18,18 +18,28 @@ DuckDB's write-ahead log makes a committed chunk durable and drops an uncommitte
 a crash (even ``kill -9``) the file holds whole chunks only, and ``resume`` computes the rest.
 The ``runs`` primary key (sweep_id, point, run) makes a duplicated run impossible.
 
+Failures the user's environment causes are :class:`~herz.errors.InputError`, one sentence that
+names the file: a damaged (truncated or corrupted) file, a full disk (the operating system's
+words, e.g. "No space left on device", never the error of the rollback that follows), a file in
+use by another process. A failed chunk is rolled back; the chunks committed before it are kept.
+
 DuckDB is an optional dependency (the ``store`` extra); it is imported when a store is opened.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import importlib
 import json
+import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from herz.errors import InputError
 
@@ -38,7 +48,14 @@ if TYPE_CHECKING:
 
     from herz.experiment import ChunkResult, SweepPlan
 
-__all__ = ["ExistingSweep", "Store", "SweepInfo", "check_database", "open_results"]
+__all__ = [
+    "ExistingSweep",
+    "Store",
+    "SweepInfo",
+    "check_database",
+    "full_disk_reason",
+    "open_results",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sweeps (
@@ -121,6 +138,133 @@ def _duckdb() -> Any:
     return duckdb
 
 
+# -- failures of the file, the disk or the lock, in one sentence ------------------------------
+#: Words of the operating system (as DuckDB passes them on) for a write that found no room;
+#: "File too large" is a file-size limit (RLIMIT_FSIZE, a quota), to the user the same thing.
+_FULL = ("No space left on device", "Disk quota exceeded", "File too large")
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_LOCKED = ("could not set lock on file", "conflicting lock")
+_DAMAGED = (
+    "corrupt database",
+    "could not read enough bytes",
+    "not a valid duckdb database",
+    "checksum",
+    "serialization error",
+    "invalid block",
+    "failed to read",
+    "deserializ",
+)
+
+
+def _detail(exc: BaseException, limit: int = 160) -> str:
+    """The first line of an error message, shortened."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def full_disk_reason(exc: BaseException) -> str | None:
+    """The operating system's words if ``exc`` (or its cause) is a write that found no room.
+
+    ``"No space left on device"`` (ENOSPC), ``"Disk quota exceeded"`` (EDQUOT) or ``"File too
+    large"`` (EFBIG, a file-size limit), else ``None``.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
+            return current.strerror or _detail(current)
+        text = str(current).lower()
+        for words in _FULL:
+            if words.lower() in text:
+                return words
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _store_error(path: Path, exc: BaseException, *, writing: bool = True) -> InputError | None:
+    """The one sentence for a failure of the file, the disk or the lock; ``None`` for others
+    (a defect, which the caller re-raises as it is)."""
+    duckdb = sys.modules.get("duckdb")
+    full = full_disk_reason(exc)
+    if full is not None and writing:
+        return InputError(
+            f"{path}: cannot write to it: {full}; every chunk stored before is kept: free some "
+            "space, then run the sweep again with --resume.",
+            value=str(path),
+        )
+    if full is not None:  # reading: DuckDB's temporary files found no room
+        return InputError(
+            f"{path}: cannot read it: {full} (for temporary files); free some space and try again.",
+            value=str(path),
+        )
+    if duckdb is None or not isinstance(exc, duckdb.Error | OSError):
+        return None
+    text = str(exc)
+    low = text.lower()
+    if any(words in low for words in _LOCKED):
+        pid = re.search(r"\(PID (\d+)\)", text)
+        who = f"another process (PID {pid.group(1)})" if pid else "another process"
+        return InputError(
+            f"{path}: in use by {who}, which holds its lock; wait for it to finish, or use "
+            "another --db.",
+            value=str(path),
+        )
+    if "not a valid duckdb database" in low:
+        return InputError(
+            f"{path}: not a DuckDB database, or a damaged one (empty, truncated or overwritten).",
+            value=str(path),
+        )
+    if any(words in low for words in _DAMAGED):
+        return InputError(
+            f"{path}: the database is damaged (truncated or corrupted) and cannot be read "
+            f"({_detail(exc)}).",
+            value=str(path),
+        )
+    if isinstance(exc, OSError | duckdb.IOException | duckdb.PermissionException):
+        return InputError(f"{path}: cannot read or write it ({_detail(exc)}).", value=str(path))
+    if isinstance(exc, duckdb.CatalogException):  # a DuckDB file, but not a sweep database
+        return InputError(
+            f"{path}: not a herz sweep database, or a damaged one ({_detail(exc)}).",
+            value=str(path),
+        )
+    return None
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB's answer to Ctrl-C inside a query: it takes the SIGINT itself
+    and raises ``RuntimeError("Query interrupted")`` (or its InterruptException) instead."""
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None and isinstance(exc, duckdb.InterruptException):
+        return True
+    return type(exc) is RuntimeError and str(exc).strip().lower() == "query interrupted"
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _guarded(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenate[Store, _P], _R]:
+    """Turn a failure of the file, the disk or the lock into its one sentence (InputError);
+    DuckDB's interrupt (Ctrl-C inside a query) into KeyboardInterrupt."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except InputError:
+            raise
+        except Exception as exc:
+            if _interrupted(exc):
+                raise KeyboardInterrupt from exc
+            error = _store_error(self.path, exc, writing=not self.read_only)
+            if error is None:
+                raise
+            raise error from exc
+
+    return wrapper
+
+
 @dataclass(frozen=True)
 class SweepInfo:
     """A stored sweep's identity and layout (a row of ``sweeps``)."""
@@ -195,10 +339,13 @@ def check_database(path: str | Path, name: str) -> ExistingSweep | None:
 
     Returns ``None`` when the file does not exist or holds no such sweep.
 
+    The sweep's bookkeeping (its chunks, its runs per point) is read too, so that a damaged
+    file is refused here, read-only, before anything opens it for writing.
+
     Raises
     ------
     InputError
-        If the path is a folder, not a DuckDB file, or locked by another process.
+        If the path is a folder, not a DuckDB file, damaged, or locked by another process.
     """
     p = Path(path)
     if not p.exists():
@@ -209,6 +356,9 @@ def check_database(path: str | Path, name: str) -> ExistingSweep | None:
         sweep_id = store.sweep_id(name)
         if sweep_id is None:
             return None
+        store.done_chunks(sweep_id)
+        store.point_run_counts(sweep_id)
+        store.points(sweep_id)
         return ExistingSweep(str(p), store.info(sweep_id))
 
 
@@ -232,18 +382,28 @@ class Store:
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            first = str(exc).splitlines()[0]
-            raise InputError(
-                f"{self.path}: cannot open it as a DuckDB database ({first}).",
+            error = _store_error(self.path, exc, writing=not read_only)
+            raise error or InputError(
+                f"{self.path}: cannot open it as a DuckDB database ({_detail(exc)}).",
                 value=str(self.path),
-            ) from None
+            ) from exc
         self._known_columns: dict[str, set[str]] = {}
         self._hashed: set[tuple[int, int]] = set()
         self._outcomes_recorded: set[int] = set()
         if not read_only:
-            self._con.execute(_SCHEMA)
+            try:
+                self._create_tables()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self._con.close()
+                raise
+
+    @_guarded
+    def _create_tables(self) -> None:
+        self._con.execute(_SCHEMA)
 
     # -- context management ------------------------------------------------------------------
+    @_guarded
     def close(self) -> None:
         """Close the connection (a checkpoint folds the write-ahead log into the file)."""
         self._con.close()
@@ -257,7 +417,13 @@ class Store:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc is None:
+            self.close()
+            return
+        # Already failing: the error on its way out is the root cause; closing a connection
+        # that hit a full disk or a damaged block may fail too, and must not hide it.
+        with contextlib.suppress(Exception):
+            self._con.close()
 
     # -- helpers -----------------------------------------------------------------------------
     def _has_table(self, table: str) -> bool:
@@ -292,13 +458,20 @@ class Store:
         self._con.unregister("_herz_frame")
 
     def _rollback(self) -> None:
-        """Roll back the open transaction and drop any registered views."""
-        self._con.execute("ROLLBACK")
+        """Roll back the open transaction and drop any registered views.
+
+        Never raises: it runs while an error is on its way out, and that error is the root
+        cause. (After a failed COMMIT, e.g. on a full disk, DuckDB has already ended the
+        transaction, and ROLLBACK would fail with "no transaction is active".)
+        """
+        with contextlib.suppress(Exception):
+            self._con.execute("ROLLBACK")
         for view in ("_herz_frame", "_herz_info"):
             with contextlib.suppress(Exception):  # not registered
                 self._con.unregister(view)
 
     # -- sweeps ------------------------------------------------------------------------------
+    @_guarded
     def sweep_id(self, name: str) -> int | None:
         """The id of the sweep called ``name``, or ``None``."""
         if not self._has_table("sweeps"):
@@ -306,6 +479,7 @@ class Store:
         row = self._con.execute("SELECT sweep_id FROM sweeps WHERE name = ?", [name]).fetchone()
         return None if row is None else int(row[0])
 
+    @_guarded
     def sweeps(self) -> pd.DataFrame:
         """All sweeps in the file, one row each."""
         if not self._has_table("sweeps"):
@@ -315,6 +489,7 @@ class Store:
         frame: pd.DataFrame = self._con.execute("SELECT * FROM sweeps ORDER BY sweep_id").df()
         return frame
 
+    @_guarded
     def resolve(self, name: str | None = None) -> int:
         """The id of sweep ``name``; without a name, of the only sweep in the file."""
         if not self._has_table("sweeps"):
@@ -337,6 +512,7 @@ class Store:
             )
         return sweep_id
 
+    @_guarded
     def info(self, sweep_id: int) -> SweepInfo:
         """A sweep's row as a :class:`SweepInfo`."""
         cur = self._con.execute("SELECT * FROM sweeps WHERE sweep_id = ?", [sweep_id])
@@ -366,6 +542,7 @@ class Store:
             outcome_columns=json.loads(r["outcome_columns"] or "[]"),
         )
 
+    @_guarded
     def create_sweep(self, plan: SweepPlan, *, chunk_runs: int, version: str) -> int:
         """Record a new sweep and its points (one transaction); return its id."""
         import pandas as pd
@@ -421,6 +598,7 @@ class Store:
             raise
         return sweep_id
 
+    @_guarded
     def done_chunks(self, sweep_id: int) -> set[int]:
         """The ids of the chunks already stored for a sweep."""
         rows = self._con.execute(
@@ -428,6 +606,7 @@ class Store:
         ).fetchall()
         return {int(r[0]) for r in rows}
 
+    @_guarded
     def point_run_counts(self, sweep_id: int) -> dict[int, int]:
         """Stored runs per point (points with none are left out)."""
         rows = self._con.execute(
@@ -435,6 +614,7 @@ class Store:
         ).fetchall()
         return {int(p): int(n) for p, n in rows}
 
+    @_guarded
     def write_chunk(self, sweep_id: int, result: ChunkResult) -> None:
         """Store one chunk in one transaction: its runs, series, point facts and bookkeeping.
 
@@ -493,6 +673,7 @@ class Store:
         self._hashed.update((sweep_id, p) for p in fresh)
         self._outcomes_recorded.add(sweep_id)
 
+    @_guarded
     def mark_complete(self, sweep_id: int) -> None:
         """Record that every chunk of the sweep is stored."""
         self._con.execute(
@@ -502,6 +683,7 @@ class Store:
         )
 
     # -- reading -----------------------------------------------------------------------------
+    @_guarded
     def points(self, sweep_id: int) -> pd.DataFrame:
         """One row per point: ``point``, the parameters, ``scenario_hash``, ``initial_military``."""
         info = self.info(sweep_id)
@@ -513,6 +695,7 @@ class Store:
         ).df()
         return frame
 
+    @_guarded
     def runs(self, sweep_id: int) -> pd.DataFrame:
         """One row per stored run: the parameters, ``point``, ``run``, then the outcomes."""
         info = self.info(sweep_id)
@@ -534,6 +717,7 @@ class Store:
         ).df()
         return frame
 
+    @_guarded
     def series(self, sweep_id: int) -> pd.DataFrame:
         """The stored time series of a sweep (empty unless it kept series)."""
         cols = [c for c in self._columns("series") if c != "sweep_id"]
@@ -546,17 +730,28 @@ class Store:
         all_null = [c for c in frame.columns if frame[c].isna().all()]
         return frame.drop(columns=all_null) if len(frame) else frame
 
+    @_guarded
     def export_parquet(self, folder: str | Path, sweep_id: int) -> list[Path]:
         """Write ``points``, ``runs`` (with parameters) and, if kept, ``series`` as Parquet."""
         out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = full_disk_reason(exc) or exc.strerror or _detail(exc)
+            raise InputError(f"{out}: cannot create the folder: {reason}.", value=str(out)) from exc
         written = []
         tables = {"points": self.points(sweep_id), "runs": self.runs(sweep_id)}
         if self.info(sweep_id).keep == "series":
             tables["series"] = self.series(sweep_id)
         for stem, frame in tables.items():
             target = out / f"{stem}.parquet"
-            frame.to_parquet(target, index=False)
+            try:
+                frame.to_parquet(target, index=False)
+            except OSError as exc:  # the target's failure, not the database's
+                reason = full_disk_reason(exc) or exc.strerror or _detail(exc)
+                raise InputError(
+                    f"{target}: cannot write it: {reason}.", value=str(target)
+                ) from exc
             written.append(target)
         return written
 

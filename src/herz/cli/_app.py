@@ -19,6 +19,8 @@ from herz.errors import InputError, ModelError
 EXIT_BAD_INPUT = 2
 #: Exit code for a fault inside herz or a model (not the user's doing).
 EXIT_INTERNAL = 1
+#: Exit code for Ctrl-C (SIGINT), as shells report a process that SIGINT ended (128 + 2).
+EXIT_INTERRUPTED = 130
 
 #: Set by ``herz --debug``: internal faults show their traceback instead of one sentence.
 DEBUG = False
@@ -28,6 +30,7 @@ class HerzGroup(TyperGroup):
     """A command group that reports errors by cause.
 
     - :class:`~herz.errors.InputError` (bad input): one sentence on stderr, exit code 2.
+    - Ctrl-C (:class:`KeyboardInterrupt`): "interrupted" on stderr, exit code 130.
     - :class:`~herz.errors.ModelError` or any unexpected exception (a defect in herz or in a
       model): a short message naming it and pointing to ``--debug``, exit code 1; with
       ``herz --debug`` the traceback is shown instead.
@@ -43,7 +46,12 @@ class HerzGroup(TyperGroup):
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except (typer.Exit, typer.Abort, TyperException):  # usage errors, --help, exits
             raise
-        except (KeyboardInterrupt, SystemExit):
+        except KeyboardInterrupt:
+            # Ctrl-C: one line, no traceback (a command with more to say, such as ``sweep``,
+            # says it and exits 130 itself).
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except SystemExit:
             raise
         except Exception as exc:
             if DEBUG:

@@ -7,12 +7,15 @@ inside the commands.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
+from herz.cli._app import EXIT_INTERRUPTED
 from herz.errors import InputError
 
 if TYPE_CHECKING:
@@ -20,7 +23,10 @@ if TYPE_CHECKING:
 
     from herz.experiment import Progress
 
-__all__ = ["register"]
+__all__ = ["INTERRUPTED_SWEEP", "register"]
+
+#: What ``herz sweep`` says on Ctrl-C (SIGINT), before it exits with code 130.
+INTERRUPTED_SWEEP = "interrupted; run again with --resume"
 
 
 class _ProgressBar:
@@ -64,7 +70,8 @@ class _ProgressBar:
 
     def stop(self) -> None:
         if self._bar is not None:
-            self._bar.stop()
+            bar, self._bar = self._bar, None
+            bar.stop()
 
 
 def sweep_cmd(
@@ -98,8 +105,6 @@ def sweep_cmd(
     Results are identical on any executor, worker count and chunk size: run i of point p draws
     from SeedSequence(seed, spawn_key=(p, i)) only.
     """
-    from herz.experiment import run_sweep
-
     if workers is not None and (cluster is not None or dask_local is not None):
         raise InputError(
             "--workers is for local processes; with --cluster or --dask-local the Dask "
@@ -109,6 +114,8 @@ def sweep_cmd(
         )
     bar = _ProgressBar(enabled=not quiet)
     try:
+        from herz.experiment import run_sweep
+
         report = run_sweep(
             spec,
             db=db,
@@ -123,6 +130,11 @@ def sweep_cmd(
             progress=bar,
             connect_timeout=connect_timeout,
         )
+    except KeyboardInterrupt:
+        # Ctrl-C: run_sweep stored whole chunks only and stopped the workers.
+        bar.stop()
+        typer.echo(INTERRUPTED_SWEEP, err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         bar.stop()
     skipped = f", {report.runs_skipped} were already stored" if report.runs_skipped else ""
@@ -174,18 +186,59 @@ def results_cmd(
             _check_target(target, flag)
     frame = _frame(db, sweep, summary)
     if csv is None and parquet is None:
-        frame.to_csv(sys.stdout, index=False)
+        _to_stdout(frame)
         return
     from herz.results import _AtomicWrite
 
     if csv is not None:
-        with _AtomicWrite(csv) as tmp:
+        with _writing(csv, "--csv"), _AtomicWrite(csv) as tmp:
             frame.to_csv(tmp, index=False)
         typer.echo(f"wrote {csv} ({len(frame)} rows)", err=True)
     if parquet is not None:
-        with _AtomicWrite(parquet) as tmp:
+        with _writing(parquet, "--parquet"), _AtomicWrite(parquet) as tmp:
             frame.to_parquet(tmp, index=False)
         typer.echo(f"wrote {parquet} ({len(frame)} rows)", err=True)
+
+
+@contextlib.contextmanager
+def _writing(target: Path, flag: str) -> Iterator[None]:
+    """A failed write (a full disk, no permission) is one sentence naming ``target``; the
+    temporary file is gone (:class:`herz.results._AtomicWrite`) and ``target`` is untouched."""
+    from herz.store import full_disk_reason
+
+    try:
+        yield
+    except OSError as exc:
+        reason = full_disk_reason(exc) or exc.strerror or type(exc).__name__
+        raise InputError(
+            f"{flag}: cannot write {target}: {reason}; nothing was written.",
+            field=flag,
+            value=str(target),
+        ) from exc
+
+
+def _to_stdout(frame: pd.DataFrame) -> None:
+    """The table as CSV on standard output: a reader that stops early (``| head``) ends it
+    quietly; a full disk behind a redirection is one sentence."""
+    import os
+
+    try:
+        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+    except OSError as exc:
+        # What is still buffered cannot be written either: send it nowhere, so that Python's
+        # own flush at exit does not fail again with a message of its own.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        if isinstance(exc, BrokenPipeError):
+            return
+        from herz.store import full_disk_reason
+
+        reason = full_disk_reason(exc) or exc.strerror or type(exc).__name__
+        raise InputError(
+            f"cannot write the table to standard output: {reason}.", value=reason
+        ) from exc
 
 
 def _save(fig: Any, out: Path) -> None:
@@ -194,9 +247,11 @@ def _save(fig: Any, out: Path) -> None:
     from herz.results import _AtomicWrite
 
     suffix = out.suffix.lower().lstrip(".") or "png"
-    with _AtomicWrite(out) as tmp:
-        fig.savefig(tmp, dpi=150, format=suffix)
-    plt.close(fig)
+    try:
+        with _writing(out, "-o"), _AtomicWrite(out) as tmp:
+            fig.savefig(tmp, dpi=150, format=suffix)
+    finally:
+        plt.close(fig)
     typer.echo(f"wrote {out}", err=True)
 
 

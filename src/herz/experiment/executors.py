@@ -34,6 +34,8 @@ class _Executor(Protocol):
 
     def close(self) -> None: ...
 
+    def abort(self) -> None: ...
+
 
 class _SerialExecutor:
     """One worker: the chunks run in this process, one after the other."""
@@ -49,6 +51,9 @@ class _SerialExecutor:
 
     def close(self) -> None:
         """Nothing to release."""
+
+    def abort(self) -> None:
+        """Nothing to stop."""
 
 
 _THREAD_VARIABLES = (
@@ -74,6 +79,67 @@ def _single_threaded_children() -> Iterator[None]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Processes started inside ignore SIGINT (Ctrl-C) for good: an ignored signal stays
+    ignored across fork and exec, and Python installs its KeyboardInterrupt handler only where
+    SIGINT is not ignored. A fork server started so ignores it, and so do the workers it forks.
+
+    Ctrl-C in a terminal signals the whole process group: workers and the fork server would
+    each die with a KeyboardInterrupt traceback. The parent alone handles it (it stops the
+    sweep between two chunks); its workers are stopped by it. Only the main thread can change
+    a handler; elsewhere this does nothing.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        # None: a handler set outside Python, which cannot be put back; Python's own instead.
+        signal.signal(
+            signal.SIGINT, previous if previous is not None else signal.default_int_handler
+        )
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold back a Ctrl-C (SIGINT) that arrives inside, and deliver it on leaving.
+
+    For steps that must not be cut in the middle: starting a worker process (cut there, the
+    worker is forked but never recorded, outlives the pool and fails noisily). Only the main
+    thread receives signals and can change a handler; elsewhere, or where SIGINT is ignored or
+    left to the system, this does nothing.
+    """
+    import signal
+    import threading
+
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield
+        return
+    received: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: ignore SIGINT (for workers not forked from a fork server started by
+    :func:`_sigint_ignored`, e.g. spawned ones or those of a fork server started elsewhere)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _warm_up() -> int:
@@ -114,9 +180,9 @@ def _worker_context(preload: Sequence[str]) -> Any:
     # "__main__" (the default) imports the parent's main script once, there, rather than in
     # every worker. A fork server already running (one per process) keeps what it preloaded.
     ctx.set_forkserver_preload(["__main__", *preload])
-    # Launch it now (without waiting for its imports), with one BLAS/OpenMP thread per worker:
-    # its children inherit its environment.
-    with _single_threaded_children():
+    # Launch it now (without waiting for its imports), with one BLAS/OpenMP thread per worker
+    # and SIGINT ignored: its children inherit both.
+    with _single_threaded_children(), _sigint_ignored():
         forkserver.ensure_running()
     return ctx
 
@@ -144,7 +210,9 @@ class _ProcessExecutor:
         # parallelism, and N workers × M BLAS threads on N cores only contend. The variables
         # are set only while the fork server (or each spawned worker) starts.
         ctx = _worker_context(preload)
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_ignore_sigint
+        )
         self._starter: threading.Thread | None = None
         if ctx.get_start_method() == "forkserver":
             # Starting a worker waits for the fork server's imports: do it in a thread.
@@ -153,7 +221,7 @@ class _ProcessExecutor:
             )
             self._starter.start()
         else:
-            with _single_threaded_children():
+            with _single_threaded_children(), _sigint_ignored():
                 self._start_workers()  # returns at once; each child imports on its own
 
     def _start_workers(self) -> None:
@@ -181,15 +249,20 @@ class _ProcessExecutor:
             yield fn(task)
         self._started()
         pending: set[Future[ChunkResult]] = set()
+
+        def submit(task: ChunkTask) -> None:
+            with _sigint_deferred():  # submit() may start a worker process
+                pending.add(self._pool.submit(fn, task))
+
         try:
             for task in itertools.islice(it, 2 * self.workers):
-                pending.add(self._pool.submit(fn, task))
+                submit(task)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     yield fut.result()
                 for task in itertools.islice(it, len(done)):
-                    pending.add(self._pool.submit(fn, task))
+                    submit(task)
         finally:
             for fut in pending:
                 fut.cancel()
@@ -198,6 +271,21 @@ class _ProcessExecutor:
         """Stop the worker processes."""
         self._started()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def abort(self) -> None:
+        """Stop the worker processes now, dropping the chunks they are computing (after an
+        interrupt or a failure in the parent: nothing they return would be stored)."""
+        self._started()
+        # SIGTERM: a worker ignores SIGINT, and dies of SIGTERM without a traceback. The pool's
+        # manager thread sees them go and ends; shutdown then returns at once.
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(timeout=5)
 
 
 class _DaskExecutor:
@@ -239,6 +327,10 @@ class _DaskExecutor:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+    def abort(self) -> None:
+        """Close at once (the chunks in flight were cancelled by :meth:`map_unordered`)."""
+        self.close()
 
 
 def _dask_client(
@@ -385,11 +477,15 @@ class _StartingExecutor:
         assert self._executor is not None
         return self._executor
 
-    def abandon(self) -> None:
-        """Stop the executor (once started), ignoring any error starting it."""
+    def abandon(self, *, abort: bool = False) -> None:
+        """Stop the executor (once started), ignoring any error starting it; with ``abort``,
+        dropping the chunks in flight."""
         self._join()
         if self._executor is not None:
-            self._executor.close()
+            if abort:
+                self._executor.abort()
+            else:
+                self._executor.close()
 
 
 class _ParentWhileStarting:
@@ -420,3 +516,7 @@ class _ParentWhileStarting:
     def close(self) -> None:
         """Stop the executor (waiting for it to finish starting)."""
         self._starting.abandon()
+
+    def abort(self) -> None:
+        """Stop the executor now (once it has started), dropping the chunks in flight."""
+        self._starting.abandon(abort=True)

@@ -5,10 +5,11 @@ See :mod:`herz.experiment` for the promises every sweep keeps.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,72 @@ class SweepReport:
         return self.runs_computed / self.seconds if self.seconds > 0 else math.nan
 
 
+class _SigintGuard:
+    """Ctrl-C (SIGINT) during a sweep, in the main thread.
+
+    It raises KeyboardInterrupt where it lands (so a chunk computed in this process stops at
+    once) and is remembered: Python drops an exception raised inside a weakref callback or a
+    ``__del__`` (as during an import), and :meth:`check`, called after each chunk, stops the
+    sweep then; the dropped one is not reported (``sys.unraisablehook``), so no "Exception
+    ignored" traceback shows. Inside :meth:`deferred` it is held back until the block ends, so
+    a chunk's transaction is never cut short: it commits or rolls back as a whole.
+    """
+
+    def __init__(self) -> None:
+        self.received = False
+        self._deferring = False
+        self._previous: Any = None
+        self._previous_hook: Any = None
+
+    def __enter__(self) -> _SigintGuard:
+        import signal
+        import sys
+        import threading
+
+        # Only the main thread can set a handler; a handler of the caller's own is kept.
+        if threading.current_thread() is threading.main_thread() and (
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._previous_hook = sys.unraisablehook
+            sys.unraisablehook = self._unraisable
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+        import sys
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            sys.unraisablehook = self._previous_hook
+            self._previous = self._previous_hook = None
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.received = True
+        if not self._deferring:
+            raise KeyboardInterrupt
+
+    def _unraisable(self, unraisable: Any) -> None:
+        if self.received and isinstance(unraisable.exc_value, KeyboardInterrupt):
+            return  # ours, dropped on its way: check() raises it again
+        self._previous_hook(unraisable)
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if a Ctrl-C came (and was lost on its way)."""
+        if self.received:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold back a Ctrl-C inside; raise it on leaving."""
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+        self.check()
+
+
 def _check_workers(workers: int | None) -> None:
     if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise InputError(f"--workers must be ≥ 1, got {workers}.", field="--workers", value=workers)
@@ -114,7 +181,13 @@ def run_sweep(
     Raises
     ------
     InputError
-        For anything invalid, raised before the database is created or changed.
+        For anything invalid, raised before the database is created or changed; and for a
+        damaged database, a full disk or a database in use by another process (the chunks
+        stored before are kept: run again with ``resume=True``).
+    KeyboardInterrupt
+        On Ctrl-C (SIGINT): the chunk being stored commits or rolls back as a whole, the
+        workers are stopped, and the chunks stored so far are kept (``resume=True`` completes
+        the sweep).
     """
     import numpy as np
 
@@ -163,10 +236,11 @@ def run_sweep(
         )
         # 4. Only now the database is created or opened for writing.
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        with Store(db_path) as store:
+        with Store(db_path) as store, _SigintGuard() as interrupt:
             sweep_id = store.sweep_id(plan.spec.name)
             if sweep_id is None:
-                sweep_id = store.create_sweep(plan, chunk_runs=chunk_runs, version=__version__)
+                with interrupt.deferred():
+                    sweep_id = store.create_sweep(plan, chunk_runs=chunk_runs, version=__version__)
             done = store.done_chunks(sweep_id)
             runs_per_point = plan.spec.runs
             point_runs = store.point_run_counts(sweep_id)
@@ -222,7 +296,9 @@ def run_sweep(
             )
             computed = 0
             for result in executor.map_unordered(run_chunk, tasks):
-                store.write_chunk(sweep_id, result)
+                interrupt.check()
+                with interrupt.deferred():
+                    store.write_chunk(sweep_id, result)
                 computed += result.n_runs
                 pts, counts = np.unique(result.outcomes["point"].to_numpy(), return_counts=True)
                 for p, k in zip(pts.tolist(), counts.tolist(), strict=True):
@@ -232,10 +308,15 @@ def run_sweep(
                 state["runs"] += result.n_runs
                 state["chunks"] += 1
                 report()
+            interrupt.check()
             if state["chunks"] == chunks_total:
-                store.mark_complete(sweep_id)
-    finally:
-        executor.close()
+                with interrupt.deferred():
+                    store.mark_complete(sweep_id)
+    except BaseException:
+        # Interrupted, or the store failed: what the workers compute now would not be stored.
+        executor.abort()
+        raise
+    executor.close()
     return SweepReport(
         name=plan.spec.name,
         sweep_id=sweep_id,
