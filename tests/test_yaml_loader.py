@@ -37,7 +37,7 @@ HOSTILE = {
         + STATES
         + "description:\n"
         + "".join("  " + line + "\n" for line in laughs().splitlines()),
-        "expands to more than",
+        "counting each alias",
     ),
     "deep nesting": ("name: x\n" + STATES + "description: " + "[" * 500 + "]" * 500, "nested"),
     "huge integer": (
@@ -84,7 +84,7 @@ def test_refusing_the_worst_file_costs_little_memory(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
     ).stdout.splitlines()
-    assert "expands to more than" in out[0]
+    assert "counting each alias" in out[0]
     assert int(out[1]) < 200  # MB above the interpreter with herz loaded
 
 
@@ -106,7 +106,7 @@ def test_the_loader_bounds_size_and_reads_ordinary_yaml() -> None:
     assert load_yaml("") is None
     with pytest.raises(InputError, match="limit is"):
         load_yaml("a: " + "b" * MAX_BYTES)
-    with pytest.raises(InputError, match=r"invalid YAML at line 1"):
+    with pytest.raises(InputError, match=r"invalid YAML at line \d"):
         load_yaml("a: [")
     with pytest.raises(InputError, match="not UTF-8"):
         load_yaml(b"a: \xff\n")
@@ -122,3 +122,23 @@ def test_quoting_a_huge_value_is_bounded() -> None:
     t0 = time.perf_counter()
     assert len(quote(deep)) <= 60 and len(quote(list(range(10**6)))) <= 60
     assert time.perf_counter() - t0 < 0.1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" + ",".join(["1"] * (MAX_BYTES // 2 - 64)) + "]",  # the most values that fit
+        "\n" + "".join(f"  k{i}: v\n" for i in range(MAX_BYTES // 13)),  # a huge mapping
+        "[" + ",".join(["[[[[1]]]]"] * (MAX_BYTES // 10 - 64)) + "]",  # nested, many events
+    ],
+    ids=["flat list", "mapping", "nested lists"],
+)
+def test_any_document_up_to_the_size_cap_is_read_or_refused_within_2_seconds(body: str) -> None:
+    text = "description: " + body + "\n"
+    assert len(text) <= MAX_BYTES
+    t0 = time.perf_counter()
+    try:
+        load_yaml(text, source="big.yaml")
+    except InputError as exc:
+        assert str(exc).startswith("big.yaml: ")
+    assert time.perf_counter() - t0 < 2.0
