@@ -114,7 +114,19 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     ``stream_key=(point,)``, so the numbers are those of runs ``first..stop-1`` of the point
     whatever the chunk. Outcomes come from the model's ``result.outcomes``; a model without
     them gets a generic row per run from its series (final total military and its growth).
+
+    The chunk computes with one BLAS thread wherever it runs: a multi-threaded BLAS splits a
+    matrix product (Richardson's ``expm`` and steps, from about a hundred states) differently
+    by thread count, so the parent (which starts with every core's threads) and a worker
+    (one thread) would otherwise disagree in the last bits.
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run_chunk(task)
+
+
+def _run_chunk(task: ChunkTask) -> ChunkResult:
     import pandas as pd
 
     from herz.simulation import simulate
