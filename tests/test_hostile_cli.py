@@ -35,6 +35,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from _lockholder import held_open
+
 pytest.importorskip("duckdb")
 
 from herz.experiment import run_sweep
@@ -460,20 +462,7 @@ def test_a_database_in_use_by_another_process_is_one_sentence(
     spec, good = stored_sweep
     db = tmp_path / "busy.duckdb"
     shutil.copyfile(good, db)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('open', flush=True); "
-            "sys.stdin.read()",
-            str(db),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+    with held_open(db):
         other = write_spec(tmp_path, "another-sweep", runs=2, steps=5)
         runs = [
             herz("sweep", str(other), "--db", str(db), "-q", "--workers", "1"),
@@ -482,8 +471,6 @@ def test_a_database_in_use_by_another_process_is_one_sentence(
         ]
         for done in runs:
             assert_one_sentence(done, 2, str(db), "in use by another process", "--db")
-    finally:
-        holder.communicate(input="", timeout=30)
     # Nothing was lost or added: the sweep is there, the other one is not.
     assert_same_sweep(db, good)
     with open_results(db) as store:

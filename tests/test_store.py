@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 import herz
+from _lockholder import held_open
 from herz.errors import InputError
 from herz.experiment import ChunkResult, prepare_sweep, run_sweep
 from herz.store import Store, check_database, open_results
@@ -345,26 +346,11 @@ def test_a_damaged_or_busy_file_is_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a DuckDB database"):
         open_results(db)
     db.write_bytes(good)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print(1, flush=True); "
-            "sys.stdin.read()",
-            str(db),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "1"
+    with held_open(db) as holder:
         with pytest.raises(InputError, match=rf"in use by another process \(PID {holder.pid}\)"):
             open_results(db)
         with pytest.raises(InputError, match="in use by another process"):
             run_sweep(write_spec(tmp_path, spec_doc(name="other", runs=2)), db=db, workers=1)
-    finally:
-        holder.communicate(input="", timeout=30)
     assert db.read_bytes() == good
 
 
