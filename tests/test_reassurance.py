@@ -449,3 +449,136 @@ def test_bad_input_exits_2_naming_the_field(
     message = result.stderr.strip()
     assert field in message
     assert message.count(". ") == 0 and message.endswith(".")  # one sentence
+
+
+# -- the rival explanation: Soviet decline (Brooks & Wohlforth 2000/01) ----------------------
+def _cold_war(runs: int = 2000, seed: int = 1991, **block: Any) -> herz.Result:
+    overrides = {f"reassurance.{k}": v for k, v in block.items()}
+    return herz.simulate(
+        "cold-war", model="reassurance", runs=runs, seed=seed, keep="summary", overrides=overrides
+    )
+
+
+def _lower_99(a: np.ndarray, b: np.ndarray) -> float:
+    """Lower end of the 99% CI of the paired mean difference a − b."""
+    diff = a.astype(float) - b.astype(float)
+    return float(diff.mean() - Z99 * diff.std(ddof=1) / math.sqrt(diff.size))
+
+
+def test_decline_without_signals_ends_the_race_but_builds_no_trust() -> None:
+    """Cuts forced by decline pool (both types make them), so the belief never moves: the share
+    of runs reaching trust is exactly the no-signal baseline, run by run, while the share in
+    which the race ends (trust or decline) is much higher."""
+    baseline = _cold_war(signals=False)
+    decline = _cold_war(signals=False, decline=True)
+    out, base = decline.outcomes, baseline.outcomes
+    assert out["trusted"].equals(base["trusted"])
+    assert out["final_belief"].equals(base["final_belief"])
+    assert decline.summary["p_trusted"] == baseline.summary["p_trusted"]
+    assert _lower_99(out["race_ended"].to_numpy(), base["race_ended"].to_numpy()) >= 0.3
+    ended = out["race_ended"].to_numpy(bool)
+    by_decline = out["ended_by_decline"].to_numpy(bool)
+    assert (out["ended_by_trust"].to_numpy(bool) ^ by_decline).sum() == ended.sum()
+    assert by_decline.sum() > 0 and not base["declined"].any()
+    year = out["race_end_year"].to_numpy(float)
+    assert np.array_equal(np.isfinite(year), ended)
+    assert np.all(year[by_decline] == out["decline_year"].to_numpy(float)[by_decline])
+
+
+def test_signals_without_decline_build_trust_and_no_decline() -> None:
+    """The reverse: signals without decline raise trust above the no-signal baseline (99% CI of
+    the paired difference at least 0.2) and never end the race by decline."""
+    signals = _cold_war()
+    out = signals.outcomes
+    assert not out["declined"].any() and not out["ended_by_decline"].any()
+    assert out["race_ended"].equals(out["trusted"])
+    assert _lower_99(out["trusted"].to_numpy(), out["trusted_without_signals"].to_numpy()) >= 0.2
+
+
+def test_decline_leaves_the_beliefs_and_the_signals_alone() -> None:
+    """Switching the decline on changes no belief and no signal (its draws come from a child
+    stream), and its draws are the same with and without the signals (common random numbers)."""
+    off, on = _cold_war(runs=300), _cold_war(runs=300, decline=True)
+    for col in ("trusted", "trusted_without_signals", "final_belief", "signals_informative"):
+        assert on.outcomes[col].equals(off.outcomes[col]), col
+    silent = _cold_war(runs=300, decline=True, signals=False)
+    assert on.outcomes["decline_year"].equals(silent.outcomes["decline_year"])
+    # the sender's military falls with the decline, the observer's does not
+    assert (on.outcomes["final_military_RUS"] < off.outcomes["final_military_RUS"]).all()
+    assert on.outcomes["final_military_USA"].equals(off.outcomes["final_military_USA"])
+
+
+def test_decline_year_follows_the_documented_path() -> None:
+    """Without spread, capacity exp(−r (year − start)) first falls below the threshold in the
+    first scenario year at or after start + ln(1/threshold)/r."""
+    res = _cold_war(runs=5, decline=True, decline_noise=0.0, decline_rate=0.2)
+    expected = math.ceil(1986 + math.log(1 / 0.5) / 0.2)
+    assert (res.outcomes["decline_year"] == expected).all()
+    none = _cold_war(runs=5, decline=True, decline_rate=0.0)
+    assert not none.outcomes["declined"].any()
+
+
+def test_signal_scale_scales_the_cuts_and_caps_them_at_one() -> None:
+    one = _cold_war(runs=50)
+    assert one.outcomes.equals(_cold_war(runs=50, signal_scale=1.0).outcomes)
+    big = _cold_war(runs=5, signal_scale=20.0)
+    assert [s["size"] for s in big.summary["signals"]] == [0.6, 1.0, 0.4, 1.0]
+    small = _cold_war(runs=5, signal_scale=0.5)
+    sizes = [s["size"] for s in one.summary["signals"]]
+    assert [s["size"] for s in small.summary["signals"]] == pytest.approx([x / 2 for x in sizes])
+
+
+def test_sweeps_are_built_in_and_run(tmp_path: Path) -> None:
+    """The three reassurance sweeps validate and run (a few runs per point here); the summary
+    has p_trusted and p_trusted_without_signals with Wilson intervals."""
+    pytest.importorskip("duckdb")
+    from herz.analysis import sweep_summary
+    from herz.experiment import run_sweep
+
+    for name in ("reassurance-cold-war", "reassurance-signal-size", "reassurance-decline"):
+        db = tmp_path / f"{name}.duckdb"
+        run_sweep(name, db=db, runs=4, workers=1)
+        summary = sweep_summary(db)
+        for col in ("p_trusted", "p_trusted_low", "p_trusted_without_signals", "p_race_ended"):
+            assert col in summary.columns, (name, col)
+        assert summary["p_trusted"].between(0, 1).all()
+
+
+# -- the CLI report and the web page -----------------------------------------------------------
+def test_cli_run_writes_a_report_with_the_trust_figure(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["run", "cold-war", "--model", "reassurance", "--runs", "500", "--seed", "1"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "trust.png").read_bytes().startswith(b"\x89PNG")
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "trust.png" in report and "data:image/png;base64," in report
+
+
+def test_web_api_runs_the_model() -> None:
+    import warnings
+
+    pytest.importorskip("fastapi")
+
+    from herz.web import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    body = {
+        "wait": True,
+        "scenario": "cold-war",
+        "model": "reassurance",
+        "runs": 50,
+        "seed": 1,
+        "overrides": {"reassurance.decline": True},
+    }
+    with TestClient(create_app()) as client:
+        assert "reassurance" in [m["name"] for m in client.get("/api/models").json()]
+        response = client.post("/api/runs", json=body)
+        assert response.status_code == 200, response.text
+        summary = response.json()["result"]["summary"]
+    direct = _cold_war(runs=50, seed=1, decline=True)
+    assert summary["p_trusted"] == pytest.approx(direct.summary["p_trusted"])
+    assert summary["p_race_ended"] == pytest.approx(direct.summary["p_race_ended"])

@@ -21,6 +21,17 @@ _LABELS = {
     "mean_first_war_step": "mean step of first war",
     "mean_arms_growth": "mean arms growth (final / initial)",
     "mean_states_drawn_in": "mean states drawn in",
+    "iterated.noise": "implementation noise ε",
+    "iterated.misperception": "misperception μ",
+    "mean_cooperation": "cooperation rate",
+    "reassurance.prior": "prior that the sender is greedy μ0",
+    "reassurance.size_noise": "misperception of signal size (σ)",
+    "reassurance.signal_scale": "signal size (× the assumed sizes)",
+    "reassurance.decline_rate": "rate of Soviet decline (per year)",
+    "p_trusted": "P(trust reached)",
+    "p_trusted_without_signals": "P(trust reached) without the signals",
+    "p_ended_by_decline": "P(race ended by decline first)",
+    "p_race_ended_without_signals": "P(race ended) without the signals",
 }
 
 

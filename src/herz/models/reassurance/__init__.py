@@ -28,7 +28,16 @@ scenario's clock. Per run (the ensemble axis) and step t:
 
 Every run is also computed without the signals, from the same random numbers (common random
 numbers), so ``trusted`` and ``trusted_without_signals`` are a paired comparison.
-``signals: false`` in the block runs the world without signals as the main path.
+``signals: false`` in the block runs the world without signals as the main path;
+``signal_scale`` multiplies every signal's size (capped at 1), the signal-size axis of sweeps.
+
+**The rival explanation** (``decline: true``; Brooks & Wohlforth 2000/01; the numbers **ours**):
+from ``decline_start`` the sender's capacity falls as exp(−r (year − start)), with
+r = ``decline_rate`` · exp(σ_d w) per run (``decline_noise``; w from a child of the run's
+stream, so every other draw is as without decline). A greedy and a security-seeking sender
+decline alike, so the cuts it forces pool and carry no information about type: the belief does
+not move. The race ends *by decline* when the capacity falls below ``decline_threshold``, and
+*by trust* when μ_t < μ* first (a tie counts as trust).
 
 Reads ``states`` (military, type, intelligence), ``time``, the sender's ``signal`` events and
 the ``reassurance:`` block; ignores alliances, the world and every other event kind.
@@ -45,7 +54,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from herz._random import run_generator
+from herz._random import run_seed_sequence
 from herz._validation import StrictModel
 from herz.errors import ScenarioError
 from herz.models._base import COMMON_OUTCOMES, Measure, Model, NoOptions, Progress
@@ -178,6 +187,49 @@ class ReassuranceParams(StrictModel):
         default=True,
         description="false: the sender sends no signals (the world without them).",
     )
+    signal_scale: float = Field(
+        default=1.0,
+        gt=0,
+        le=100,
+        description=(
+            "Multiplies every signal's size (capped at 1, the whole military): the signal-size "
+            "axis of a sweep (ours)."
+        ),
+    )
+    decline: bool = Field(
+        default=False,
+        description=(
+            "true: the rival explanation (Brooks & Wohlforth 2000/01): the sender's capacity "
+            "falls from decline_start, whatever its type."
+        ),
+    )
+    decline_start: float = Field(
+        default=1986.0,
+        ge=-10_000,
+        le=10_000,
+        description="Year the sender's decline begins (ours).",
+    )
+    decline_rate: float = Field(
+        default=0.15,
+        ge=0,
+        le=10,
+        description="r: the decline's rate per year, capacity exp(−r (year − start)) (ours).",
+    )
+    decline_noise: float = Field(
+        default=0.3,
+        ge=0,
+        le=5,
+        description="σ_d: per-run spread of the rate on the log scale (ours).",
+    )
+    decline_threshold: float = Field(
+        default=0.5,
+        gt=0,
+        lt=1,
+        description=(
+            "Capacity (share of the starting military) below which the sender can no longer "
+            "race: the race ends by decline (ours)."
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -230,7 +282,8 @@ def _setup(scenario: Scenario, params: ReassuranceParams, steps: int) -> _Setup:
         if isinstance(ev, SignalEvent) and ev.state == sender:
             step = max(0, math.ceil((ev.year - start) / dt - 1e-9))
             if step <= steps:
-                signals.append(_Signal(ev.year, step, ev.size, ev.visibility, ev.name))
+                size = min(1.0, ev.size * params.signal_scale)
+                signals.append(_Signal(ev.year, step, size, ev.visibility, ev.name))
     game = ReassuranceGame(
         TrustGame(params.t_secure, params.t_greedy, params.sucker_cost),
         horizon=params.horizon,
@@ -255,6 +308,7 @@ class _Paths:
     seen: NDArray[np.bool_]
     informative: NDArray[np.bool_]
     perceived: FloatArray
+    capacity: FloatArray  # (runs, steps + 1): the decline's share of capacity left (1: none)
 
 
 def _logit(p: float) -> float:
@@ -272,16 +326,22 @@ def _paths(
     run_offset: int,
     stream_key: Sequence[int],
     dt: float,
+    start_year: float,
 ) -> _Paths:
     n_sig = len(setup.signals)
     z = np.empty((runs, steps + 1))
     u = np.empty((runs, n_sig, 2))
     e = np.empty((runs, n_sig))
+    w = np.zeros(runs)
     for k in range(runs):  # run k draws only from its own stream
-        rng = run_generator(seed, run_offset + k, stream_key)
+        seq = run_seed_sequence(seed, run_offset + k, stream_key)
+        rng = np.random.default_rng(seq)
         z[k] = rng.standard_normal(steps + 1)
         u[k] = rng.random((n_sig, 2))
         e[k] = rng.standard_normal(n_sig)
+        if params.decline:  # a child stream: the same with and without signals, and the
+            # draws above are those of a run without decline
+            w[k] = np.random.default_rng(seq.spawn(1)[0]).standard_normal()
     start = _logit(params.prior) + params.prior_noise * z[:, 0]
     drift = np.zeros((runs, steps + 1))
     drift[:, 1:] = params.belief_noise * math.sqrt(dt) * z[:, 1:]
@@ -305,7 +365,12 @@ def _paths(
     for i, sig in enumerate(setup.signals):
         jumps[:, sig.step] += np.where(informative[:, i], llr, 0.0)
     logit = base + np.cumsum(jumps, axis=1)
-    return _Paths(logit, base, sent, seen, informative, perceived)
+    capacity = np.ones((runs, steps + 1))
+    if params.decline:
+        rate = params.decline_rate * np.exp(params.decline_noise * w)
+        elapsed = np.maximum(0.0, start_year + dt * np.arange(steps + 1) - params.decline_start)
+        capacity = np.exp(-rate[:, None] * elapsed[None, :])
+    return _Paths(logit, base, sent, seen, informative, perceived, capacity)
 
 
 def _expit(x: FloatArray) -> FloatArray:
@@ -319,6 +384,11 @@ def _first(mask: NDArray[np.bool_]) -> FloatArray:
     idx = np.asarray(mask.argmax(axis=1), dtype=float)
     idx[~any_] = np.nan
     return idx
+
+
+def _year(index: FloatArray, start: float, dt: float) -> FloatArray:
+    """The year of step ``index`` (NaN stays NaN: never)."""
+    return np.asarray(np.where(np.isnan(index), np.nan, start + dt * np.nan_to_num(index)), float)
 
 
 def _share(values: NDArray[Any]) -> tuple[float, float]:
@@ -343,7 +413,7 @@ class Reassurance(Model):
     )
     Params = ReassuranceParams
     Options = NoOptions
-    report = False
+    report = True
     outcomes = (
         Measure("trusted", "bool", "", "Whether the observer came to trust the sender (μ < μ*)."),
         Measure("trust_year", "float", "year", "First year of trust (NaN: never)."),
@@ -359,7 +429,30 @@ class Reassurance(Model):
             "year",
             "First year of trust without the signals (NaN: never).",
         ),
+        Measure(
+            "declined",
+            "bool",
+            "",
+            "Whether the sender's decline took its capacity below decline_threshold.",
+        ),
+        Measure("decline_year", "float", "year", "First year below the threshold (NaN: never)."),
+        Measure("race_ended", "bool", "", "Whether the race ended: trust or decline."),
+        Measure("race_end_year", "float", "year", "First year of trust or decline (NaN: never)."),
+        Measure("ended_by_trust", "bool", "", "The race ended by trust (no later than decline)."),
+        Measure("ended_by_decline", "bool", "", "The race ended by decline, before any trust."),
+        Measure(
+            "race_ended_without_signals",
+            "bool",
+            "",
+            "The race ended (trust or decline) in the same run without the signals.",
+        ),
         Measure("trusts_at_end", "bool", "", "Whether the observer trusts at the last step."),
+        Measure(
+            "trusts_at_end_without_signals",
+            "bool",
+            "",
+            "Whether it trusts at the last step without the signals (same random numbers).",
+        ),
         Measure("final_belief", "float", "probability", "Observer's belief: sender is greedy."),
         Measure("signals_sent", "int", "signals", "Signals the sender sent."),
         Measure("signals_seen", "int", "signals", "Signals the observer saw."),
@@ -382,6 +475,9 @@ class Reassurance(Model):
         Measure("p_trusted", "float", "share", "P(trust reached) with the signals."),
         Measure("p_trusted_without_signals", "float", "share", "P(trust reached) without them."),
         Measure("signal_effect", "float", "share", "P(trust) with minus without signals."),
+        Measure("p_declined", "float", "share", "P(the decline ended the sender's capacity)."),
+        Measure("p_race_ended", "float", "share", "P(the race ended: trust or decline)."),
+        Measure("p_race_ended_without_signals", "float", "share", "P(race ended) without signals."),
         Measure("mean_trust_year", "float", "year", "First year of trust, given trust."),
         Measure("mean_final_belief", "float", "probability", "Final belief that S is greedy."),
     )
@@ -434,6 +530,7 @@ class Reassurance(Model):
             run_offset=run_offset,
             stream_key=stream_key,
             dt=dt,
+            start_year=start,
         )
         belief = _expit(paths.logit)
         without = _expit(paths.logit_without)
@@ -441,24 +538,37 @@ class Reassurance(Model):
         trust_wo = without < setup.threshold
         years = start + dt * np.arange(steps + 1, dtype=float)
         first, first_wo = _first(trust), _first(trust_wo)
+        declined = paths.capacity < params.decline_threshold
+        first_dec = _first(declined)
+        trust_year = _year(first, start, dt)
+        decline_year = _year(first_dec, start, dt)
+        # the race ends at the first of trust and decline; by trust if trust came no later
+        end_year = np.fmin(trust_year, decline_year)
+        by_trust = np.isfinite(trust_year) & ~(decline_year < trust_year)
         ids = scenario.ids
         military = np.array([s.military for s in scenario.states], dtype=float)
         mil = np.broadcast_to(military, (runs, steps + 1, len(ids))).copy()
         keepshare = np.ones((runs, steps + 1))
         for i, sig in enumerate(setup.signals):
             keepshare[:, sig.step] *= np.where(paths.sent[:, i], 1 - sig.size, 1.0)
-        mil[:, :, ids.index(setup.sender)] *= np.cumprod(keepshare, axis=1)
+        mil[:, :, ids.index(setup.sender)] *= np.cumprod(keepshare, axis=1) * paths.capacity
         final = mil[:, -1, :]
         outcomes = pd.DataFrame(
             {
                 "run": np.arange(run_offset, run_offset + runs, dtype=np.int64),
                 "trusted": trust.any(axis=1),
-                "trust_year": np.where(np.isnan(first), np.nan, start + dt * np.nan_to_num(first)),
+                "trust_year": trust_year,
                 "trusted_without_signals": trust_wo.any(axis=1),
-                "trust_year_without_signals": np.where(
-                    np.isnan(first_wo), np.nan, start + dt * np.nan_to_num(first_wo)
-                ),
+                "trust_year_without_signals": _year(first_wo, start, dt),
+                "declined": declined.any(axis=1),
+                "decline_year": decline_year,
+                "race_ended": np.isfinite(end_year),
+                "race_end_year": end_year,
+                "ended_by_trust": by_trust,
+                "ended_by_decline": np.isfinite(end_year) & ~by_trust,
+                "race_ended_without_signals": trust_wo.any(axis=1) | declined.any(axis=1),
                 "trusts_at_end": trust[:, -1],
+                "trusts_at_end_without_signals": trust_wo[:, -1],
                 "final_belief": belief[:, -1],
                 "signals_sent": paths.sent.sum(axis=1).astype(np.int64),
                 "signals_seen": paths.seen.sum(axis=1).astype(np.int64),
@@ -467,7 +577,9 @@ class Reassurance(Model):
                 **{f"final_military_{sid}": final[:, i] for i, sid in enumerate(ids)},
             }
         )
-        summary = self._summary(scenario, setup, params, outcomes, belief, without, years)
+        summary = self._summary(
+            scenario, setup, params, outcomes, belief, without, paths.capacity, years
+        )
         series = None
         if keep == "series":
             series = self._series(ids, setup, params, runs, run_offset, years, mil, belief, without)
@@ -528,6 +640,7 @@ class Reassurance(Model):
         outcomes: pd.DataFrame,
         belief: FloatArray,
         without: FloatArray,
+        capacity: FloatArray,
         years: FloatArray,
     ) -> dict[str, Any]:
         game, nu = setup.game, params.prior_sender
@@ -562,16 +675,27 @@ class Reassurance(Model):
                 for sig in setup.signals
             ],
             "signals_on": params.signals,
+            "signal_scale": params.signal_scale,
+            "decline_on": params.decline,
             "p_trusted": p,
             "p_trusted_se": p_se,
             "p_trusted_without_signals": q,
             "p_trusted_without_signals_se": q_se,
             "signal_effect": float(diff.mean()) if n else None,
             "signal_effect_se": eff_se,
+            "p_declined": float(outcomes["declined"].mean()) if n else None,
+            "p_race_ended": float(outcomes["race_ended"].mean()) if n else None,
+            "p_race_ended_without_signals": (
+                float(outcomes["race_ended_without_signals"].mean()) if n else None
+            ),
+            "p_ended_by_trust": float(outcomes["ended_by_trust"].mean()) if n else None,
+            "p_ended_by_decline": float(outcomes["ended_by_decline"].mean()) if n else None,
             "mean_trust_year": float(ty.mean()) if ty.size else None,
             "mean_final_belief": float(belief[:, -1].mean()) if belief.size else None,
             "mean_belief_path": [float(x) for x in belief.mean(axis=0)],
             "mean_belief_path_without_signals": [float(x) for x in without.mean(axis=0)],
+            "mean_capacity_path": [float(x) for x in capacity.mean(axis=0)],
+            "decline_threshold": params.decline_threshold,
             "years": [float(y) for y in years],
             "sources": [s.citation for s in scenario.sources],
         }
@@ -593,5 +717,15 @@ class Reassurance(Model):
         ax.set_ylabel(f"P({s['sender']} greedy) held by {s['observer']}")
         ax.set_title(f"{result.scenario.name}: reassurance, mean belief of the runs")
         ax.grid(alpha=0.3)
+        if s.get("decline_on"):
+            ax.plot(
+                s["years"],
+                s["mean_capacity_path"],
+                color="tab:red",
+                lw=1.2,
+                ls="-.",
+                label=f"{s['sender']} capacity left by the decline (share)",
+            )
+            ax.axhline(s["decline_threshold"], color="tab:red", ls="--", lw=0.6)
         ax.legend(fontsize="small", frameon=False)
         return {"trust.png": fig}
