@@ -6,7 +6,7 @@ A scenario is a YAML document (``yaml.safe_load`` only) with these parts::
     time:      start (year), step (years per step), steps
     world:     offense_advantage, distinguishability (Jervis 1978), ...
     states:    id, name, military, economy, max_budget_share, type, doctrine,
-               intelligence, bias, ccode
+               intelligence, bias, ccode, capital {lat, lon, name}
     alliances: name, members, kind, reliability, from, until
     events:    crisis | doctrine_change | technology_shock | alliance_change | signal, at a year
     richardson: optional coefficients for Richardson's model (or the rule that derives them)
@@ -47,6 +47,7 @@ from herz.errors import InputError, ScenarioError
 __all__ = [
     "Alliance",
     "AllianceChangeEvent",
+    "Capital",
     "CrisisEvent",
     "DoctrineChangeEvent",
     "Event",
@@ -118,6 +119,19 @@ class World(_Model):
     distinguishability: float = Field(default=0.5, ge=0, le=1)
 
 
+class Capital(_Model):
+    """Where a state's capital lies: its home base for the loss-of-strength gradient.
+
+    Decimal degrees on the sphere (WGS 84 latitude and longitude, rounded as the scenario's
+    ``sources`` say). :mod:`herz.models.geography` turns capitals into great-circle distances
+    and power projected over them (Boulding 1962).
+    """
+
+    lat: float = Field(ge=-90, le=90, description="Latitude in decimal degrees, north positive.")
+    lon: float = Field(ge=-180, le=180, description="Longitude in decimal degrees, east positive.")
+    name: str | None = Field(default=None, description="The capital's name, e.g. 'Berlin'.")
+
+
 class State(_Model):
     """One state: what it has (military stock, economy), what it is and how it sees."""
 
@@ -144,6 +158,10 @@ class State(_Model):
     )
     intelligence: float = Field(default=0.5, ge=0, le=1, description="Intelligence quality q.")
     bias: float = Field(default=0.0, ge=0, le=10, description="Self-serving bias β (Herz).")
+    capital: Capital | None = Field(
+        default=None,
+        description="The capital's coordinates, if given (herz.models.geography reads them).",
+    )
 
     @property
     def label(self) -> str:

@@ -23,6 +23,12 @@ alliances
     the unbroken run of that obligation covering the year, for every pair of members.
     Reliabilities by kind are herz assumptions, not data: see :data:`RELIABILITY`.
 
+capital
+    Left empty. No dataset shipped with herz has capitals' coordinates (COW's state list
+    ``states2016`` has none, and CShapes is not shipped), so ``states[*].capital`` is not filled;
+    add it by hand (``{lat, lon, name}``, see docs/scenarios.md) before using
+    :mod:`herz.models.geography`.
+
 Everything else (types, doctrines, intelligence, bias, the world's offense advantage and
 distinguishability) is left at the scenario format's defaults: history does not measure them.
 """
@@ -134,7 +140,8 @@ def scenario_from_history(
     Returns
     -------
     Scenario
-        Validated; ``sources`` cite NMC, ATOP and the COW state list.
+        Validated; ``sources`` cite NMC, ATOP and the COW state list. Capitals are left empty
+        (no shipped dataset has them; see the module docstring).
 
     Raises
     ------
