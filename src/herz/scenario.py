@@ -293,12 +293,55 @@ class RichardsonDerive(_Model):
     See :func:`herz.models.richardson.coefficients_from_scenario` for the rule itself.
     """
 
-    reaction_scale: float = Field(default=0.3, ge=0, le=10, description="κ, per year.")
-    fatigue: float = Field(default=0.5, gt=0, le=10, description="α, per year.")
-    grievance_share: float = Field(default=0.5, ge=-10, le=10, description="γ, seekers.")
-    greedy_grievance_share: float = Field(default=1.0, ge=-10, le=10, description="γ, greedy.")
+    reaction_scale: float = Field(
+        default=0.3,
+        ge=0,
+        le=10,
+        description="κ, per year.",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "κ = 0.3 per year: in two-state the reaction (0.34) is below "
+                "the fatigue (0.5), a stable race that ω = 1, δ = 0 turns "
+                "into a runaway one (0.6)"
+            ),
+        },
+    )
+    fatigue: float = Field(
+        default=0.5,
+        gt=0,
+        le=10,
+        description="α, per year.",
+        json_schema_extra={"source": "ours", "why": "α = 0.5 per year: a two-year time constant"},
+    )
+    grievance_share: float = Field(
+        default=0.5,
+        ge=-10,
+        le=10,
+        description="γ, seekers.",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "γ = 0.5: without rivals a security seeker's arms settle at half its starting level"
+            ),
+        },
+    )
+    greedy_grievance_share: float = Field(
+        default=1.0,
+        ge=-10,
+        le=10,
+        description="γ, greedy.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("γ = 1: without rivals a greedy state keeps its starting level"),
+        },
+    )
     ally_reaction: float = Field(
-        default=0.0, ge=-10, le=10, description="Reaction to an ally, as a multiple of κ."
+        default=0.0,
+        ge=-10,
+        le=10,
+        description="Reaction to an ally, as a multiple of κ.",
+        json_schema_extra={"source": "ours", "why": "allies do not arm against each other"},
     )
 
 
@@ -310,11 +353,50 @@ class RichardsonParams(_Model):
     for all states or a mapping ``{i: value}``.
     """
 
-    reaction: float | Matrix | None = None
-    fatigue: float | dict[str, float] | None = None
-    grievance: float | dict[str, float] | None = None
-    noise: float = Field(default=0.0, ge=0, le=10, description="Relative noise per √year.")
-    derive: RichardsonDerive = Field(default_factory=RichardsonDerive)
+    reaction: float | Matrix | None = Field(
+        default=None,
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "absent by default: derived from the scenario by the rule of richardson.derive"
+            ),
+            "after": "Richardson (1960): the reaction (defence) coefficients k, l",
+        },
+    )
+    fatigue: float | dict[str, float] | None = Field(
+        default=None,
+        json_schema_extra={
+            "source": "ours",
+            "why": "absent by default: derived by the rule of richardson.derive",
+            "after": "Richardson (1960): the fatigue coefficients a, b",
+        },
+    )
+    grievance: float | dict[str, float] | None = Field(
+        default=None,
+        json_schema_extra={
+            "source": "ours",
+            "why": "absent by default: derived by the rule of richardson.derive",
+            "after": "Richardson (1960): the grievances g, h",
+        },
+    )
+    noise: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        description="Relative noise per √year.",
+        json_schema_extra={"source": "Richardson (1960): his equations are deterministic (σ = 0)"},
+    )
+    derive: RichardsonDerive = Field(
+        default_factory=RichardsonDerive,
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "the rule that derives the coefficients from a scenario is "
+                "herz's operationalization, not Richardson's "
+                "(docs/richardson.md)"
+            ),
+        },
+    )
 
 
 class SpiralParams(_Model):
@@ -329,26 +411,87 @@ class SpiralParams(_Model):
 
     # power and threat (Hirshleifer 1989; Tullock 1980; Jervis 1978)
     decisiveness: float = Field(
-        default=1.0, gt=0, le=10, description="m: exponent of the contest success function."
+        default=1.0,
+        gt=0,
+        le=10,
+        description="m: exponent of the contest success function.",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "m = 1, the lottery form: win chances proportional to "
+                "strength; no source fixes m for states at war"
+            ),
+            "after": (
+                "Tullock (1980); Hirshleifer (1989), Public Choice 63: the "
+                "ratio form of the contest success function"
+            ),
+        },
     )
     offense_scale: float = Field(
         default=2.0,
         ge=1,
         le=100,
         description="θ_max: offense multiplier θ = θ_max^(2ω − 1), so θ ∈ [1/θ_max, θ_max].",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "at full offense advantage an attacker's strength counts "
+                "twice, at full defense advantage half; Jervis gives no "
+                "number"
+            ),
+            "after": "Jervis (1978): the offense-defense balance",
+        },
     )
     # arming
     tolerance: float = Field(
-        default=0.2, gt=0, le=1, description="τ: the threat a security seeker tolerates."
+        default=0.2,
+        gt=0,
+        le=1,
+        description="τ: the threat a security seeker tolerates.",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "a security seeker tolerates a threat (belief × chance of "
+                "losing) of 0.2: a testbed value"
+            ),
+            "after": "Glaser (2010): enough for security",
+            "calibrated": {
+                "europe-1914": {
+                    "value": 0.425,
+                    "how": (
+                        "docs/calibrate_spiral.py: grid search, jointly over "
+                        "tolerance τ ∈ [0.25, 0.6] (step 0.025) and superiority s ∈ "
+                        "[0, 1.2] (step 0.1), least RMS log error of the six great "
+                        "powers' ensemble-mean spending against COW NMC v6.0 milex; "
+                        "fitted years 1910–1913 (1909 is the start); 200 runs, seed "
+                        "1, endogenous crises off (crisis_rate 0). A calibration, not"
+                        " a citation"
+                    ),
+                }
+            },
+        },
     )
     adjustment: float = Field(
-        default=0.5, ge=0, le=10, description="λ: speed of arming toward the target, per year."
+        default=0.5,
+        ge=0,
+        le=10,
+        description="λ: speed of arming toward the target, per year.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("half the gap to the target closed per year (a two-year time constant)"),
+            "after": "Richardson (1960): partial adjustment toward a target",
+        },
     )
     base_posture: float = Field(
         default=0.02,
         ge=0,
         le=10,
         description="b0: stock kept whatever the threat, as a share of the economy.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("a military burden of 2% of the economy kept whatever the threat"),
+            "after": "Richardson (1960): the grievance term",
+        },
     )
     base_from_start: bool = Field(
         default=False,
@@ -357,95 +500,330 @@ class SpiralParams(_Model):
             "(military / economy) instead of base_posture: the starting spending is what the "
             "state keeps whatever the threat (calibration of historical scenarios)."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "off for synthetic worlds; europe-1914 and cold-war set it so"
+                " that their first year is a rest point: a modelling choice, "
+                "not data"
+            ),
+            "after": "Richardson (1960): grievances fitted to the start",
+        },
     )
     depreciation: float = Field(
-        default=0.1, gt=0, le=1, description="d: share of the military stock lost per year."
+        default=0.1,
+        gt=0,
+        le=1,
+        description="d: share of the military stock lost per year.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "10% of the stock lost per year: a ten-year service life",
+        },
     )
     superiority: float = Field(
         default=1.2,
         ge=0,
         le=10,
         description="Offensive realists' target ratio to the strongest rival.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("offensive realists aim at 20% more strength than their strongest rival"),
+            "after": "Mearsheimer (2001): offensive realists seek superiority",
+            "calibrated": {
+                "europe-1914": {
+                    "value": 0.2,
+                    "how": (
+                        "docs/calibrate_spiral.py: grid search, jointly over "
+                        "tolerance τ ∈ [0.25, 0.6] (step 0.025) and superiority s ∈ "
+                        "[0, 1.2] (step 0.1), least RMS log error of the six great "
+                        "powers' ensemble-mean spending against COW NMC v6.0 milex; "
+                        "fitted years 1910–1913 (1909 is the start); 200 runs, seed "
+                        "1, endogenous crises off (crisis_rate 0). A calibration, not"
+                        " a citation; s ≤ 0.2 fit equally, ties go to the value "
+                        "nearest the default"
+                    ),
+                }
+            },
+        },
     )
     greedy_effort: float = Field(
         default=1.0,
         ge=0,
         le=1,
         description="Greedy states spend at least this share of their budget ceiling.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("greedy states spend their whole budget ceiling (arming for opportunity)"),
+            "after": "Kydd (1997, 2005): greedy types",
+        },
     )
     grit_share: float = Field(
-        default=0.5, ge=0, le=1, description="Reassurers (GRIT) arm to this share of the target."
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Reassurers (GRIT) arm to this share of the target.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "a reassurer arms to half its defensive target",
+            "after": "Osgood (1962): GRIT",
+        },
     )
     grit_abandon: float = Field(
         default=0.8,
         gt=0,
         le=1,
         description="A reassurer returns to defence when its highest belief exceeds this.",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "restraint is dropped once the reassurer's highest belief "
+                "that a rival is greedy exceeds 0.8"
+            ),
+            "after": "Osgood (1962): restraint continued only while reciprocated",
+        },
     )
     growth: float = Field(
-        default=0.02, ge=-0.5, le=0.5, description="Economic growth per year without arms."
+        default=0.02,
+        ge=-0.5,
+        le=0.5,
+        description="Economic growth per year without arms.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "2% growth a year without arms, a long-run real rate",
+            "calibrated": {
+                "cold-war": {
+                    "value": 0.075,
+                    "how": (
+                        "docs/calibrate_spiral.py: grid search over growth ∈ [0.02, "
+                        "0.12] (step 0.005; nominal, as NMC milex is in current "
+                        "dollars), least RMS log error of the USA's and the USSR's "
+                        "ensemble-mean spending against COW NMC v6.0 milex; fitted "
+                        "years 1949–1990; 200 runs, seed 1, endogenous crises off "
+                        "(crisis_rate 0). A calibration, not a citation"
+                    ),
+                }
+            },
+        },
     )
     guns_cost: float = Field(
         default=0.05,
         ge=0,
         le=10,
         description="Growth lost per unit of military burden (spending / economy).",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "half a point of growth lost at a 10% military burden; chosen"
+                " so that the growth cost per unit of stock stayed what it "
+                "was before the units of M were fixed (0.5 × d)"
+            ),
+            "after": "Richardson (1960); Powell (1993): guns versus butter",
+        },
     )
     # perception and belief (Jervis 1976; Kydd 1997)
     noise_scale: float = Field(
-        default=0.5, ge=0, le=5, description="σ0: observation noise is σ0·(1 − intelligence)."
+        default=0.5,
+        ge=0,
+        le=5,
+        description="σ0: observation noise is σ0·(1 − intelligence).",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "log-scale observation noise 0.5 for a state without "
+                "intelligence (q = 0), none at q = 1"
+            ),
+            "after": "Jervis (1976): misperception",
+        },
     )
     model_noise: float = Field(
-        default=0.2, gt=0, le=5, description="σ_f: observers' allowance for unmodelled noise."
+        default=0.2,
+        gt=0,
+        le=5,
+        description="σ_f: observers' allowance for unmodelled noise.",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "observers allow a log-scale spread of 0.2 for what the model"
+                " leaves out; keeps the likelihood ratio finite when σ_i = 0"
+            ),
+        },
     )
     prior_greedy: float = Field(
-        default=0.3, gt=0, lt=1, description="μ0: initial belief that another state is greedy."
+        default=0.3,
+        gt=0,
+        lt=1,
+        description="μ0: initial belief that another state is greedy.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("before any observation a state puts 0.3 on another being greedy"),
+            "after": "Kydd (1997): beliefs about types",
+        },
     )
     belief_bound: float = Field(
-        default=0.001, gt=0, lt=0.5, description="Beliefs are kept in [b, 1 − b]."
+        default=0.001,
+        gt=0,
+        lt=0.5,
+        description="Beliefs are kept in [b, 1 − b].",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "numerical: keeps beliefs off 0 and 1, so that logits stay "
+                "finite and beliefs can move"
+            ),
+        },
     )
     # alliances (Walt 1987)
     balance_interval: float = Field(
-        default=5.0, ge=0, le=1000, description="Years between balancing rounds (0: never)."
+        default=5.0,
+        ge=0,
+        le=1000,
+        description="Years between balancing rounds (0: never).",
+        json_schema_extra={
+            "source": "ours",
+            "why": "alliances are reviewed every five years",
+            "after": "Walt (1987): balancing against threat",
+        },
     )
     balance_threshold: float = Field(
-        default=0.1, ge=0, le=1, description="Least threat that makes a state seek allies."
+        default=0.1,
+        ge=0,
+        le=1,
+        description="Least threat that makes a state seek allies.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("a state seeks allies only when its highest threat exceeds 0.1"),
+        },
     )
     balance_reliability: float = Field(
-        default=0.5, ge=0, le=1, description="Reliability of a balancing tie."
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Reliability of a balancing tie.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("a balancing tie counts half as much as a full alliance of reliability 1"),
+        },
     )
     # crises (Fearon 1995; Schelling 1960)
     crisis_rate: float = Field(
-        default=0.5, ge=0, le=100, description="Crises per state per year at mutual threat 1."
+        default=0.5,
+        ge=0,
+        le=100,
+        description="Crises per state per year at mutual threat 1.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "at mutual threat 1 a state meets one crisis every two years",
+            "after": "Bremer & Mihalka (1977): crisis onset rising with threat",
+        },
     )
     crisis_base: float = Field(
-        default=0.0, ge=0, le=100, description="Crises per state per year at no threat."
+        default=0.0,
+        ge=0,
+        le=100,
+        description="Crises per state per year at no threat.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("no crises without threat: every endogenous crisis comes from threat"),
+        },
     )
     war_cost: float = Field(
-        default=0.1, ge=0, le=1000, description="c: expected cost of war as a share of the stakes."
+        default=0.1,
+        ge=0,
+        le=1000,
+        description="c: expected cost of war as a share of the stakes.",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "war costs a tenth of the stakes; P(war) is very sensitive to"
+                " it (issue #11: europe-1914 0.40 at 0.05, 0 at 0.2)"
+            ),
+            "after": "Fearon (1995): the costs of war as a share of the stakes",
+        },
     )
     greed_stake: float = Field(
-        default=0.5, ge=0, le=100, description="Greedy states value the stakes 1 + this."
+        default=0.5,
+        ge=0,
+        le=100,
+        description="Greedy states value the stakes 1 + this.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "greedy states value the stakes 1.5 times",
+            "after": "Kydd (2005): greedy types value gains more",
+        },
     )
     # war (Christensen & Snyder 1990; Lanchester 1916)
     chaingang_defense: float = Field(
-        default=0.2, ge=0, le=1, description="An ally's chance to join per unit reliability, ω = 0."
+        default=0.2,
+        ge=0,
+        le=1,
+        description="An ally's chance to join per unit reliability, ω = 0.",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "under full defense advantage an ally joins with a fifth of its tie's reliability"
+            ),
+            "after": ("Christensen & Snyder (1990): buck-passing under defense dominance"),
+        },
     )
     chaingang_offense: float = Field(
-        default=1.0, ge=0, le=1, description="An ally's chance to join per unit reliability, ω = 1."
+        default=1.0,
+        ge=0,
+        le=1,
+        description="An ally's chance to join per unit reliability, ω = 1.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("under full offense advantage an ally joins with its tie's full reliability"),
+            "after": ("Christensen & Snyder (1990): chain-ganging under offense dominance"),
+        },
     )
-    attrition: float = Field(default=0.3, ge=0, le=10, description="Lanchester attrition per year.")
+    attrition: float = Field(
+        default=0.3,
+        ge=0,
+        le=10,
+        description="Lanchester attrition per year.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "a side loses 0.3 of the enemy's force per year",
+            "after": "Lanchester (1916): the square law",
+        },
+    )
     exhaustion: float = Field(
-        default=0.5, ge=0, le=1, description="A belligerent quits below this share of its forces."
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A belligerent quits below this share of its forces.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "a belligerent quits at half its stock at entry",
+            "after": (
+                "Taylor (1983); Helmbold (1971): force-level breakpoints (the"
+                " convention, not the value)"
+            ),
+        },
     )
     peace_rate: float = Field(
-        default=0.3, ge=0, le=100, description="Negotiated exits from war per belligerent per year."
+        default=0.3,
+        ge=0,
+        le=100,
+        description="Negotiated exits from war per belligerent per year.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("negotiated exits at 0.3 per belligerent per year (3.3 years on average)"),
+        },
     )
     war_damage: float = Field(
-        default=0.05, ge=0, le=1, description="Share of the economy lost per year at war."
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Share of the economy lost per year at war.",
+        json_schema_extra={"source": "ours", "why": "5% of the economy lost per year at war"},
     )
     defeat_cost: float = Field(
-        default=0.1, ge=0, le=1, description="Share of the economy lost by a defeated state."
+        default=0.1,
+        ge=0,
+        le=1,
+        description="Share of the economy lost by a defeated state.",
+        json_schema_extra={"source": "ours", "why": "a defeated state loses 10% of its economy"},
     )
 
 

@@ -143,12 +143,21 @@ class LanchesterParams(StrictModel):
             "Two lists of state ids: side A (the attacker) and side B. States in neither stay "
             "neutral. Default: the first state's bloc against the strongest other bloc."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": ("absent: the first state's bloc against the strongest other bloc"),
+        },
     )
     attrition: float = Field(
         default=0.3,
         gt=0,
         le=10,
         description="κ: geometric mean √(ab) of the two effectivenesses, per year (ours).",
+        json_schema_extra={
+            "source": "ours",
+            "why": "κ = 0.3 per year, the spiral model's attrition",
+            "after": "Lanchester (1916): the square law",
+        },
     )
     offense_scale: float = Field(
         default=2.0,
@@ -158,18 +167,33 @@ class LanchesterParams(StrictModel):
             "θ_max: A's effectiveness over B's is θ = θ_max^(2ω − 1), ω the world's "
             "offense_advantage; 1 ignores ω (ours)."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": "θ_max = 2, the spiral model's offense_scale",
+            "after": "Jervis (1978): the offense-defense balance",
+        },
     )
     effectiveness_a: float | None = Field(
         default=None,
         gt=0,
         le=100,
         description="a: B's losses per unit of A's force per year; default κ√θ.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "absent: derived as κ√θ",
+            "after": "Taylor (1983): attrition-rate coefficients",
+        },
     )
     effectiveness_b: float | None = Field(
         default=None,
         gt=0,
         le=100,
         description="b: A's losses per unit of B's force per year; default κ/√θ.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "absent: derived as κ/√θ",
+            "after": "Taylor (1983): attrition-rate coefficients",
+        },
     )
     breakpoint: float = Field(
         default=0.5,
@@ -179,6 +203,14 @@ class LanchesterParams(StrictModel):
             "β: a side quits when its force falls to this share of its initial force "
             "(Taylor 1983; the value is ours). 0: fight to annihilation."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": "half the initial force, as the spiral model's exhaustion",
+            "after": (
+                "Taylor (1983); Helmbold (1971), RAND R-772-PR: force-level "
+                "breakpoints (the convention, not the value)"
+            ),
+        },
     )
     noise: float = Field(
         default=0.2,
@@ -187,6 +219,10 @@ class LanchesterParams(StrictModel):
         description=(
             "σ: each run scales a and b by independent log-normal factors exp(σε − σ²/2) (ours)."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": ("log-normal uncertainty of spread 0.2 about the sides' fighting value"),
+        },
     )
 
     @field_validator("sides")

@@ -123,11 +123,18 @@ class IteratedParams(StrictModel):
     strategy: StrategyName = Field(
         default="tit-for-tat",
         description="Strategy of every state not listed in 'strategies' (Axelrod 1984: TFT).",
+        json_schema_extra={
+            "source": ("Axelrod (1984): tit for tat, the winner of both of his tournaments")
+        },
     )
     strategies: dict[str, StrategyName] = Field(
         default_factory=dict,
         max_length=1000,
         description="Strategy by state id, e.g. {GMY: grim, RUS: defensive-realist}.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "every state plays the default strategy unless listed",
+        },
     )
     turns: int | None = Field(
         default=None,
@@ -135,6 +142,10 @@ class IteratedParams(StrictModel):
         le=100_000,
         description="Turns per match (the cap with prob_end); default: the run's steps, one "
         "turn per step of the scenario's clock.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "absent: one turn per step of the scenario's clock",
+        },
     )
     noise: float = Field(
         default=0.0,
@@ -142,6 +153,7 @@ class IteratedParams(StrictModel):
         le=1,
         description="Implementation noise ε: each action flips with this probability "
         "(axelrod's noise).",
+        json_schema_extra={"source": "ours", "why": "no implementation noise unless asked for"},
     )
     misperception: float = Field(
         default=0.0,
@@ -149,6 +161,11 @@ class IteratedParams(StrictModel):
         le=1,
         description="Misperception μ: each side misreads the other's action with this "
         "probability (Jervis 1976).",
+        json_schema_extra={
+            "source": "ours",
+            "why": "no misperception unless asked for",
+            "after": "Jervis (1976): misperception",
+        },
     )
     prob_end: float | None = Field(
         default=None,
@@ -156,6 +173,11 @@ class IteratedParams(StrictModel):
         le=1,
         description="Probability that a match ends after each turn (axelrod's prob_end); "
         "default: matches last 'turns' turns.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "absent: matches have a fixed length",
+            "after": "Knight et al. (2016), the axelrod library: prob_end",
+        },
     )
     cost: float = Field(
         default=0.5,
@@ -163,12 +185,18 @@ class IteratedParams(StrictModel):
         le=1000,
         description="Cost c of arming in the Jervis map (stakes' units); c/v is the ω at "
         "which the Stag Hunt becomes a Prisoner's Dilemma.",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("c/v = 0.5: the Stag Hunt becomes a Prisoner's Dilemma at ω = 0.5"),
+            "after": ("Jervis (1978); the map from ω and δ to payoffs is ours (docs/games.md)"),
+        },
     )
     stakes: float = Field(
         default=1.0,
         gt=0,
         le=1000,
         description="Value v of security in the Jervis map (R = v).",
+        json_schema_extra={"source": "ours", "why": "v = 1 sets the payoff unit (R = 1)"},
     )
 
 

@@ -90,6 +90,10 @@ class ReassuranceParams(StrictModel):
             "Id of the state whose trust is measured (default: the first state that is not "
             "the sender)."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": "absent: the first state that is not the sender",
+        },
     )
     sender: str | None = Field(
         default=None,
@@ -98,12 +102,23 @@ class ReassuranceParams(StrictModel):
             "Id of the state that signals (default: the state of the first signal event, else "
             "the scenario's second state)."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": ("absent: the state of the first signal event, else the second state"),
+        },
     )
     prior: float = Field(
         default=0.7,
         ge=0,
         le=1,
         description="μ0: the observer's prior belief that the sender is greedy.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "an assumption: deep mistrust of the other's intentions",
+            "after": (
+                "Kydd (2005) ch. 7: American mistrust of Soviet intentions (the number is ours)"
+            ),
+        },
     )
     prior_sender: float = Field(
         default=0.2,
@@ -113,33 +128,67 @@ class ReassuranceParams(StrictModel):
             "ν: the sender's belief that the observer is greedy (common knowledge; beliefs "
             "about beliefs). Above μ* no cooperation is possible and no signal separates."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": "an assumption: the sender fears the observer little",
+        },
     )
     t_secure: float = Field(
         default=0.5,
         ge=0,
         lt=1,
         description="t_S: a security seeker's payoff from exploiting the other (0 ≤ t_S < 1).",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("t_S < 1 makes the security seeker's game an assurance game; 0.5 is ours"),
+            "after": "Kydd (2005) ch. 2: the security dilemma game",
+        },
     )
     t_greedy: float = Field(
         default=1.5,
         gt=1,
         le=100,
         description="t_G: a greedy state's payoff from exploiting the other (t_G > 1).",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("t_G > 1 makes the greedy state's game a prisoner's dilemma; 1.5 is ours"),
+            "after": "Kydd (2005) ch. 2: the security dilemma game",
+        },
     )
     sucker_cost: float = Field(
-        default=1.0, gt=0, le=100, description="c: the loss from being exploited (c > 0)."
+        default=1.0,
+        gt=0,
+        le=100,
+        description="c: the loss from being exploited (c > 0).",
+        json_schema_extra={
+            "source": "ours",
+            "why": "c = 1: with t_S = 0.5 the trust threshold μ* is 1/3",
+            "after": "Kydd (2005) ch. 2: the security dilemma game",
+        },
     )
     horizon: float = Field(
         default=10.0,
         gt=0,
         le=1000,
         description="H: rounds of cooperation a trusted security seeker gains (ours).",
+        json_schema_extra={
+            "source": "ours",
+            "why": "a trusted security seeker gains ten rounds of cooperation",
+        },
     )
     signal_cost: float = Field(
         default=20.0,
         gt=0,
         le=10_000,
         description="k: the cost, in stage-game payoffs, of cutting the whole military.",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "cutting the whole military costs 20 stage-game payoffs: the "
+                "minimal separating signal is then a cut of 6.1%"
+            ),
+            "after": "Kydd (2000): costly signals",
+        },
     )
     tremble: float = Field(
         default=0.1,
@@ -149,12 +198,17 @@ class ReassuranceParams(StrictModel):
             "Chance that a greedy sender sends a separating-size signal all the same; the "
             "observer's likelihood ratio for such a signal (ours)."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": "a greedy sender makes a separating-size cut one time in ten",
+        },
     )
     visibility: float = Field(
         default=1.0,
         ge=0,
         le=1,
         description="Multiplies every signal's visibility (misperception: missed signals).",
+        json_schema_extra={"source": "ours", "why": "signals are as visible as their events say"},
     )
     size_noise: float = Field(
         default=0.5,
@@ -164,28 +218,43 @@ class ReassuranceParams(StrictModel):
             "σ0: log-scale noise of a seen signal's size, times (1 − the observer's "
             "intelligence) (misperception of signals)."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": "σ0 = 0.5, the spiral model's noise_scale",
+            "after": "the spiral model's perception rule (docs/spiral.md)",
+        },
     )
     prior_noise: float = Field(
         default=0.5,
         ge=0,
         le=10,
         description="σ_p: per-run spread of the prior on the logit scale (ours).",
+        json_schema_extra={
+            "source": "ours",
+            "why": ("per-run uncertainty about the prior, spread 0.5 on the logit scale"),
+        },
     )
     belief_noise: float = Field(
         default=0.1,
         ge=0,
         le=10,
         description="σ_b: drift of the belief per √year on the logit scale: other news (ours).",
+        json_schema_extra={
+            "source": "ours",
+            "why": "news other than signals moves the logit by 0.1 per √year",
+        },
     )
     grain: float = Field(
         default=0.001,
         gt=0,
         le=1,
         description="Step of the grid of cut sizes for the minimal separating signal.",
+        json_schema_extra={"source": "ours", "why": "numerical: grid step of the cut sizes"},
     )
     signals: bool = Field(
         default=True,
         description="false: the sender sends no signals (the world without them).",
+        json_schema_extra={"source": "ours", "why": "signals on; false is the world without them"},
     )
     signal_scale: float = Field(
         default=1.0,
@@ -195,6 +264,7 @@ class ReassuranceParams(StrictModel):
             "Multiplies every signal's size (capped at 1, the whole military): the signal-size "
             "axis of a sweep (ours)."
         ),
+        json_schema_extra={"source": "ours", "why": "signals at the sizes the scenario gives"},
     )
     decline: bool = Field(
         default=False,
@@ -202,24 +272,38 @@ class ReassuranceParams(StrictModel):
             "true: the rival explanation (Brooks & Wohlforth 2000/01): the sender's capacity "
             "falls from decline_start, whatever its type."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": "the rival explanation is off unless asked for",
+            "after": "Brooks & Wohlforth (2000/01), International Security 25(3)",
+        },
     )
     decline_start: float = Field(
         default=1986.0,
         ge=-10_000,
         le=10_000,
         description="Year the sender's decline begins (ours).",
+        json_schema_extra={"source": "ours", "why": "the decline begins in 1986"},
     )
     decline_rate: float = Field(
         default=0.15,
         ge=0,
         le=10,
         description="r: the decline's rate per year, capacity exp(−r (year − start)) (ours).",
+        json_schema_extra={
+            "source": "ours",
+            "why": "capacity falls by 15% a year (on the log scale)",
+        },
     )
     decline_noise: float = Field(
         default=0.3,
         ge=0,
         le=5,
         description="σ_d: per-run spread of the rate on the log scale (ours).",
+        json_schema_extra={
+            "source": "ours",
+            "why": "per-run spread 0.3 of the rate on the log scale",
+        },
     )
     decline_threshold: float = Field(
         default=0.5,
@@ -229,6 +313,10 @@ class ReassuranceParams(StrictModel):
             "Capacity (share of the starting military) below which the sender can no longer "
             "race: the race ends by decline (ours)."
         ),
+        json_schema_extra={
+            "source": "ours",
+            "why": "the race ends by decline at half the starting military",
+        },
     )
 
 

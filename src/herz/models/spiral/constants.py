@@ -1,0 +1,131 @@
+"""The spiral kernel's hard-coded constants: every number that is not a ``spiral:`` parameter.
+
+Every parameter of the model is a field of :class:`herz.scenario.SpiralParams`, with its
+provenance in the field's metadata (``json_schema_extra``: ``source``, and ``why`` for
+**ours**). A few numbers are written into :mod:`herz.models.spiral.kernel` itself; this module
+lists them, with their values, where they act and where they come from, so that the docs
+(docs/spiral.md, "Constants of the kernel") and every run's report (its methods section) can
+show them. ``tests/test_provenance.py`` checks that the values here are the kernel's: every
+numeric module-level constant of the kernel must be listed under its name, with its value, and
+the literal numbers of the pure mechanism functions are checked through those functions.
+
+Nothing here is imported by the kernel: it is a record of the kernel, not a setting of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CONSTANTS", "KernelConstant"]
+
+
+@dataclass(frozen=True)
+class KernelConstant:
+    """One number written into the kernel.
+
+    ``source`` is a citation when the number itself comes from one, else ``"ours"``, with
+    ``why`` saying why the value is what it is. ``kernel_name`` is the module-level name in
+    :mod:`herz.models.spiral.kernel` when the constant has one (``None`` for a literal inside a
+    function). ``affects_results`` is false for constants that only change how the numbers are
+    drawn or stored (``BLOCK``) or that act below the precision of the results.
+    """
+
+    name: str
+    value: float
+    source: str
+    why: str
+    where: str
+    kernel_name: str | None = None
+    affects_results: bool = True
+
+
+CONSTANTS: tuple[KernelConstant, ...] = (
+    KernelConstant(
+        name="BLOCK",
+        value=16,
+        source="ours",
+        why=(
+            "steps whose random numbers a run draws in one call: a speed and layout choice. "
+            "It fixes which draw goes to which step, so changing it changes every run's "
+            "numbers (not their distribution)."
+        ),
+        where="_draw_block, _run_chunk (the random-number layout)",
+        kernel_name="BLOCK",
+        affects_results=False,
+    ),
+    KernelConstant(
+        name="SPEND_FLOOR",
+        value=0.01,
+        source="ours",
+        why=(
+            "1% of the budget ceiling added to spending inside the logarithms of perception "
+            "(step 3), so that a state that spends nothing has a finite log spending; it "
+            "damps what observers read from very low spending."
+        ),
+        where="_run_chunk, step 3 (perception and belief)",
+        kernel_name="SPEND_FLOOR",
+    ),
+    KernelConstant(
+        name="TINY",
+        value=1e-300,
+        source="ours",
+        why=(
+            "numerical guard: the floor of denominators, so that a contest between two "
+            "zero strengths gives the attacker 0 and an empty side takes no losses."
+        ),
+        where="contest_success, lanchester_losses, _run_chunk (threat)",
+        kernel_name="_TINY",
+        affects_results=False,
+    ),
+    KernelConstant(
+        name="economy floor",
+        value=1e-9,
+        source="ours",
+        why=(
+            "numerical guard: the economy never falls below 1e-9 of its previous value in a "
+            "step, so that it stays positive."
+        ),
+        where="economy_step",
+    ),
+    KernelConstant(
+        name="mutual threat weight",
+        value=0.5,
+        source="ours",
+        why=(
+            "a dyad's crisis hazard rises with the mean of the two threats, (T_ij + T_ji)/2: "
+            "both sides' fear counts equally."
+        ),
+        where="crisis_hazard, _run_chunk (step 5)",
+    ),
+    KernelConstant(
+        name="stakes",
+        value=1.0,
+        source=(
+            "Fearon (1995), International Organization 49: the issue in dispute is the "
+            "interval [0, 1]; war when the demands add up to more than 1"
+        ),
+        why="the stakes of a crisis are normalized to 1; war_cost is a share of them.",
+        where="_run_chunk, resolve (step 5: war iff d_i + d_j > 1)",
+    ),
+    KernelConstant(
+        name="pre-emption belief",
+        value=0.5,
+        source="ours",
+        why=(
+            "a war is recorded as pre-emptive when the offense has the advantage (θ > 1) and "
+            "the initiator believes the other more likely greedy than not; a label of the "
+            "events and of n_preemptive only, not a cause of war."
+        ),
+        where="_run_chunk, resolve (events and outcomes)",
+    ),
+    KernelConstant(
+        name="reassurer's fear",
+        value=0.0,
+        source="ours",
+        why=(
+            "a reassurer (GRIT) never counts the first-strike advantage in a crisis, whatever "
+            "it believes (Osgood 1962's restraint, made a rule)."
+        ),
+        where="_run_chunk, resolve (step 5)",
+    ),
+)
