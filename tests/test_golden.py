@@ -5,6 +5,10 @@ events, outcomes and summaries of Richardson and the spiral model on built-in sc
 two tournaments. The same calls today must give bit-identical per-run values and aggregates
 equal to a relative 1e-12. Where an outcome or summary key was renamed, :data:`RENAMED` says
 so (old name → new name); that table is the rename table the docs' glossary repeats.
+
+The spiral cases (``spiral-*``) were re-recorded on 2026-11-30 for issue #11's war-sides
+change (wars between two coalitions: results change on purpose); Richardson's and the
+tournaments' are the original recordings.
 """
 
 from __future__ import annotations

@@ -294,13 +294,20 @@ def test_p2_jervis_four_worlds() -> None:
 
 
 def test_p3_chain_ganging_under_offense_dominance() -> None:
+    # The states on the first war's two sides (issue #11: not overlapping wars). Balancing is
+    # off so that both worlds fight over the same (the scenario's) alliances: with it on, the
+    # defense world's first war comes a decade later, after more balancing ties have formed.
     sizes = {}
     for omega in (0.9, 0.1):
         r = run(
             "multipolar-20",
             1000,
             steps=40,
-            **{"world.offense_advantage": omega, "spiral.war_cost": 0},
+            **{
+                "world.offense_advantage": omega,
+                "spiral.war_cost": 0,
+                "spiral.balance_interval": 0,
+            },
         )
         out = r.outcomes[r.outcomes["war"]]
         assert len(out) > 100
@@ -418,3 +425,151 @@ def test_p6_frozen_spiral_is_a_richardson_system() -> None:
         design = np.column_stack([x[:-1, j], x[:-1, i], np.ones(len(dx))])
         coef, *_ = np.linalg.lstsq(design, dx[:, i], rcond=None)
         assert_allclose(coef, [k, -lam, g[i]], rtol=1e-4)
+
+
+# -- wars between sides (issue #11, item 1) ----------------------------------------------------
+GREAT_POWERS = {"UKG", "FRN", "RUS", "GMY", "AUH", "ITA"}
+
+
+def war_sides(text: str) -> tuple[set[str], set[str]]:
+    a, b = text.split("|")
+    return set(filter(None, a.split(","))), set(filter(None, b.split(",")))
+
+
+def test_wars_have_two_sides_and_end_only_when_a_side_is_empty() -> None:
+    r = herz.simulate("europe-1914", model="spiral", runs=300, seed=2)
+    ev, out = r.events, r.outcomes.set_index("run")
+    assert ev is not None
+    assert {"war", "side"} <= set(ev.columns)
+    wars = ev[ev["war"].notna()]
+    n_ended = 0
+    for (run_, war), rows in wars.groupby(["run", "war"], sort=True):
+        members: dict[str, int] = {}
+        start = rows[rows["kind"] == "war_start"]
+        assert len(start) == 1 and int(start["side"].iloc[0]) == 0
+        a, b = start["states"].iloc[0].split(",")
+        members[a], members[b] = 0, 1
+        ever = dict(members)
+        for t, step in rows.groupby("t", sort=True):
+            for _, e in step[step["kind"] == "join"].iterrows():
+                joiner, other = e["states"].split(",")
+                assert joiner not in members
+                # an ally takes its ally's side; a state drawn in by a crisis the other side
+                same = e["detail"] == "ally"
+                assert int(e["side"]) == (members[other] if same else 1 - members[other])
+                members[joiner] = ever[joiner] = int(e["side"])
+            sides_before = {s for s in members.values()}
+            for _, e in step[step["kind"] == "exit"].iterrows():
+                assert int(e["side"]) == members.pop(e["states"])
+            ends = step[step["kind"] == "war_end"]
+            if len(ends):  # the war ends when a side has no members left, and everyone leaves
+                n_ended += 1
+                assert not members, (run_, war, t)
+                assert sides_before == {0, 1}
+            else:  # a member may leave; the war goes on while both sides have members
+                assert {s for s in members.values()} == {0, 1}, (run_, war, t)
+        if war == 0:  # the outcomes' first war: the same two sides
+            sides = ({k for k, v in ever.items() if v == 0}, {k for k, v in ever.items() if v == 1})
+            assert war_sides(out.loc[run_, "first_war_sides"]) == sides
+    assert n_ended > 5
+    first = out[out["war"]]
+    sizes = first["first_war_side_sizes"].str.split("|", expand=True).astype(int)
+    assert (sizes.sum(axis=1) == first["first_war_size"]).all()
+    assert (sizes > 0).all().all()
+
+
+def test_every_member_fights_every_state_on_the_other_side() -> None:
+    # Chain-ganging joins in the same round used to inherit only their ally's enemies of the
+    # moment: Germany joined Austria-Hungary but fought only Serbia (issue #11).
+    r = run("europe-1914", 1500, seed=77)
+    out = r.outcomes[r.outcomes["war"]]
+    general = 0
+    for _, row in out.iterrows():
+        a, b = war_sides(row["first_war_sides"])
+        fought = set(row["dyads_fought"].split(","))
+        assert all(SP.dyad_key(x, y) in fought for x in a for y in b if not {x, y} <= a & b)
+        if len((a | b) & GREAT_POWERS) >= 5 and {"GMY", "FRN", "RUS"} <= a | b:
+            general += 1
+            assert {"FRN-GMY", "GMY-RUS"} <= fought
+            assert ("GMY" in a) != ("FRN" in a) and ("GMY" in a) != ("RUS" in a)
+    assert general > 10
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sides are right (GMY fights FRN and RUS in every general war all three are in: "
+    "test_every_member_fights_every_state_on_the_other_side), but a third to a half of the general "
+    "wars lack GMY, FRN or RUS: each ally joins once, with probability r·f(ω) = 0.7 × 0.76, "
+    "independently (issue #11: the join rule is still to be settled)",
+)
+def test_1914_general_war_germany_fights_france_and_russia() -> None:
+    """#11 "1914": when the Sarajevo war becomes general (five or more great powers), Germany
+    fights France and Russia in it. Seed 20250611 was never used in development."""
+    r = run("europe-1914", 1000, seed=20250611)
+    out = r.outcomes[r.outcomes["war"]]
+    general = [
+        row
+        for _, row in out.iterrows()
+        if len(set().union(*war_sides(row["first_war_sides"])) & GREAT_POWERS) >= 5
+    ]
+    assert len(general) > 5
+    missed = [
+        (row["run"], row["first_war_sides"])
+        for row in general
+        if not {"FRN-GMY", "GMY-RUS"} <= set(row["dyads_fought"].split(","))
+    ]
+    assert not missed, f"{len(missed)} of {len(general)} general wars: {missed[:5]}"
+
+
+def test_p_dyad_war_is_the_share_of_runs_in_which_the_pair_fought() -> None:
+    r = run("europe-1914", 300, seed=4)
+    p = r.summary["p_dyad_war"]
+    ids = r.summary["states"]
+    assert list(p) == sorted(SP.dyad_key(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+    fought = r.outcomes["dyads_fought"].str.split(",")
+    for key, share in p.items():
+        assert share == pytest.approx(fought.apply(lambda d, k=key: k in d).mean(), abs=1e-12)
+    assert p["AUH-SRB"] > 0 and max(p.values()) <= r.summary["p_war"]
+
+
+def four_states() -> herz.Scenario:
+    sc = herz.load_scenario("two-state")
+    states = [sc.states[0].model_copy(update={"id": k, "name": f"State {k}"}) for k in "ABCD"]
+    return sc.model_copy(update={"name": "four", "states": states})
+
+
+def test_lanchester_losses_come_from_the_states_own_war() -> None:
+    # Two unrelated wars at once (A–B and C–D): A's losses must not depend on C and D's war
+    # (they did: own_force counted every belligerent not fighting A).
+    from herz.scenario import CrisisEvent
+
+    base = {
+        "world.offense_advantage": 1.0,
+        "spiral.war_cost": 0.0,
+        "spiral.crisis_rate": 0.0,
+        "spiral.peace_rate": 0.0,
+        "spiral.exhaustion": 0.0,
+        "spiral.balance_interval": 0.0,
+    }
+    sc = four_states()
+    one = sc.model_copy(
+        update={"events": [CrisisEvent(year=2, kind="crisis", states=["A", "B"], name="ab")]}
+    )
+    two = sc.model_copy(
+        update={
+            "events": [
+                CrisisEvent(year=2, kind="crisis", states=["A", "B"], name="ab"),
+                CrisisEvent(year=2, kind="crisis", states=["C", "D"], name="cd"),
+            ]
+        }
+    )
+    a = herz.simulate(one, model="spiral", runs=20, steps=10, seed=3, overrides=base)
+    b = herz.simulate(two, model="spiral", runs=20, steps=10, seed=3, overrides=base)
+    assert a.series is not None and b.series is not None
+    both = (a.outcomes["dyads_fought"] == "A-B") & (b.outcomes["dyads_fought"] == "A-B,C-D")
+    assert both.sum() >= 5
+    runs_ = a.outcomes.loc[both, "run"]
+    sa = a.series[a.series["run"].isin(runs_) & a.series["state"].isin(["A", "B"])]
+    sb = b.series[b.series["run"].isin(runs_) & b.series["state"].isin(["A", "B"])]
+    assert sa["at_war"].any()
+    assert_allclose(sa["military"].to_numpy(), sb["military"].to_numpy(), rtol=1e-12)

@@ -92,12 +92,32 @@ def test_run_europe_1914_and_see_the_charts(browser: Any, url: str, tmp_path: Pa
     labels = set(state["labels"].values())
     assert labels <= names  # a line (with points) for every state
     assert all(t["points"] == 25 for t in military)
-    for chart in ("chart-tension", "chart-pwar", "chart-timeline", "chart-network"):
+    for chart in (
+        "chart-tension",
+        "chart-pwar",
+        "chart-timeline",
+        "chart-dyadwar",
+        "chart-network",
+    ):
         traces = page.evaluate(TRACES, chart)
         assert traces, chart
         assert sum(t["points"] for t in traces) > 0, chart
     pwar = page.evaluate(TRACES, "chart-pwar")
     assert pwar[0]["points"] == 25
+    # Who fought whom (issue #11): the summary's p_dyad_war as a heat map, one cell per pair.
+    assert page.is_visible("#fig-dyadwar")
+    heat = page.evaluate(
+        "() => { const t = document.getElementById('chart-dyadwar').data[0]; "
+        "return {type: t.type, x: t.x, z: t.z}; }"
+    )
+    n = len(state["labels"])
+    assert heat["type"] == "heatmap" and len(heat["x"]) == n and len(heat["z"]) == n
+    cells = [v for row in heat["z"] for v in row if v is not None]
+    assert len(cells) == n * (n - 1)  # every pair, both ways; the diagonal empty
+    assert state["dyad_war"]["states"] == heat["x"]
+    shares = state["summary"]["p_dyad_war"]
+    assert len(shares) == n * (n - 1) // 2
+    assert max(cells) == pytest.approx(max(shares.values()))
     # The game view shows Jervis's 2×2 game for the slider's ω.
     assert page.text_content("#g-cc")
     assert page.text_content("#game-class")

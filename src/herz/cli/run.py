@@ -181,7 +181,12 @@ def _state_tables(result: Result, model: Model) -> list[Table]:
     from rich.table import Table
 
     s = result.summary
-    fields = [m for m in model.summary_fields if isinstance(s.get(m.name), dict)]
+    ids = {*result.scenario.ids, *(s.get("actors") or [])}
+    fields = [
+        m
+        for m in model.summary_fields
+        if isinstance(s.get(m.name), dict) and s[m.name] and set(s[m.name]) <= ids
+    ]  # mappings keyed by state (or bloc); others (p_dyad_war, by pair) stay in --json
     if not fields:
         return []
     keys: list[str] = []

@@ -26,7 +26,14 @@ if TYPE_CHECKING:
     from herz.results import Result
     from herz.scenario import Scenario
 
-__all__ = ["BYTES_PER_NUMBER", "budgets", "build_payload", "encode_payload", "network"]
+__all__ = [
+    "BYTES_PER_NUMBER",
+    "budgets",
+    "build_payload",
+    "dyad_war",
+    "encode_payload",
+    "network",
+]
 
 #: Bytes a number takes at most in the JSON of a payload, with its separator
 #: (``-1.2345678901234567e-05,``).
@@ -277,6 +284,23 @@ def _timeline(
     return out
 
 
+def dyad_war(summary: dict[str, Any], scenario: Scenario) -> dict[str, Any] | None:
+    """The summary's ``p_dyad_war`` (pair "FRN-GMY" → share of runs in which the two fought) as
+    a symmetric matrix for a heat map: ``states`` (ids in scenario order), ``labels`` and ``z``
+    (``z[i][j]`` the share for states i and j; None on the diagonal). None without it."""
+    shares = summary.get("p_dyad_war")
+    if not isinstance(shares, dict) or not shares:
+        return None
+    ids = [s.id for s in scenario.states]
+    z: list[list[float | None]] = [[None] * len(ids) for _ in ids]
+    for i, a in enumerate(ids):
+        for j, b in enumerate(ids):
+            if i != j:
+                value = shares.get("-".join(sorted((a, b))))
+                z[i][j] = float(value) if isinstance(value, int | float) else None
+    return {"states": ids, "labels": [s.label for s in scenario.states], "z": z}
+
+
 def network(scenario: Scenario) -> dict[str, Any]:
     """The alliance network: states as nodes (sized by military), alliances as edges, at the
     scenario's start and at its end (scripted alliances and alliance changes with a date)."""
@@ -315,7 +339,8 @@ def build_payload(
 
     Keys: ``model``, ``scenario``, ``seed``, ``runs``, ``steps``, ``units``, ``labels`` (state
     id → name), ``summary``, ``series`` (see :func:`_series_part`; ``None`` without a series),
-    ``timeline``, ``events`` and ``outcomes`` (first rows, see :func:`_table`), ``network``.
+    ``timeline``, ``events`` and ``outcomes`` (first rows, see :func:`_table`), ``network``,
+    ``dyad_war`` (see :func:`dyad_war`; None for models without ``p_dyad_war``).
     With ``max_bytes``, the charts and tables are cut to their share of it (:func:`budgets`).
     """
     chart_values, table_bytes = (None, None) if max_bytes is None else budgets(max_bytes)
@@ -348,6 +373,7 @@ def build_payload(
         "events": _table(result.events, max_rows, table_bytes),
         "outcomes": _table(result.outcomes, max_rows, table_bytes),
         "network": network(sc),
+        "dyad_war": dyad_war(summary, sc),
     }
 
 

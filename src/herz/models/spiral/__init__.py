@@ -22,6 +22,7 @@ from herz.models.spiral.kernel import (
     belief_llr,
     contest_success,
     crisis_hazard,
+    dyad_key,
     economy_step,
     investment,
     join_probability,
@@ -52,6 +53,7 @@ __all__ = [
     "belief_llr",
     "contest_success",
     "crisis_hazard",
+    "dyad_key",
     "economy_step",
     "investment",
     "join_probability",
@@ -101,6 +103,13 @@ class Spiral(Model):
         COMMON_OUTCOMES["first_war_step"],
         COMMON_OUTCOMES["first_war_year"],
         Measure("first_war_size", "int", "states", "States on either side of the first war."),
+        Measure(
+            "first_war_sides",
+            "str",
+            "",
+            "The first war's two sides, ids sorted: the initiator's | the other's (AUH,GMY|FRN).",
+        ),
+        Measure("first_war_side_sizes", "str", "states", "States on each side of it (2|3)."),
         COMMON_OUTCOMES["states_drawn_in"],
         Measure("max_states_at_war", "int", "states", "Most states at war at one time."),
         Measure("n_crises", "int", "crises", "Crises in the run."),
@@ -114,6 +123,12 @@ class Spiral(Model):
         Measure("final_tension", "float", "", "Tension index (mean μ·p) at the last step."),
         Measure("mean_tension", "float", "", "Tension index averaged over the run."),
         Measure("final_belief_mean", "float", "probability", "Mean belief P(greedy) at the end."),
+        Measure(
+            "dyads_fought",
+            "str",
+            "",
+            "The pairs that fought each other in any war, keyed FRN-GMY, comma-separated.",
+        ),
         COMMON_OUTCOMES["final_military_{state}"],
     )
     summary_fields = (
@@ -126,6 +141,12 @@ class Spiral(Model):
         Measure("mean_tension", "float", "", "Tension (mean over time)."),
         Measure("final_military_mean", "float", _MIL, "Final military, all states."),
         Measure("final_military", "float", _MIL, "Final military per state (ensemble mean)."),
+        Measure(
+            "p_dyad_war",
+            "float",
+            "share",
+            "Share of runs in which each pair fought each other (keyed FRN-GMY, ids sorted).",
+        ),
     )
 
     def simulate(

@@ -39,24 +39,30 @@ Per step (``dt = time.step`` years; rates are per year), in this order:
    threatening state (if above ``balance_threshold``) is its enemy; states that fear the same
    state ally (balancing against threat, Walt 1987). The scenario's alliances (``defense``,
    ``offense``, ``entente``) are fixed ties with their reliability, changed only by events.
-5. **Crises** (:func:`crisis_hazard`, :func:`war_demand`). Each non-allied dyad not at war has a
-   crisis with hazard (base + rate · mutual threat)/(N − 1) per year; at most one endogenous
-   crisis per run per step. Scenario events force crises (Sarajevo, 1914). In a crisis each side
-   demands the share of the stakes it expects from war, p̂ − c/v (Fearon 1995: war occurs when
-   the bargaining range is empty, i.e. the two demands add up to more than 1). A side that fears
-   the other is greedy expects to be struck and values striking first: its p̂ mixes the
-   first-strike (θ applied to itself) and the even contest with weights μ and 1 − μ (Schelling
-   1960's reciprocal fear of surprise attack; **ours**). Each side sees the other's strength
-   with its own noise (private information, Fearon 1995).
-6. **War** (:func:`join_probability`, :func:`lanchester_losses`). When a war starts, each
-   non-belligerent ally of a belligerent joins with probability reliability · f(ω), f rising
-   linearly from ``chaingang_defense`` at ω = 0 to ``chaingang_offense`` at ω = 1 (Christensen &
-   Snyder 1990: chain-ganging under offense dominance, buck-passing under defense dominance);
-   joining cascades through the alliance network within the step. Belligerents spend their
-   budget ceiling; each loses attrition · (enemy force) · (its share of its side's force) per
-   year (Lanchester 1916, square law); a belligerent quits when its stock falls below
-   ``exhaustion`` of its stock at entry (defeat: it loses ``defeat_cost`` of its economy) or by
-   negotiated exit at ``peace_rate``. Beliefs about enemies at war are 1.
+5. **Crises** (:func:`crisis_hazard`, :func:`war_demand`). Each non-allied dyad, not both at
+   war, has a crisis with hazard (base + rate · mutual threat)/(N − 1) per year; at most one
+   endogenous crisis per run per step. Scenario events force crises (Sarajevo, 1914). In a
+   crisis each side demands the share of the stakes it expects from war, p̂ − c/v (Fearon
+   1995: war occurs when the bargaining range is empty, i.e. the two demands add up to more
+   than 1). A side that fears the other is greedy expects to be struck and values striking
+   first: its p̂ mixes the first-strike (θ applied to itself) and the even contest with
+   weights μ and 1 − μ (Schelling 1960's reciprocal fear of surprise attack; **ours**). Each
+   side sees the other's strength with its own noise (private information, Fearon 1995).
+6. **War between sides** (:func:`join_probability`, :func:`lanchester_losses`, issue #11). A
+   war has two sides; a state is in one war at a time, on one side, at war with every member of
+   the other side. A crisis between two states at peace that ends in war starts a war (the
+   initiator on side 0); one between a belligerent and a state at peace brings the latter in on
+   the other side. When states enter a war, each ally at peace of a new belligerent joins that
+   ally's side with probability reliability · f(ω), f rising linearly from
+   ``chaingang_defense`` at ω = 0 to ``chaingang_offense`` at ω = 1 (Christensen & Snyder 1990:
+   chain-ganging under offense dominance, buck-passing under defense dominance); joining
+   cascades through the alliance network within the step. Belligerents spend their budget
+   ceiling; each loses attrition · (the other side's force) · (its share of its own side's
+   force) per year (Lanchester 1916, square law between the two coalitions); a member leaves
+   when its stock falls below ``exhaustion`` of its stock at entry (defeat: it loses
+   ``defeat_cost`` of its economy) or by a separate peace at ``peace_rate``. The war goes on
+   while both sides have members and ends when one has none (won, or settled), the other's
+   members leaving with it. Beliefs about enemies at war are 1.
 
 The random numbers of run i come only from :func:`herz._random.run_generator` ``(seed, i, key)``,
 drawn in fixed blocks of :data:`BLOCK` steps (one call per run per block for the normals, one for
@@ -93,6 +99,7 @@ __all__ = [
     "belief_llr",
     "contest_success",
     "crisis_hazard",
+    "dyad_key",
     "economy_step",
     "investment",
     "join_probability",
@@ -353,9 +360,10 @@ def lanchester_losses(
 ) -> FloatArray:
     """Losses in one step: dt · α · (enemy force) · (own share of the side's force).
 
-    Lanchester's (1916) square law: a side loses in proportion to the enemy's strength;
+    Lanchester's (1916) square law: a side loses in proportion to the other side's strength;
     each belligerent bears the part of its side's losses that matches its share of the side's
-    forces (**ours**). Never more than the stock.
+    forces (**ours**). ``enemy_force`` is the other side's and ``own_force`` its own side's
+    (the belligerent included), both of the same war. Never more than the stock.
     """
     share = military / np.maximum(own_force, _TINY)
     return np.asarray(np.minimum(dt * attrition * enemy_force * share, military), dtype=float)
@@ -400,6 +408,13 @@ _DETAILS = (
     "exhausted",
     "negotiated",
     "balancing",
+    "ally",
+    "crisis",
+    "victory",
+    "settled",
+    "won by side 0",
+    "won by side 1",
+    "both sides out",
 )
 _D = {name: k for k, name in enumerate(_DETAILS)}
 _K = {name: k for k, name in enumerate(_EVENT_KINDS)}
@@ -548,7 +563,8 @@ def _setup(scenario: Scenario, steps: int) -> _Setup:
 @dataclass
 class _ChunkOut:
     outcomes: dict[str, NDArray[Any]]
-    events: list[NDArray[np.int64]]  # rows of (run, t, kind, a, b, detail)
+    events: list[NDArray[np.int64]]  # rows of (run, t, kind, a, b, detail, war, side, steps)
+    fought: FloatArray  # (N, N): runs in which i and j fought each other (i < j), this chunk
     series: dict[str, NDArray[Any]] | None
 
 
@@ -576,17 +592,22 @@ class _Events:
         a: ArrayLike,
         b: ArrayLike,
         detail: ArrayLike,
+        war: ArrayLike = -1,
+        side: ArrayLike = -1,
+        steps: ArrayLike = -1,
     ) -> None:
+        """Rows (run, t, kind, a, b, detail, war, side, steps); −1 where a field does not apply
+        (``war``: the war's number within its run, from 0; ``side``: 0 or 1; ``steps``: a war's
+        duration)."""
         if not self.active or len(runs) == 0:
             return
         k = len(runs)
-        rows = np.empty((k, 6), dtype=np.int64)
+        rows = np.empty((k, 9), dtype=np.int64)
         rows[:, 0] = runs
         rows[:, 1] = t
         rows[:, 2] = _K[kind]
-        rows[:, 3] = np.broadcast_to(np.asarray(a), (k,))
-        rows[:, 4] = np.broadcast_to(np.asarray(b), (k,))
-        rows[:, 5] = np.broadcast_to(np.asarray(detail), (k,))
+        for col, value in enumerate((a, b, detail, war, side, steps), start=3):
+            rows[:, col] = np.broadcast_to(np.asarray(value), (k,))
         self.parts.append(rows)
 
 
@@ -652,6 +673,117 @@ def _draw_block(
     return z, u
 
 
+def dyad_key(a: str, b: str) -> str:
+    """A pair of states as a key: the two ids sorted and joined by "-" ("FRN-GMY")."""
+    return "-".join(sorted((a, b)))
+
+
+def _war_strings(
+    ids: Sequence[str], first_side: BoolArray, fought: BoolArray
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
+    """Per run: the first war's sides ("AUH,GMY|FRN,RUS,UKG": side 0, the initiator's, then
+    side 1; ids sorted), their sizes ("2|3") and the dyads that fought ("AUH-FRN,..."), "" for
+    runs without a war."""
+    n, e = first_side.shape[1], first_side.shape[2]
+    sides = np.full(e, "", dtype=object)
+    sizes = np.full(e, "", dtype=object)
+    dyads = np.full(e, "", dtype=object)
+    i0, i1 = (x.tolist() for x in np.triu_indices(n, 1))
+    keys: NDArray[Any] = np.array(
+        [dyad_key(ids[a], ids[b]) for a, b in zip(i0, i1, strict=True)], dtype=object
+    )
+    pair = fought[i0, i1]  # (pairs, E)
+    for r in np.nonzero(first_side.any((0, 1)))[0]:
+        a = sorted(ids[k] for k in np.nonzero(first_side[0, :, r])[0].tolist())
+        b = sorted(ids[k] for k in np.nonzero(first_side[1, :, r])[0].tolist())
+        sides[r] = ",".join(a) + "|" + ",".join(b)
+        sizes[r] = f"{len(a)}|{len(b)}"
+        dyads[r] = ",".join(sorted(keys[pair[:, r]]))
+    return sides, sizes, dyads
+
+
+def _war_exits(
+    events: _Events,
+    runs: IntArray,
+    t: int,
+    code: IntArray,
+    t0: IntArray,
+    W: BoolArray,
+    exhausted: BoolArray,
+    negotiated: BoolArray,
+) -> BoolArray:
+    """Members' exits and the ends of wars, per war and side (state axes first, runs last).
+
+    ``code`` (N, E): 2·war + side of each belligerent, −1 at peace; ``W`` (N, N, E): at war
+    with each other; ``exhausted`` and ``negotiated``: the members that quit this step
+    (defeated, or a separate peace). A war goes on while both sides have members; it ends
+    when one side has none left: "won by side s" when the loser's last members include an
+    exhausted one, "settled" when they all made peace, "both sides out" when both sides empty
+    at once. The other side's remaining members then leave too ("victory" or "settled").
+    Records the exit and war_end events; returns the members that leave (N, E).
+    """
+    n = code.shape[0]
+    at = code >= 0
+    quit_ = exhausted | negotiated
+    left = at & ~quit_
+    enemy_left = np.asarray((W & left[None]).any(1), dtype=bool)
+    same_side = (code[:, None] == code[None]) & at[:, None]
+    own_left = np.asarray((same_side & left[None]).any(1), dtype=bool)
+    over = left & ~enemy_left  # its war is over: no enemy is left
+    leave = np.asarray(quit_ | over, dtype=bool)
+    if not events.active:
+        return leave
+    foe_exhausted = np.asarray((W & exhausted[None]).any(1), dtype=bool)
+    own_exhausted = np.asarray((same_side & exhausted[None]).any(1), dtype=bool)
+    k, r = np.nonzero(leave)
+    if k.size:
+        c = code[k, r]
+        detail = np.where(
+            exhausted[k, r],
+            _D["exhausted"],
+            np.where(
+                negotiated[k, r],
+                _D["negotiated"],
+                np.where(foe_exhausted[k, r], _D["victory"], _D["settled"]),
+            ),
+        )
+        events.add(runs[r], t, "exit", k, -1, detail, c >> 1, c & 1)
+    # one war_end row per ended war, written by its lowest-numbered member
+    ended = at & ~(own_left & enemy_left)
+    war = code >> 1
+    same_war = (war[:, None] == war[None]) & at[:, None] & at[None]
+    earlier = np.triu(np.ones((n, n), dtype=bool), 1)[:, :, None]  # [k, i]: k < i
+    first = ended & ~(same_war & earlier).any(0)
+    k, r = np.nonzero(first)
+    if k.size:
+        side = code[k, r] & 1
+        ol, el = own_left[k, r], enemy_left[k, r]
+        winner = np.where(ol & ~el, side, np.where(el & ~ol, 1 - side, -1))
+        loser_exhausted = np.where(winner == side, foe_exhausted[k, r], own_exhausted[k, r])
+        detail = np.where(
+            winner < 0,
+            _D["both sides out"],
+            np.where(
+                loser_exhausted,
+                np.where(winner == 0, _D["won by side 0"], _D["won by side 1"]),
+                _D["settled"],
+            ),
+        )
+        won = np.where(winner >= 0, loser_exhausted, False)
+        events.add(
+            runs[r],
+            t,
+            "war_end",
+            -1,
+            -1,
+            detail,
+            war[k, r],
+            np.where(won, winner, -1),
+            t - t0[k, r],
+        )
+    return leave
+
+
 def _run_chunk(
     s: _Setup,
     run_ids: IntArray,
@@ -695,15 +827,20 @@ def _run_chunk(
     Y = np.repeat(s.y0[:, None], E, axis=1)
     logit = np.full((n, n, E), float(np.log(p.prior_greedy / (1.0 - p.prior_greedy))))
     B = np.zeros((n, n, E), dtype=bool)
+    # Wars between sides: code[i] = 2·w + s when i fights on side s of its run's war w (wars
+    # numbered from 0 in each run), −1 at peace; a state is in one war at a time. W[i, j]:
+    # i and j are on opposite sides of the same war (derived from code by sync_war).
+    code = np.full((n, E), -1, dtype=np.int64)
+    war_t0 = np.zeros((n, E), dtype=np.int64)  # the step at which i's war began
     W = np.zeros((n, n, E), dtype=bool)
+    fought = np.zeros((n, n, E), dtype=bool)
     entry = np.zeros((n, E))
     if 0 in s.tech:
         M *= s.tech[0][:, None]
         prod = prod * s.tech[0]
 
     first_war = np.full(E, -1, dtype=np.int64)
-    first_done = np.zeros(E, dtype=bool)
-    first_members = np.zeros((n, E), dtype=bool)
+    first_side = np.zeros((2, n, E), dtype=bool)  # ever on side 0 / side 1 of the first war
     ever = np.zeros((n, E), dtype=bool)
     max_at_war = np.zeros(E, dtype=np.int64)
     n_crises = np.zeros(E, dtype=np.int64)
@@ -713,7 +850,6 @@ def _run_chunk(
     mil_loss = np.zeros(E)
     econ_loss = np.zeros(E)
     tension_sum = np.zeros(E)
-    war_began = np.zeros(E, dtype=np.int64)
 
     ser: dict[str, NDArray[Any]] | None = None
     if keep_series:
@@ -786,8 +922,18 @@ def _run_chunk(
         rival = np.asarray((R <= 0.0) & ~eye3, dtype=bool)
         return rival, rival.astype(np.float64)
 
+    def sync_war(runs: IntArray | None = None) -> None:
+        """W from code: at war with each other = the same war, opposite sides (code ^ 1 flips
+        the side; −1 ^ 1 = −2 matches nobody). Only ``runs`` when given (the others did not
+        change)."""
+        if runs is None:
+            np.equal((code ^ 1)[:, None], code[None], out=W)
+        elif runs.size:
+            c = code[:, runs]
+            W[:, :, runs] = (c ^ 1)[:, None] == c[None]
+
     def record(t: int, I: FloatArray, mu: FloatArray, T: FloatArray, R: FloatArray) -> None:
-        at_war = W.any(1)
+        at_war = code >= 0
         belief = (_sum_states(mu, 0) - np.diagonal(mu).T) / max(n - 1, 1)
         tension = _sum_states(T, (0, 1)) / pairs
         _add_runs(sums["military"][t], M)
@@ -817,11 +963,17 @@ def _run_chunk(
         S: FloatArray,
         mu: FloatArray,
         doctrine: IntArray,
-        W: BoolArray,
         started: BoolArray,
         new_war: BoolArray,
     ) -> None:
-        """Settle crises in ``runs`` between a and bb; start the wars (in place)."""
+        """Settle crises in ``runs`` between a and bb; start the wars (in place).
+
+        A crisis between two states at peace that ends in war starts a new war: the initiator
+        (the larger demand) on side 0, the other on side 1. A crisis between a belligerent and
+        a state at peace (never two belligerents: :func:`_run_chunk` does not let them meet)
+        that ends in war brings the latter into the belligerent's war, on the other side.
+        ``started`` marks the states that entered a war, ``new_war`` the runs that have any.
+        """
         if runs.size == 0:
             return
         Sa, Sb = S[a, runs], S[bb, runs]
@@ -849,15 +1001,22 @@ def _run_chunk(
         init = np.where(a_first, a, bb)
         other = np.where(a_first, bb, a)
         detail = np.where(war, _D[f"{kind}, war"], _D[f"{kind}, settled"])
-        events.add(run_ids[runs], t, "crisis", init, other, detail)
+        c_init, c_other = code[init, runs], code[other, runs]
+        fresh = (c_init < 0) & (c_other < 0)
+        war_id = np.where(fresh, n_wars[runs], np.maximum(c_init, c_other) >> 1)
+        events.add(run_ids[runs], t, "crisis", init, other, detail, np.where(war, war_id, -1))
         if not war.any():
             return
-        r, ia, ib = runs[war], init[war], other[war]
-        W[ia, ib, r] = True
-        W[ib, ia, r] = True
+        new_war[runs[war]] = True
+        # a new war: the initiator on side 0
+        sel = war & fresh
+        r, ia, ib, wid = runs[sel], init[sel], other[sel], war_id[sel]
+        code[ia, r] = 2 * wid
+        code[ib, r] = 2 * wid + 1
+        war_t0[ia, r] = t
+        war_t0[ib, r] = t
         started[ia, r] = True
         started[ib, r] = True
-        new_war[r] = True
         n_wars[r] += 1
         pre = (theta > 1.0) & (mu[ia, ib, r] > 0.5)
         n_pre[r] += pre
@@ -868,7 +1027,20 @@ def _run_chunk(
             ia,
             ib,
             np.where(pre, _D["pre-emptive"], _D["deliberate"]),
+            wid,
+            0,
         )
+        # a belligerent's crisis with a state at peace: the latter enters on the other side
+        for at_war_, joiner_, foe_ in ((c_init, other, init), (c_other, init, other)):
+            sel = war & (at_war_ >= 0)
+            if not sel.any():
+                continue
+            r, jk, fk = runs[sel], joiner_[sel], foe_[sel]
+            c = code[fk, r] ^ 1
+            code[jk, r] = c
+            war_t0[jk, r] = war_t0[fk, r]
+            started[jk, r] = True
+            events.add(run_ids[r], t, "join", jk, fk, _D["crisis"], c >> 1, c & 1)
 
     R = ties_at(0)
     rival, rival_f = rivals(R)
@@ -893,8 +1065,7 @@ def _run_chunk(
                 rival, rival_f = rivals(R)
                 r_index, r_balance = int(s.tie_index[t]), B
             S, ally_force = power(R, rival_f)
-        at_war = W.any(1)
-        any_before = at_war.any(0)
+        at_war = code >= 0
         prod2 = prod[:, None]
 
         # 2. arming
@@ -969,12 +1140,17 @@ def _run_chunk(
         # military, attrition
         M_new = military_step(M, I, prod2, p.depreciation, dt)
         if war_any:
-            np.multiply(W, M[None], out=scratch)
-            enemy = _sum_states(scratch, 1)
-            own_force = _sum_states(M * at_war, 0)[None] - enemy  # belligerents not fighting i
-            loss = lanchester_losses(M_new, enemy, own_force, p.attrition, dt) * at_war
-            M_new -= loss
-            mil_loss += _sum_states(loss, 0)
+            # Lanchester between the two sides of each war (runs at war only): i's side loses
+            # α × the other side's force, shared by its members in proportion to their stocks
+            rs = np.nonzero(at_war.any(0))[0]
+            cs, Ms = code[:, rs], M[:, rs]
+            enemy = _sum_states(W[:, :, rs] * Ms[None], 1)
+            same_side = (cs[:, None] == cs[None]) & (cs >= 0)[:, None]  # i's side, i included
+            own_force = _sum_states(same_side * Ms[None], 1)
+            loss = lanchester_losses(M_new[:, rs], enemy, own_force, p.attrition, dt)
+            loss *= at_war[:, rs]
+            M_new[:, rs] -= loss
+            mil_loss[rs] += _sum_states(loss, 0)
 
         # 5. crises
         new_war = np.zeros(E, dtype=bool)
@@ -982,7 +1158,9 @@ def _run_chunk(
 
         if n > 1 and (p.crisis_rate > 0 or p.crisis_base > 0):
             # crisis_hazard(T[iu0, iu1], T[iu1, iu0], eligible, ...), the same operations in place
-            np.take(W.reshape(n * n, E), flat_up, axis=0, out=eligible)
+            # eligible: rivals, not both at war (two belligerents never meet in a crisis)
+            np.take(at_war, iu0, axis=0, out=eligible)
+            eligible &= np.take(at_war, iu1, axis=0)
             np.logical_not(eligible, out=eligible)
             eligible &= np.take(rival.reshape(n * n, -1), flat_up, axis=0)
             np.take(T.reshape(n * n, E), flat_up, axis=0, out=h)
@@ -1013,12 +1191,11 @@ def _run_chunk(
                     S,
                     mu,
                     doctrine,
-                    W,
                     started,
                     new_war,
                 )
         for fa, fb in s.forced.get(t, []):
-            runs = np.nonzero(~W[fa, fb])[0]
+            runs = np.nonzero((code[fa] < 0) | (code[fb] < 0))[0]
             resolve(
                 runs,
                 np.full(runs.size, fa),
@@ -1030,74 +1207,69 @@ def _run_chunk(
                 S,
                 mu,
                 doctrine,
-                W,
                 started,
                 new_war,
             )
 
-        # 6. chain-ganging: allies of the new belligerents join, cascading (runs with a new war)
+        # 6. chain-ganging: allies of the new belligerents join their side, cascading
         if new_war.any():
             rw = np.nonzero(new_war)[0]
-            Wsub = W[:, :, rw]
+            cs, t0s = code[:, rw], war_t0[:, rw]
             Rsub = np.broadcast_to(R, (n, n, E))[:, :, rw] * join_factor
             uj = u[b, 1 : 1 + n][:, rw]
             frontier = started[:, rw]
             joined = np.zeros_like(frontier)
             for _ in range(n):
                 pull = Rsub * frontier[None]  # pull[k, b]: tie of k to new belligerent b
-                joins = ~Wsub.any(1) & (uj < pull.max(1))
+                joins = (cs < 0) & (uj < pull.max(1))
                 if not joins.any():
                     break
                 k, rr = np.nonzero(joins)
-                side = np.argmax(pull[:, :, rr][k, :, np.arange(k.size)], axis=1)
-                enemies = Wsub[side, :, rr]  # (joiners, N)
-                Wsub[k, :, rr] |= enemies
-                Wsub[:, k, rr] |= enemies.T
-                events.add(run_ids[rw[rr]], t, "join", k, side, _D[""])
+                ally = np.argmax(pull[:, :, rr][k, :, np.arange(k.size)], axis=1)
+                c = cs[ally, rr]  # the ally's war and side
+                cs[k, rr] = c
+                t0s[k, rr] = t0s[ally, rr]
+                events.add(run_ids[rw[rr]], t, "join", k, ally, _D["ally"], c >> 1, c & 1)
                 frontier = joins
                 joined |= joins
-            W[:, :, rw] = Wsub
+            code[:, rw] = cs
+            war_t0[:, rw] = t0s
             started[:, rw] |= joined
         entry = np.where(started, M_new, entry)
 
-        # war exits
+        # war exits, per war and side
+        in_war_step = at_war
         if war_any or new_war.any():
-            at_war_now = W.any(1)
-            exhausted = at_war_now & (M_new < p.exhaustion * entry)
-            negotiated = at_war_now & ~exhausted & (u[b, 1 + n :] < p_exit)
+            in_war_step = code >= 0
+            rs = np.nonzero(in_war_step.any(0))[0]
+            if new_war.any():
+                sync_war(rs)
+            Ws = W[:, :, rs]
+            fought[:, :, rs] |= Ws
+            first_side[0] |= code == 0  # the first war is war 0 of each run
+            first_side[1] |= code == 1
+            exhausted = in_war_step & (M_new < p.exhaustion * entry)
+            negotiated = in_war_step & ~exhausted & (u[b, 1 + n :] < p_exit)
             quit_ = exhausted | negotiated
             if quit_.any():
-                W &= ~quit_[:, None]
-                W &= ~quit_[None, :]
-                k, r = np.nonzero(quit_)
-                events.add(
-                    run_ids[r],
+                leave = _war_exits(
+                    events,
+                    run_ids[rs],
                     t,
-                    "exit",
-                    k,
-                    -1,
-                    np.where(exhausted[k, r], _D["exhausted"], _D["negotiated"]),
+                    code[:, rs],
+                    war_t0[:, rs],
+                    Ws,
+                    exhausted[:, rs],
+                    negotiated[:, rs],
                 )
+                code[:, rs] = np.where(leave, -1, code[:, rs])
+                sync_war(rs)
                 lost = p.defeat_cost * Y * exhausted
                 econ_loss += _sum_states(lost, 0)
                 Y = Y - lost
-            at_war_after = W.any(1)
-        else:
-            at_war_after = at_war
-        any_after = at_war_after.any(0)
-        in_war_step = at_war_after | started
-        if new_war.any():
-            war_began = np.where(new_war & ~any_before, t, war_began)
-            first_war = np.where((first_war < 0) & new_war, t, first_war)
-        active_first = (first_war >= 0) & ~first_done
-        first_members |= in_war_step & active_first[None]
+            first_war = np.where((first_war < 0) & (n_wars > 0), t, first_war)
         ever |= in_war_step
         np.maximum(max_at_war, in_war_step.sum(0), out=max_at_war)
-        ended = (any_before | new_war) & ~any_after
-        if ended.any():
-            first_done |= ended & (first_war >= 0)
-            r = np.nonzero(ended)[0]
-            events.add(run_ids[r], t, "war_end", -1, -1, t - war_began[r])
 
         # economy
         econ_loss += _sum_states(Y * (dt * p.war_damage) * at_war, 0)
@@ -1130,11 +1302,14 @@ def _run_chunk(
             tick()
 
     trace = _sum_states(np.diagonal(mu).T, 0)  # each run's Σ_i μ_ii
+    sides, side_sizes, dyads = _war_strings(s.ids, first_side, fought)
     outcomes: dict[str, NDArray[Any]] = {
         "run": run_ids.astype(np.int64),
         "war": first_war >= 0,
         "first_war_step": first_war,
-        "first_war_size": first_members.sum(0),
+        "first_war_size": (first_side[0] | first_side[1]).sum(0),
+        "first_war_sides": sides,
+        "first_war_side_sizes": side_sizes,
         "states_drawn_in": ever.sum(0),
         "max_states_at_war": max_at_war,
         "n_crises": n_crises,
@@ -1147,10 +1322,12 @@ def _run_chunk(
         "final_tension": _sum_states(T, (0, 1)) / pairs,
         "mean_tension": tension_sum / (steps + 1),
         "final_belief_mean": (_sum_states(mu, (0, 1)) - trace) / pairs,
+        "dyads_fought": dyads,
     }
     for k_state, sid in enumerate(s.ids):
         outcomes[f"final_military_{sid}"] = M[k_state].copy()
-    return _ChunkOut(outcomes=outcomes, events=events.parts, series=ser)
+    fought_runs = (fought & up).sum(2).astype(float)
+    return _ChunkOut(outcomes=outcomes, events=events.parts, series=ser, fought=fought_runs)
 
 
 # -- the entry point ------------------------------------------------------------------------
@@ -1265,7 +1442,8 @@ def simulate_scenario(
         series = _series_frame(setup, parts, runs, run_offset)
         events = _events_frame(setup, parts)
 
-    summary = _summary(scenario, setup, outcomes, runs)
+    fought = np.sum([c.fought for c in parts], axis=0)  # integer counts: exact in any order
+    summary = _summary(scenario, setup, outcomes, runs, fought)
     return Result(
         model="spiral",
         scenario=scenario,
@@ -1315,7 +1493,7 @@ def _events_frame(setup: _Setup, parts: list[_ChunkOut]) -> pd.DataFrame:
     import pandas as pd
 
     rows = [r for c in parts for r in c.events]
-    data = np.concatenate(rows) if rows else np.empty((0, 6), dtype=np.int64)
+    data = np.concatenate(rows) if rows else np.empty((0, 9), dtype=np.int64)
     if len(data):
         order = np.lexsort((data[:, 2], data[:, 1], data[:, 0]))
         data = data[order]
@@ -1324,11 +1502,11 @@ def _events_frame(setup: _Setup, parts: list[_ChunkOut]) -> pd.DataFrame:
     kind = kinds[data[:, 2]]
     a = names[data[:, 3]]
     bcol = names[data[:, 4]]
+    detail = np.array(_DETAILS, dtype=object)[data[:, 5]]
     is_end = kind == "war_end"
-    detail = np.array(_DETAILS, dtype=object)[np.where(is_end, 0, data[:, 5])]
-    detail = np.where(
-        is_end, np.array([f"after {k} steps" for k in data[:, 5]], dtype=object), detail
-    )
+    if is_end.any():
+        after = np.array([f" after {k} steps" for k in data[is_end, 8]], dtype=object)
+        detail[is_end] = detail[is_end] + after
     states = np.where(bcol == "", a, a + "," + bcol)
     who = np.where(np.isin(kind, ["crisis", "war_start", "join", "exit"]), a, "")
     return pd.DataFrame(
@@ -1340,8 +1518,20 @@ def _events_frame(setup: _Setup, parts: list[_ChunkOut]) -> pd.DataFrame:
             "states": states.astype(str),
             "who": who.astype(str),
             "detail": detail.astype(str),
+            # the war's number within its run (from 0) and the side (0: the initiator's)
+            "war": pd.Series(data[:, 6], dtype="Int64").mask(data[:, 6] < 0),
+            "side": pd.Series(data[:, 7], dtype="Int64").mask(data[:, 7] < 0),
         }
     )
+
+
+def _dyad_shares(ids: Sequence[str], fought: FloatArray, runs: int) -> dict[str, float]:
+    """{"FRN-GMY": share of runs in which the two fought each other}, every pair, keys sorted."""
+    i0, i1 = (x.tolist() for x in np.triu_indices(len(ids), 1))
+    shares = {
+        dyad_key(ids[a], ids[b]): float(fought[a, b] / runs) for a, b in zip(i0, i1, strict=True)
+    }
+    return dict(sorted(shares.items()))
 
 
 def _mean_se(x: NDArray[Any]) -> tuple[float | None, float | None]:
@@ -1353,7 +1543,7 @@ def _mean_se(x: NDArray[Any]) -> tuple[float | None, float | None]:
 
 
 def _summary(
-    scenario: Scenario, setup: _Setup, outcomes: pd.DataFrame, runs: int
+    scenario: Scenario, setup: _Setup, outcomes: pd.DataFrame, runs: int, fought: FloatArray
 ) -> dict[str, Any]:
     """The spiral's headline numbers; :func:`herz.simulate` adds the common keys (model,
     scenario, hash, version, seed, runs, steps, dt, start)."""
@@ -1395,6 +1585,7 @@ def _summary(
             else None
         ),
         "mean_military_losses": float(outcomes["military_losses"].mean()),
+        "p_dyad_war": _dyad_shares(setup.ids, fought, runs),
         "parameters": (setup.p.model_dump(mode="json")),
         "sources": [s.citation for s in scenario.sources],
     }

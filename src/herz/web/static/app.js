@@ -475,6 +475,7 @@
     drawTension(res);
     drawPwar(res);
     drawTimeline(res);
+    drawDyadWar(res);
     drawNetwork(res.network, state.detail ? state.detail.document : null);
   }
 
@@ -589,6 +590,39 @@
       x: res.series.time, y: p, mode: "lines", line: { color: "#b3261e", width: 2, shape: "hv" },
       fill: "tozeroy", fillcolor: "rgba(179,38,30,0.12)", name: "P(war)",
     }], { yaxis: { title: { text: "share of runs" }, range: [0, 1.02] }, xaxis: { title: { text: "year" } } });
+  }
+
+  // Who fought whom (the summary's p_dyad_war, sent as a matrix): a heat map, in a figure made
+  // here (before the alliance network) the first time a result has it.
+  function drawDyadWar(res) {
+    const d = res.dyad_war;
+    let fig = document.getElementById("fig-dyadwar");
+    if (!d || !d.states || !d.states.length) {
+      if (fig) { purge("chart-dyadwar"); fig.hidden = true; }
+      return;
+    }
+    if (!fig) {
+      fig = document.createElement("figure");
+      fig.className = "chart";
+      fig.id = "fig-dyadwar";
+      const caption = document.createElement("figcaption");
+      caption.textContent = "Who fought whom: share of runs in which each pair fought each other";
+      const plot = document.createElement("div");
+      plot.id = "chart-dyadwar";
+      plot.className = "plot";
+      fig.appendChild(caption);
+      fig.appendChild(plot);
+      const before = $("chart-network").closest("figure");
+      before.parentNode.insertBefore(fig, before);
+    }
+    fig.hidden = false;
+    let top = 0;
+    d.z.forEach((row) => row.forEach((v) => { if (typeof v === "number" && v > top) top = v; }));
+    draw("chart-dyadwar", [{
+      type: "heatmap", x: d.states, y: d.states, z: d.z, text: d.labels.map((l) => d.labels.map((m) => l + " – " + m)),
+      colorscale: "Reds", zmin: 0, zmax: top > 0 ? top : 1, xgap: 1, ygap: 1, name: "P(pair fought)",
+      hovertemplate: "%{text}: %{z:.3f}<extra></extra>", colorbar: { title: { text: "share of runs" } },
+    }], { yaxis: { autorange: "reversed" }, hovermode: "closest", margin: { l: 50, r: 10, t: 10, b: 40 } });
   }
 
   function drawTimeline(res) {
