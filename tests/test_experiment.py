@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 import herz
+from _specs import write_spec
 from herz.errors import InputError
 from herz.experiment import (
     ChunkTask,
@@ -46,12 +46,6 @@ def spec_doc(**changes: Any) -> dict[str, Any]:
     }
     doc.update(changes)
     return doc
-
-
-def write_spec(folder: Path, doc: dict[str, Any], name: str = "spec.yaml") -> Path:
-    path = folder / name
-    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def stored_runs(db: Path) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 import herz
+from _specs import write_spec
 from herz.errors import InputError, ScenarioError
 from herz.models import get_model
 from herz.models.games import Game
@@ -378,12 +379,6 @@ def sweep_doc(**changes: Any) -> dict[str, Any]:
     }
     doc.update(changes)
     return doc
-
-
-def write_spec(folder: Path, doc: dict[str, Any], name: str = "spec.yaml") -> Path:
-    path = folder / name
-    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def test_sweep_over_iterated_parameters_stores_resumes_and_plots(tmp_path: Path) -> None:

@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import yaml
 
 import herz
 from _lockholder import held_open
+from _specs import write_spec
 from herz.errors import InputError
 from herz.experiment import ChunkResult, prepare_sweep, run_sweep
 from herz.store import Store, check_database, open_results
@@ -42,12 +42,6 @@ def spec_doc(**changes: Any) -> dict[str, Any]:
     }
     doc.update(changes)
     return doc
-
-
-def write_spec(folder: Path, doc: dict[str, Any], name: str = "spec.yaml") -> Path:
-    path = folder / name
-    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def tables(db: Path) -> dict[str, pd.DataFrame]:
