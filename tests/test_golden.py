@@ -7,8 +7,10 @@ equal to a relative 1e-12. Where an outcome or summary key was renamed, :data:`R
 so (old name → new name); that table is the rename table the docs' glossary repeats.
 
 The spiral cases (``spiral-*``) were re-recorded on 2026-11-30 for issue #11's war-sides
-change (wars between two coalitions: results change on purpose); Richardson's and the
-tournaments' are the original recordings.
+change (wars between two coalitions: results change on purpose), and again on 2026-11-30 for
+issue #11's time-step invariance (Wonham-scaled belief updates, exact exponential stock
+updates, per-dyad crisis hazards with no cap per step: results change on purpose);
+Richardson's and the tournaments' are the original recordings.
 """
 
 from __future__ import annotations

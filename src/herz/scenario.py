@@ -402,7 +402,8 @@ class RichardsonParams(_Model):
 class SpiralParams(_Model):
     """Parameters of the spiral model (:mod:`herz.models.spiral`); absent means all defaults.
 
-    Rates are per year (the model multiplies them by ``time.step``). World-level and per-state
+    Rates are per year (over a step of ``time.step`` years the model turns them into exact
+    exponential updates and hazards 1 − exp(−rate·dt); issue #11). World-level and per-state
     quantities that the scenario already has (``world.offense_advantage``,
     ``world.distinguishability``, each state's ``military``, ``economy``, ``max_budget_share``,
     ``type``, ``doctrine``, ``intelligence``, ``bias``, the alliances and their ``reliability``)
@@ -625,7 +626,9 @@ class SpiralParams(_Model):
         default=0.5,
         ge=0,
         le=5,
-        description="σ0: observation noise is σ0·(1 − intelligence).",
+        description=(
+            "σ0: observation noise is σ0·(1 − intelligence) per year (σ/√dt in a step of dt)."
+        ),
         json_schema_extra={
             "source": "ours",
             "why": (
@@ -639,7 +642,7 @@ class SpiralParams(_Model):
         default=0.2,
         gt=0,
         le=5,
-        description="σ_f: observers' allowance for unmodelled noise.",
+        description="σ_f: observers' allowance for unmodelled noise, per year like σ0.",
         json_schema_extra={
             "source": "ours",
             "why": (

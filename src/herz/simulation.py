@@ -252,6 +252,18 @@ def simulate(
     from herz.scenario import load_scenario
 
     m = resolve_model(model)
+    if steps is not None:
+        _check_int("steps", steps, 1)
+        if steps > 100_000:
+            raise InputError(f"steps must be at most 100000, got {steps}.", value=steps)
+        if (
+            overrides
+            and any(k.startswith("time.") for k in overrides)
+            and "time.steps" not in overrides
+        ):
+            # steps goes with the other time overrides, validated together: an override of
+            # time.step is checked against the new horizon, not the file's (issue #11)
+            overrides = {**overrides, "time.steps": steps}
     sc = load_scenario(scenario, overrides)
     check_scenario(sc, m)
     n_steps = _check_int("steps", sc.time.steps if steps is None else steps, 1)

@@ -328,6 +328,10 @@ def run_cmd(
 
     if steps is not None and steps < 1:
         raise InputError(f"--steps must be ≥ 1, got {steps}.", field="--steps", value=steps)
+    if steps is not None and steps > 100_000:
+        raise InputError(
+            f"--steps must be at most 100000, got {steps}.", field="--steps", value=steps
+        )
     if runs < 1:
         raise InputError(f"--runs must be ≥ 1, got {runs}.", field="--runs", value=runs)
     if seed is not None and seed < 0:
@@ -341,7 +345,12 @@ def run_cmd(
             options[name] = value
     from herz.scenario import load_scenario
 
-    sc = load_scenario(scenario).with_overrides(_overrides(set_), source="--set")
+    overrides = _overrides(set_)
+    if steps is not None:
+        # --steps is an override of time.steps, applied with the --set ones in one validation:
+        # a --set time.step=... is then checked against the new horizon, not the file's.
+        overrides["time.steps"] = steps
+    sc = load_scenario(scenario).with_overrides(overrides, source="--set")
     keep = "series" if out is not None else "summary"  # the series only when written out
     err = _console(stderr=True)
     with contextlib.ExitStack() as stack:

@@ -7,7 +7,10 @@ economies ``(runs, states)``, beliefs, alliance ties and war ``(runs, states, st
 Python loop is over time (and, once per block of steps, over runs to draw each run's random
 numbers from its own stream).
 
-Per step (``dt = time.step`` years; rates are per year), in this order:
+Per step (``dt = time.step`` years; rates are per year), in this order. Results do not depend
+on dt beyond the discretization error of holding targets and observations for a step (issue
+#11): stocks get exact exponential updates, beliefs gain the same information per year at any
+dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per step:
 
 1. **Power and threat** (:func:`strength`, :func:`offense_multiplier`, :func:`contest_success`).
    S_i = M_i + Σ_k r_ik M_k (own stock plus allies' weighted by reliability). The chance that j,
@@ -21,8 +24,10 @@ Per step (``dt = time.step`` years; rates are per year), in this order:
    arms to ``grit_share`` of the defensive target while its highest belief stays below
    ``grit_abandon``; greedy states (Kydd 1997, 2005) spend at least ``greedy_effort`` of their
    budget ceiling (arming for opportunity). Spending closes the gap at speed λ and replaces
-   depreciation, bounded by [0, max_budget_share·Y]; M' = M + dt d (a I − M) with a the
-   military productivity; Y' = Y (1 + dt (g − c_g I/Y − war damage)) (guns vs butter).
+   depreciation, bounded by [0, max_budget_share·Y]; M' = a I + (M − a I) e^{−d dt} with a the
+   military productivity (exact for spending held over the step, which is chosen so that the
+   unbounded stock lands at M* + (M − M*) e^{−λ dt}); Y' = Y exp(dt (g − c_g I/Y − war damage))
+   (guns vs butter).
    **Units** (ours): spending I is a flow in the scenario's money per year, directly comparable
    with COW NMC ``milex``; the stock M is measured in the same unit, as the annual spending that
    sustains it (d times the depreciated sum of past spending). The scenario's ``military`` is
@@ -33,15 +38,19 @@ Per step (``dt = time.step`` years; rates are per year), in this order:
    held the prior μ0 about everyone, counting i's own strength as threatening j only with
    weight (1 − β_i) (Herz's asymmetry, Jervis 1976 ch. 3). Under "greedy" j would spend at least
    its opportunity level. Bayes' rule on the log scale (Kydd 1997): the log-likelihood ratio of
-   greedy against seeker is δΔ (x − m_s − δΔ/2) / s_i², s_i² = σ_i² + σ_f², so at δ = 0 arming
-   says nothing about intent and beliefs stay where they are.
+   greedy against seeker is dt δΔ (x − m_s − δΔ/2) / s_i², s_i² = σ_i² + σ_f², with the
+   observation noise of a step σ_i/√dt (a per-year rate observed over dt years): mean and
+   variance ∝ dt, the Wonham (1964) filter discretized (**ours**). At δ = 0 arming says
+   nothing about intent and beliefs stay where they are.
 4. **Alliances** (:func:`balancing_ties`). Every ``balance_interval`` years each state's most
    threatening state (if above ``balance_threshold``) is its enemy; states that fear the same
    state ally (balancing against threat, Walt 1987). The scenario's alliances (``defense``,
    ``offense``, ``entente``) are fixed ties with their reliability, changed only by events.
 5. **Crises** (:func:`crisis_hazard`, :func:`war_demand`). Each non-allied dyad, not both at
-   war, has a crisis with hazard (base + rate · mutual threat)/(N − 1) per year; at most one
-   endogenous crisis per run per step. Scenario events force crises (Sarajevo, 1914). In a
+   war, has a crisis with hazard h = (base + rate · mutual threat)/(N − 1) per year: in a step
+   with chance 1 − exp(−h dt), each dyad on its own (no cap per run per step), settled in the
+   order of their times within the step, each against the wars the earlier ones started.
+   Scenario events force crises on their dates (Sarajevo, 1914). In a
    crisis each side demands the share of the stakes it expects from war, p̂ − c/v (Fearon
    1995: war occurs when the bargaining range is empty, i.e. the two demands add up to more
    than 1). A side that fears the other is greedy expects to be struck and values striking
@@ -58,7 +67,8 @@ Per step (``dt = time.step`` years; rates are per year), in this order:
    chain-ganging under offense dominance, buck-passing under defense dominance); joining
    cascades through the alliance network within the step. Belligerents spend their budget
    ceiling; each loses attrition · (the other side's force) · (its share of its own side's
-   force) per year (Lanchester 1916, square law between the two coalitions); a member leaves
+   force) per year (Lanchester 1916, square law between the two coalitions; exact over the
+   step with the forces held); a member leaves
    when its stock falls below ``exhaustion`` of its stock at entry (defeat: it loses
    ``defeat_cost`` of its economy) or by a separate peace at ``peace_rate``. The war goes on
    while both sides have members and ends when one has none (won, or settled), the other's
@@ -66,7 +76,10 @@ Per step (``dt = time.step`` years; rates are per year), in this order:
 
 The random numbers of run i come only from :func:`herz._random.run_generator` ``(seed, i, key)``,
 drawn in fixed blocks of :data:`BLOCK` steps (one call per run per block for the normals, one for
-the uniforms), so run i is bit-identical whatever the ensemble size, chunk size or number of steps.
+the uniforms: per step N² + 4 normals and 2N + N(N − 1)/2 uniforms, one per dyad for crises);
+a run's second and later endogenous crises within one step draw their two normals from the
+run's own stream when they happen. So run i is bit-identical whatever the ensemble size, chunk
+size or number of steps.
 Every parameter comes from the scenario (``spiral:`` block, documented in
 :class:`herz.scenario.SpiralParams` and docs/spiral.md); none is hidden here, except
 :data:`SPEND_FLOOR`, the small spending floor inside the logarithms, and :data:`BLOCK`.
@@ -221,16 +234,25 @@ def investment(
     productivity: FloatArray,
     depreciation: float,
     adjustment: float,
+    dt: float = 0.0,
 ) -> FloatArray:
     """Spending per year: replace depreciation and close the gap to the target at speed λ.
 
     The stock is measured in spending units (see :func:`military_step`): keeping M costs M / a
-    per year. I = clip((M + (λ/d)(M* − M)) / a, 0, ceiling), a the military productivity, so
+    per year. I = clip((M + k (M* − M)) / a, 0, ceiling), a the military productivity, so
     that unbounded, dM/dt = λ (M* − M) (**ours**; a partial-adjustment rule as in Richardson
     1960 and the arms-race literature). Spending cannot be negative: a state above its target
-    disarms only by depreciation.
+    disarms only by depreciation. In the continuous limit (``dt = 0``) k = λ/d; over a step of
+    ``dt`` years, with the spending held for the step and the stock updated exactly
+    (:func:`military_step`), k = (1 − e^{−λ dt}) / (1 − e^{−d dt}) puts the stock at the end
+    of the step exactly where the continuous rule would, M* + (M − M*) e^{−λ dt}, whatever dt
+    (issue #11: results independent of the time step).
     """
-    want = (military + (adjustment / depreciation) * (target - military)) / productivity
+    if dt > 0.0:
+        gain = float(np.expm1(-adjustment * dt) / np.expm1(-depreciation * dt))
+    else:
+        gain = adjustment / depreciation
+    want = (military + gain * (target - military)) / productivity
     return np.asarray(np.clip(want, 0.0, ceiling), dtype=float)
 
 
@@ -241,7 +263,11 @@ def military_step(
     depreciation: float,
     dt: float,
 ) -> FloatArray:
-    """M' = M + dt d (a I − M): the stock grows with spending and depreciates (Euler step).
+    """M' = a I + (M − a I) e^{−d dt}: the stock grows with spending and depreciates (exact).
+
+    The exact solution of dM/dt = d (a I − M) over a step of ``dt`` years with the spending I
+    held for the step (issue #11: stocks get exact exponential updates, so results do not
+    depend on the time step; the Euler step M + dt d (a I − M) did).
 
     The stock is measured in *spending units* (**ours**): M is the annual spending that would
     keep it where it is (at productivity a = 1), i.e. d times the depreciated sum of past
@@ -249,11 +275,9 @@ def military_step(
     ``military`` (a spending, e.g. COW NMC ``milex``) is both the first year's spending and the
     steady-state stock it sustains. docs/spiral.md, "Units".
     """
+    goal = productivity * spending
     return np.asarray(
-        np.maximum(
-            military + (dt * depreciation) * (productivity * spending - military),
-            0.0,
-        ),
+        np.maximum(goal + (military - goal) * np.exp(-depreciation * dt), 0.0),
         dtype=float,
     )
 
@@ -267,14 +291,17 @@ def economy_step(
     at_war: BoolArray,
     dt: float,
 ) -> FloatArray:
-    """Y' = Y (1 + dt (g − c_g I/Y − w·war)): arms spending costs growth (guns vs butter).
+    """Y' = Y exp(dt (g − c_g I/Y − w·war)): arms spending costs growth (guns vs butter).
+
+    The exact solution of dY/dt = Y (g − c_g I/Y − w·war) with spending and war held for the
+    step (issue #11: exact exponential updates, independent of the time step).
 
     The growth cost of military burden is **ours** in this form; the trade-off is the classic
     guns-versus-butter of Richardson (1960) and Powell (1993). War destroys ``war_damage`` of the
     economy per year. The economy is kept positive.
     """
     rate = growth - guns_cost * spending / economy - war_damage * at_war
-    return np.asarray(np.maximum(economy * (1.0 + dt * rate), 1e-9 * economy), dtype=float)
+    return np.asarray(np.maximum(economy * np.exp(dt * rate), 1e-9 * economy), dtype=float)
 
 
 def belief_llr(
@@ -283,20 +310,26 @@ def belief_llr(
     separation: FloatArray,
     distinguishability: float,
     variance: FloatArray,
+    dt: float = 1.0,
 ) -> FloatArray:
-    """Log-likelihood ratio "greedy vs security seeker" of one noisy observation.
+    """Log-likelihood ratio "greedy vs security seeker" of one step's noisy observation.
 
     On the log scale the observation is normal with mean m_s under "seeker" and
-    m_s + δΔ under "greedy" (Δ = log greedy spending − log seeker spending), variance s².
-    The ratio is δΔ (x − m_s − δΔ/2) / s² and the posterior logit is the prior logit plus it
-    (Bayes' rule; Kydd 1997, "Game theory and the spiral model", World Politics 49). δ is
-    Jervis's (1978) distinguishability: at δ = 0 the ratio is 0.
+    m_s + δΔ under "greedy" (Δ = log greedy spending − log seeker spending), variance s²/dt:
+    the observation of a step of ``dt`` years is the average rate of a noisy drift over the
+    step, whose noise variance per year is s². The ratio is dt δΔ (x − m_s − δΔ/2) / s² and
+    the posterior logit is the prior logit plus it (Bayes' rule; Kydd 1997, "Game theory and
+    the spiral model", World Politics 49). Its mean and variance are ∝ dt, so the information
+    per year does not depend on the step: the discretization (**ours**) of the Wonham (1964)
+    filter for a two-state hidden type observed through dX = h(type) dt + s dW (Liptser &
+    Shiryaev 2001, *Statistics of Random Processes* I, ch. 9), issue #11. δ is Jervis's (1978)
+    distinguishability: at δ = 0 the ratio is 0.
     """
     sep = distinguishability * separation
     out = observed - seeker_mean
     out -= 0.5 * sep
     out *= sep
-    out /= variance
+    out *= dt / variance
     return np.asarray(out, dtype=float)
 
 
@@ -358,15 +391,18 @@ def lanchester_losses(
     attrition: float,
     dt: float,
 ) -> FloatArray:
-    """Losses in one step: dt · α · (enemy force) · (own share of the side's force).
+    """Losses in one step: M (1 − exp(−dt · α · (enemy force) / (own side's force))).
 
-    Lanchester's (1916) square law: a side loses in proportion to the other side's strength;
+    Lanchester's (1916) square law: a side loses α × the other side's strength per year;
     each belligerent bears the part of its side's losses that matches its share of the side's
-    forces (**ours**). ``enemy_force`` is the other side's and ``own_force`` its own side's
-    (the belligerent included), both of the same war. Never more than the stock.
+    forces (**ours**), dM_i/dt = −α E M_i / F. Over a step with the forces E and F held, the
+    exact solution loses the share 1 − exp(−α E dt / F) of the stock (issue #11: exact
+    exponential updates; to first order in dt this is dt · α · E · M_i / F). ``enemy_force`` is
+    the other side's and ``own_force`` its own side's (the belligerent included), both of the
+    same war. Never more than the stock.
     """
-    share = military / np.maximum(own_force, _TINY)
-    return np.asarray(np.minimum(dt * attrition * enemy_force * share, military), dtype=float)
+    rate = attrition * enemy_force / np.maximum(own_force, _TINY)
+    return np.asarray(-military * np.expm1(-dt * rate), dtype=float)
 
 
 def balancing_ties(threat: FloatArray, threshold: float, at_war: BoolArray) -> BoolArray:
@@ -655,15 +691,16 @@ def _draw_block(
     One call per run for the normals (float32) and one for the uniforms (float64). The normals
     are returned run-first, as drawn: (E, BLOCK, N·N + 4) (the kernel reads a step's slice
     transposed, which costs less than transposing the whole block); the uniforms
-    ensemble-last: (BLOCK, 1 + 2N, E). ``buffers`` (the normals, the uniforms as drawn and the
-    ensemble-last uniforms) are filled in place when given, so that a chunk allocates them once.
+    ensemble-last: (BLOCK, 2N + N(N − 1)/2, E). ``buffers`` (the normals, the uniforms as drawn
+    and the ensemble-last uniforms) are filled in place when given, so that a chunk allocates
+    them once.
     """
     e = len(gens)
     if buffers is None:
         buffers = (
             np.empty((e, BLOCK, n * n + 4), dtype=np.float32),
-            np.empty((e, BLOCK, 1 + 2 * n)),
-            np.empty((BLOCK, 1 + 2 * n, e)),
+            np.empty((e, BLOCK, _n_uniforms(n))),
+            np.empty((BLOCK, _n_uniforms(n), e)),
         )
     z, u_run, u = buffers
     for k, g in enumerate(gens):
@@ -671,6 +708,11 @@ def _draw_block(
         g.random(out=u_run[k])
     np.copyto(u, u_run.transpose(1, 2, 0))
     return z, u
+
+
+def _n_uniforms(n: int) -> int:
+    """Uniforms per run per step: n for joining, n for separate peace, one per dyad (crises)."""
+    return 2 * n + n * (n - 1) // 2
 
 
 def dyad_key(a: str, b: str) -> str:
@@ -807,8 +849,10 @@ def _run_chunk(
     theta, m, tau = s.theta, p.decisiveness, p.tolerance
     eye3 = np.eye(n, dtype=bool)[:, :, None]
     bound = float(np.log((1.0 - p.belief_bound) / p.belief_bound))
-    var3 = (s.sigma**2 + p.model_noise**2)[:, None, None]
-    sig3 = s.sigma[:, None, None]
+    # Observation noise per step σ/√dt on a per-year rate, and the ratio's scale dt / s²
+    # (belief_llr with dt: information per year independent of the step, issue #11)
+    dt_var3 = dt / (s.sigma**2 + p.model_noise**2)[:, None, None]
+    sig3 = (s.sigma / np.sqrt(dt))[:, None, None]
     join_factor = float(join_probability(1.0, s.omega, p.chaingang_defense, p.chaingang_offense))
     p_exit = 1.0 - np.exp(-p.peace_rate * dt)
     val = np.asarray(1.0 + p.greed_stake * s.greedy, dtype=float)
@@ -886,8 +930,8 @@ def _run_chunk(
     eligible = np.empty((len(iu0), E), dtype=bool)
     blocks = (
         np.empty((E, BLOCK, n * n + 4), dtype=np.float32),
-        np.empty((E, BLOCK, 1 + 2 * n)),
-        np.empty((BLOCK, 1 + 2 * n, E)),
+        np.empty((E, BLOCK, _n_uniforms(n))),
+        np.empty((BLOCK, _n_uniforms(n), E)),
     )
 
     def ties_at(t: int) -> FloatArray:
@@ -1092,7 +1136,7 @@ def _run_chunk(
             p.grit_abandon,
         )
         cap = budget * Y
-        I = investment(M, target, cap, prod2, p.depreciation, p.adjustment)
+        I = investment(M, target, cap, prod2, p.depreciation, p.adjustment, dt)
         I = np.where(greedy, np.maximum(I, p.greedy_effort * cap), I)
         I = np.where(at_war, cap, I)
 
@@ -1113,8 +1157,8 @@ def _run_chunk(
             floor = SPEND_FLOOR * cap
             tgt_a = defensive
             tgt_b = base + np.maximum(theta * np.maximum(top2, w_top * req_top) - ally_force, 0.0)
-            m_a = np.log(investment(M, tgt_a, cap, prod2, p.depreciation, p.adjustment) + floor)
-            m_b = np.log(investment(M, tgt_b, cap, prod2, p.depreciation, p.adjustment) + floor)
+            m_a = np.log(investment(M, tgt_a, cap, prod2, p.depreciation, p.adjustment, dt) + floor)
+            m_b = np.log(investment(M, tgt_b, cap, prod2, p.depreciation, p.adjustment, dt) + floor)
             lg = np.log(p.greedy_effort * cap + floor)
             xo = np.log(I + floor)
             # m_s[i, j]: seeker j's expected log spending as observer i reckons it
@@ -1124,13 +1168,13 @@ def _run_chunk(
             np.maximum(sep, 0.0, out=sep)
             np.multiply(sig3, z[:, b, : n * n].T.reshape(n, n, E), out=obs)
             obs += xo[None]
-            # belief_llr(obs, ms, sep, δ, var3), the same operations in place
+            # belief_llr(obs, ms, sep, δ, var, dt), the same operations in place
             sep *= s.delta
             obs -= ms
             np.multiply(sep, 0.5, out=scratch)
             obs -= scratch
             obs *= sep
-            obs /= var3
+            obs *= dt_var3
             logit += obs
             np.clip(logit, -bound, bound, out=logit)
         war_any = bool(at_war.any())
@@ -1171,29 +1215,51 @@ def _run_chunk(
             h += p.crisis_base
             h *= eligible
             h /= max(n - 1, 1)
-            H = _sum_states(h, 0)
-            pc = 1.0 - np.exp(-dt * H)
-            uc = u[b, 0]
-            has = uc < pc
-            if has.any():
-                runs = np.nonzero(has)[0]
-                cum = np.cumsum(h[:, runs], axis=0)
-                goal = uc[runs] / pc[runs] * H[runs]
-                pick = np.minimum((cum < goal[None]).sum(0), len(iu0) - 1)
-                resolve(
-                    runs,
-                    iu0[pick],
-                    iu1[pick],
-                    z[runs, b, n * n],
-                    z[runs, b, n * n + 1],
-                    "endogenous",
-                    t,
-                    S,
-                    mu,
-                    doctrine,
-                    started,
-                    new_war,
+            # Each dyad has its own crisis hazard h per year: a crisis in the step with chance
+            # 1 − exp(−h dt), no cap per run (issue #11). Its time within the step is
+            # τ = −log(1 − U)/h (< dt exactly when the crisis happens): crises are settled in
+            # that order, each against the wars the earlier ones started.
+            np.multiply(h, -dt, out=h_lo)
+            np.expm1(h_lo, out=h_lo)  # −P(crisis in the step)
+            ud = u[b, 2 * n :]
+            has_d = ud < -h_lo
+            if has_d.any():
+                runs_any = np.nonzero(has_d.any(0))[0]
+                hd = has_d[:, runs_any]
+                arrival = np.where(
+                    hd, -np.log1p(-ud[:, runs_any]) / np.maximum(h[:, runs_any], _TINY), np.inf
                 )
+                order = np.argsort(arrival, axis=0, kind="stable")
+                count = hd.sum(0)
+                for nth in range(int(count.max())):
+                    sub = np.nonzero(count > nth)[0]
+                    pick = order[nth, sub]
+                    runs = runs_any[sub]
+                    a_k, b_k = iu0[pick], iu1[pick]
+                    ok = (code[a_k, runs] < 0) | (code[b_k, runs] < 0)  # not both at war
+                    runs, a_k, b_k = runs[ok], a_k[ok], b_k[ok]
+                    if nth == 0:
+                        za, zb = z[runs, b, n * n], z[runs, b, n * n + 1]
+                    else:  # a run's further crises in one step draw from its own stream
+                        extra = np.array(
+                            [gens[r].standard_normal(2, dtype=np.float32) for r in runs.tolist()],
+                            dtype=np.float32,
+                        ).reshape(-1, 2)
+                        za, zb = extra[:, 0], extra[:, 1]
+                    resolve(
+                        runs,
+                        a_k,
+                        b_k,
+                        za,
+                        zb,
+                        "endogenous",
+                        t,
+                        S,
+                        mu,
+                        doctrine,
+                        started,
+                        new_war,
+                    )
         for fa, fb in s.forced.get(t, []):
             runs = np.nonzero((code[fa] < 0) | (code[fb] < 0))[0]
             resolve(
@@ -1216,7 +1282,7 @@ def _run_chunk(
             rw = np.nonzero(new_war)[0]
             cs, t0s = code[:, rw], war_t0[:, rw]
             Rsub = np.broadcast_to(R, (n, n, E))[:, :, rw] * join_factor
-            uj = u[b, 1 : 1 + n][:, rw]
+            uj = u[b, :n][:, rw]
             frontier = started[:, rw]
             joined = np.zeros_like(frontier)
             for _ in range(n):
@@ -1249,7 +1315,7 @@ def _run_chunk(
             first_side[0] |= code == 0  # the first war is war 0 of each run
             first_side[1] |= code == 1
             exhausted = in_war_step & (M_new < p.exhaustion * entry)
-            negotiated = in_war_step & ~exhausted & (u[b, 1 + n :] < p_exit)
+            negotiated = in_war_step & ~exhausted & (u[b, n : 2 * n] < p_exit)
             quit_ = exhausted | negotiated
             if quit_.any():
                 leave = _war_exits(
@@ -1272,7 +1338,7 @@ def _run_chunk(
         np.maximum(max_at_war, in_war_step.sum(0), out=max_at_war)
 
         # economy
-        econ_loss += _sum_states(Y * (dt * p.war_damage) * at_war, 0)
+        econ_loss += _sum_states(Y * -np.expm1(-dt * p.war_damage) * at_war, 0)
         Y = economy_step(Y, I, p.growth, p.guns_cost, p.war_damage, np.asarray(at_war), dt)
         M = M_new
 

@@ -1,0 +1,113 @@
+"""Time-step invariance of the spiral model (issue #11, acceptance "Time-step invariance").
+
+The same scenario at dt = 1, 0.5 and 0.25, with steps scaled to the same years, must agree on
+P(war), mean final military and mean final belief within max(3 standard errors of the
+difference, ε): ε = 0.01 for P(war), 1% of the mean for military and 0.01 for belief (ours:
+the issue names no ε for belief). Each dt is compared with dt = 0.25.
+
+- multipolar-20: 100 years from year 0.
+- europe-1914: from 1908.5 to 1918.5, so that the Sarajevo crisis (1914.5) falls on a step at
+  every dt (step 6 at dt = 1).
+
+Run: ``python benchmarks/bench_timestep.py [--runs 10000] [--seed 1]``; prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+import numpy as np
+
+import herz
+
+DTS = (1.0, 0.5, 0.25)
+#: scenario -> (start year, years, extra overrides)
+SCENARIOS: dict[str, tuple[float | None, float, dict[str, Any]]] = {
+    "multipolar-20": (None, 100.0, {}),
+    "europe-1914": (1908.5, 10.0, {}),
+}
+EPS = {"p_war": 0.01, "military": 0.01, "belief": 0.01}  # military: relative
+
+
+def measure(
+    scenario: str, dt: float, runs: int, seed: int, years: float | None = None
+) -> dict[str, Any]:
+    start, default_years, extra = SCENARIOS[scenario]
+    years = default_years if years is None else years
+    steps = round(years / dt)
+    over: dict[str, Any] = {"time.step": dt, "time.steps": steps, **extra}
+    if start is not None:
+        over["time.start"] = start
+    r = herz.simulate(
+        scenario, model="spiral", runs=runs, seed=seed, keep="summary", overrides=over
+    )
+    out = r.outcomes
+    war = out["war"].to_numpy(dtype=float)
+    mil = out["final_military"].to_numpy(dtype=float)
+    bel = out["final_belief_mean"].to_numpy(dtype=float)
+    n = len(out)
+    return {
+        "p_war": (war.mean(), war.std(ddof=1) / np.sqrt(n)),
+        "military": (mil.mean(), mil.std(ddof=1) / np.sqrt(n)),
+        "belief": (bel.mean(), bel.std(ddof=1) / np.sqrt(n)),
+    }
+
+
+def compare(a: dict[str, Any], ref: dict[str, Any]) -> dict[str, tuple[float, float, bool]]:
+    """{metric: (difference, tolerance, ok)} of a against the reference."""
+    res = {}
+    for k in ("p_war", "military", "belief"):
+        (ma, sa), (mr, sr) = a[k], ref[k]
+        eps = EPS[k] * abs(mr) if k == "military" else EPS[k]
+        tol = max(3.0 * float(np.hypot(sa, sr)), eps)
+        res[k] = (ma - mr, tol, abs(ma - mr) <= tol)
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=10_000)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    print(f"runs = {args.runs}, seed = {args.seed}; each dt against dt = 0.25\n")
+    print(
+        "| scenario | dt | P(war) | mean final military | mean final belief | agrees |\n"
+        "|---|---|---|---|---|---|"
+    )
+    all_ok = True
+    for sc in SCENARIOS:
+        t0 = time.perf_counter()
+        res = {dt: measure(sc, dt, args.runs, args.seed) for dt in DTS}
+        ref = res[DTS[-1]]
+        for dt in DTS:
+            m = res[dt]
+            cmp = compare(m, ref)
+            ok = all(c[2] for c in cmp.values())
+            all_ok &= ok
+            verdict = (
+                "ref"
+                if dt == DTS[-1]
+                else (
+                    "yes"
+                    if ok
+                    else "**no**: "
+                    + ", ".join(
+                        f"{k} Δ = {d:+.4g} (tol {tol:.3g})"
+                        for k, (d, tol, good) in cmp.items()
+                        if not good
+                    )
+                )
+            )
+            print(
+                f"| {sc} | {dt:g} | {m['p_war'][0]:.4f} ± {m['p_war'][1]:.4f} "
+                f"| {m['military'][0]:.1f} ± {m['military'][1]:.1f} "
+                f"| {m['belief'][0]:.4f} ± {m['belief'][1]:.4f} | {verdict} |"
+            )
+        print(f"<!-- {sc}: {time.perf_counter() - t0:.0f} s -->")
+    print(f"\nall agree: {all_ok}")
+
+
+if __name__ == "__main__":
+    main()
