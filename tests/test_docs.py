@@ -46,6 +46,7 @@ PUBLIC_MODULES = (
     "herz.experiment",
     "herz.store",
     "herz.analysis",
+    "herz.sensitivity",
     "herz.history",
     "herz.history.datasets",
     "herz.history.estimate",

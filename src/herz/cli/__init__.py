@@ -4,7 +4,8 @@ Every command calls the same functions a notebook user calls. Bad input raises
 :class:`herz.errors.InputError`; the command group turns it into one line on stderr and exit
 code 2, never a traceback. Heavy libraries are imported inside the commands so that
 ``herz --help`` stays fast. One module per capability (:mod:`~herz.cli.run`,
-:mod:`~herz.cli.games`, :mod:`~herz.cli.history`, :mod:`~herz.cli.sweep`, :mod:`~herz.cli.web`),
+:mod:`~herz.cli.games`, :mod:`~herz.cli.history`, :mod:`~herz.cli.sweep`,
+:mod:`~herz.cli.sensitivity`, :mod:`~herz.cli.web`),
 each with a ``register(app)`` function; :mod:`~herz.cli._app` holds what they share.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import typer
 
 from herz._version import __version__
-from herz.cli import _app, games, history, run, sweep, web
+from herz.cli import _app, games, history, run, sensitivity, sweep, web
 from herz.cli._app import EXIT_BAD_INPUT, HerzGroup, new_app
 
 __all__ = ["EXIT_BAD_INPUT", "HerzGroup", "app", "main", "new_app"]
@@ -48,7 +49,7 @@ def _root(
 
 
 # One line per capability module.
-for _module in (run, games, history, sweep, web):
+for _module in (run, games, history, sweep, sensitivity, web):
     _module.register(app)
 
 
