@@ -21,7 +21,7 @@ from herz.cli import app
 from herz.models import get_model, model_names
 from herz.models.spiral.constants import CONSTANTS
 from herz.report import parameter_rows, provenance, render_report
-from herz.scenario import RichardsonDerive, RichardsonParams, SpiralParams
+from herz.scenario import RichardsonDerive, RichardsonParams, SpiralMechanisms, SpiralParams
 
 
 def _methods(page: str) -> str:
@@ -54,12 +54,15 @@ def test_spiral_methods_section_has_every_parameter_and_its_source(spiral_page: 
     section = _methods(spiral_page)
     rows = _rows(section)
     for name, field in SpiralParams.model_fields.items():
+        if name == "mechanisms":  # the switches have their own table, a row each
+            continue
         assert name in rows, name
         assert html.escape(_expected_source(field)) in rows[name], name
         if provenance(field)["source"] == "ours":
             assert "<b>ours</b>" in rows[name], name
     assert "Jervis" in section and "Kydd" in section  # the model's citation
-    assert "All mechanisms of this version of the model are on" in section
+    for switch in SpiralMechanisms.model_fields:  # issue #11: every switch, on or off
+        assert rows[switch] == "<td>on</td>", switch
 
 
 def test_spiral_methods_section_has_constants_seeds_hash_and_version(spiral_page: str) -> None:
@@ -150,6 +153,10 @@ def test_cli_run_writes_a_report_with_the_methods_section(tmp_path: Path) -> Non
     section = _methods(page)
     rows = _rows(section)
     for name in SpiralParams.model_fields:
+        if name == "mechanisms":  # a row per switch, "on" or "off"
+            for switch in SpiralMechanisms.model_fields:
+                assert rows[switch] == "<td>on</td>", switch
+            continue
         assert name in rows, name
     # europe-1914's calibrated values are labelled as calibrations, with years and seed
     for name, value in (("tolerance", "0.425"), ("superiority", "0.2")):

@@ -158,6 +158,17 @@ class State(_Model):
     )
     intelligence: float = Field(default=0.5, ge=0, le=1, description="Intelligence quality q.")
     bias: float = Field(default=0.0, ge=0, le=10, description="Self-serving bias β (Herz).")
+    perceived_offense_advantage: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description=(
+            "The offense advantage ω this state's leaders believe in, if it differs from the "
+            "world's (the cult of the offensive of 1914 was a belief of the general staffs, "
+            "Van Evera 1984); it shapes the state's threat, arming, crisis and alliance "
+            "choices, never the fighting itself."
+        ),
+    )
     capital: Capital | None = Field(
         default=None,
         description="The capital's coordinates, if given (herz.models.geography reads them).",
@@ -397,6 +408,88 @@ class RichardsonParams(_Model):
             ),
         },
     )
+
+
+def _switch(description: str, source: str) -> Any:
+    """A mechanism switch: on by default; its provenance is the mechanism's source."""
+    return Field(default=True, description=description, json_schema_extra={"source": source})
+
+
+class SpiralMechanisms(_Model):
+    """Switches for the spiral model's mechanisms (issue #11, item 7): all on by default.
+
+    Switching one off removes that mechanism and nothing else, so that the property it explains
+    can be tested with it off (docs/spiral.md, "Mechanisms and their switches"). Set one with
+    ``--set spiral.mechanisms.bias=false``; the summary reports them under ``mechanisms``.
+    """
+
+    type_uncertainty: bool = _switch(
+        "States do not know each other's types (off: types are common knowledge, so each "
+        "belief is the truth and never moves).",
+        "Jervis (1976), Perception and Misperception, ch. 3; Kydd (1997), World Politics 49",
+    )
+    belief_update: bool = _switch(
+        "Beliefs about types are updated from observed arming (off: they stay at the prior).",
+        "Kydd (1997), World Politics 49: Bayesian updating in the spiral model",
+    )
+    perception_noise: bool = _switch(
+        "Each state sees others' arming with noise σ0 (1 − q) (off: it sees it exactly).",
+        "Jervis (1976), ch. 4; Fearon (1995), IO 49: private information",
+    )
+    bias: bool = _switch(
+        "The Herz–Jervis asymmetry: a state reads its own arms as defensive and discounts the "
+        "threat it poses to others by its bias β (off: β = 0 for every state).",
+        "Herz (1950), World Politics 2; Jervis (1976), ch. 3",
+    )
+    balancing: bool = _switch(
+        "States that fear the same state ally against it (off: only the scenario's alliances).",
+        "Walt (1987), The Origins of Alliances: balancing against threat",
+    )
+    preemption: bool = _switch(
+        "A side that fears the other is greedy counts the first-strike advantage in a crisis "
+        "(off: both sides expect the even contest).",
+        "Schelling (1960), ch. 9; Fearon (1995), IO 49, pp. 402–404",
+    )
+    preventive_war: bool = _switch(
+        "A declining side fights when the power shift it expects exceeds what a settlement "
+        "can promise (the commitment problem; off: no preventive wars).",
+        "Fearon (1995), IO 49, pp. 404–409; Powell (2006), IO 60",
+    )
+    private_information: bool = _switch(
+        "Each side of a crisis estimates the other's strength with its own noise (off: "
+        "both sides know the true strengths).",
+        "Fearon (1995), IO 49, pp. 390–401: private information and incentives to misrepresent",
+    )
+    chain_ganging: bool = _switch(
+        "Allies of a belligerent join its side with a chance rising with the offense "
+        "advantage (off: nobody joins through an alliance).",
+        "Christensen & Snyder (1990), IO 44",
+    )
+    geography: bool = _switch(
+        "Projected power and threat decay with the distance between capitals (off: distance "
+        "does not matter, or when a state has no capital).",
+        "Boulding (1962), Conflict and Defense, ch. 12: the loss-of-strength gradient",
+    )
+    posture_choice: bool = _switch(
+        "Each state chooses a mix of offensive and defensive forces; the offense multiplier "
+        "acts on the offensive part and others read the mix with distinguishability δ (off: "
+        "all forces are offensive).",
+        "Jervis (1978), World Politics 30; Glaser & Kaufmann (1998), International Security 22",
+    )
+    reassurance: bool = _switch(
+        "States with the reassurance doctrine arm below their defensive need while "
+        "reciprocated (off: they act as defensive realists).",
+        "Osgood (1962), An Alternative to War or Surrender: GRIT",
+    )
+    war_outcomes: bool = _switch(
+        "A defeated state's economy passes in part to the victors and a state can be "
+        "eliminated (off: defeat costs the loser and nobody gains).",
+        "Cederman (1997), Emergent Actors in World Politics (GeoSim); Fearon (1995), IO 49",
+    )
+
+    def off(self) -> list[str]:
+        """The names of the switches that are off, in declaration order."""
+        return [name for name in type(self).model_fields if not getattr(self, name)]
 
 
 class SpiralParams(_Model):
@@ -827,6 +920,81 @@ class SpiralParams(_Model):
         le=1,
         description="Share of the economy lost by a defeated state.",
         json_schema_extra={"source": "ours", "why": "a defeated state loses 10% of its economy"},
+    )
+    # war outcomes (Cederman 1997), preventive war (Powell 2006), geography (Boulding 1962)
+    conquest_ratio: float = Field(
+        default=10.0,
+        ge=1,
+        le=1e6,
+        description=(
+            "A defeated state is conquered (eliminated, its economy passing to the victors) "
+            "when the other side's force is at least this many times its own."
+        ),
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "an order of magnitude: Serbia (1915) or Belgium (1914) against a great "
+                "power, not France against Germany; GeoSim conquers province by province"
+            ),
+            "after": "Cederman (1997), Emergent Actors in World Politics, ch. 4 (GeoSim)",
+        },
+    )
+    discount: float = Field(
+        default=0.1,
+        gt=0,
+        le=10,
+        description=(
+            "r: per-year discount rate of the future in the commitment problem, δ = e^(−r)."
+        ),
+        json_schema_extra={
+            "source": "ours",
+            "why": "10% a year: a one-year shift is weighed against about ten years of peace",
+            "after": "Powell (2006), IO 60: the discount factor δ of the commitment problem",
+        },
+    )
+    defensive_mix: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description=(
+            "φ_def: the offensive share of a security seeker's forces while it feels safe "
+            "(posture choice; 1 for greedy states and offensive realists)."
+        ),
+        json_schema_extra={
+            "source": "ours",
+            "why": "a mostly defensive force: a fifth of it usable for attack",
+            "after": "Glaser & Kaufmann (1998), International Security 22: force posture",
+        },
+    )
+    reach_days: float = Field(
+        default=10.0,
+        gt=0,
+        le=1e4,
+        description=(
+            "Loss-of-strength gradient: an attacker's strength at distance d from its capital "
+            "counts exp(−d / L), L = reach_days × the era's speed of military transport "
+            "(250, 375 or 500 miles a day before 1918, to 1945, after; Bueno de Mesquita 1981 "
+            "as EUGene codes it)."
+        ),
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "power falls by a factor e over ten days' transport: L = 4,023 km before "
+                "1918 (a neighbour at 900 km keeps 80%, Serbia's strength at London 65%), "
+                "8,047 km after 1945 (Moscow at Washington 38%); the exponential form is ours"
+            ),
+            "after": (
+                "Boulding (1962), Conflict and Defense, ch. 12; transport speeds from "
+                "Bueno de Mesquita (1981), The War Trap, via EUGene (Bennett & Stam 2000)"
+            ),
+        },
+    )
+    mechanisms: SpiralMechanisms = Field(
+        default_factory=SpiralMechanisms,
+        json_schema_extra={
+            "source": "ours",
+            "why": "switches that remove one mechanism each, for ablation (issue #11, item 7)",
+        },
     )
 
 

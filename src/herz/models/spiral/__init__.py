@@ -115,6 +115,16 @@ class Spiral(Model):
         Measure("n_crises", "int", "crises", "Crises in the run."),
         Measure("n_wars", "int", "wars", "Wars begun in the run."),
         Measure("n_preemptive", "int", "wars", "Wars begun by a pre-emptive strike."),
+        Measure(
+            "n_preventive", "int", "wars", "Wars begun by a declining side (commitment problem)."
+        ),
+        Measure("n_eliminated", "int", "states", "States conquered and eliminated."),
+        Measure(
+            "economy_transferred",
+            "float",
+            "scenario economy unit",
+            "Economy passed from defeated to victorious states.",
+        ),
         Measure("n_alliance_changes", "int", "changes", "Alliance ties formed or broken."),
         Measure("military_losses", "float", _MIL, "Military stock destroyed in wars."),
         Measure("economic_losses", "float", "scenario economy unit", "Economy lost to wars."),
@@ -147,6 +157,13 @@ class Spiral(Model):
             "share",
             "Share of runs in which each pair fought each other (keyed FRN-GMY, ids sorted).",
         ),
+        Measure(
+            "mechanisms",
+            "bool",
+            "",
+            "Which mechanisms were on, by switch name (spiral.mechanisms; docs/spiral.md).",
+        ),
+        Measure("mean_eliminated", "float", "states", "States eliminated per run."),
     )
 
     def simulate(

@@ -128,4 +128,47 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         ),
         where="_run_chunk, resolve (step 5)",
     ),
+    KernelConstant(
+        name="GROWTH_MEMORY",
+        value=1.0,
+        source="ours",
+        why=(
+            "the commitment problem projects each state's strength one year ahead on its "
+            "public trend, the growth of its stock smoothed over about a year (an exponential "
+            "moving average with a one-year time constant, exact at any dt)."
+        ),
+        where="_run_chunk (trend of strength), resolve (preventive war)",
+        kernel_name="GROWTH_MEMORY",
+    ),
+    KernelConstant(
+        name="posture safety belief",
+        value=0.5,
+        source="ours",
+        why=(
+            "a security seeker keeps its defensive mix while no rival is more likely greedy "
+            "than not (highest belief below 0.5), and goes offensive after that."
+        ),
+        where="_run_chunk, posture (posture choice)",
+    ),
+    KernelConstant(
+        name="unreadable posture",
+        value=1.0,
+        source="ours",
+        why=(
+            "what others cannot read of a force's mix is taken for offensive: the perceived "
+            "offensive share is δ φ + (1 − δ) · 1 (worst-case reading, after Jervis 1978)."
+        ),
+        where="_run_chunk, posture (posture choice)",
+    ),
+    KernelConstant(
+        name="vestige of an eliminated state",
+        value=1e-9,
+        source="ours",
+        why=(
+            "numerical guard: an eliminated state keeps 1e-9 of its economy, so that no "
+            "division by zero occurs; it arms, threatens and fights no more."
+        ),
+        where="_run_chunk (war outcomes)",
+        affects_results=False,
+    ),
 )

@@ -96,12 +96,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from herz._random import run_generator
 from herz.errors import InputError
+from herz.models.bargaining import shift_threshold
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from herz.results import Result
-    from herz.scenario import Scenario, SpiralParams
+    from herz.scenario import Scenario, SpiralMechanisms, SpiralParams
 
 __all__ = [
     "BLOCK",
@@ -133,6 +134,9 @@ IntArray = NDArray[np.int64]
 BLOCK = 16
 #: Spending floor inside the logarithms of perception, as a share of the budget ceiling (ours).
 SPEND_FLOOR = 0.01
+#: Memory (years) of the smoothed growth rate of strength that the commitment problem projects
+#: one year ahead (ours: a year's trend, the horizon of the one-period shift).
+GROWTH_MEMORY = 1.0
 #: Doctrine codes on the doctrine axis.
 DOCTRINES = ("defensive", "offensive", "reassurance")
 #: Alliance kinds that are military ties (the others carry no strength and no obligation).
@@ -372,7 +376,10 @@ def war_demand(
 
 
 def join_probability(
-    reliability: ArrayLike, offense_advantage: float, defense_level: float, offense_level: float
+    reliability: ArrayLike,
+    offense_advantage: ArrayLike,
+    defense_level: float,
+    offense_level: float,
 ) -> FloatArray:
     """Chance that an ally joins a war: reliability · f(ω), f linear in ω.
 
@@ -380,7 +387,7 @@ def join_probability(
     believed dominant allies join at once (chain-ganging); when the defense is, they hold back
     and pass the buck. f(0) = ``chaingang_defense``, f(1) = ``chaingang_offense`` (**ours**).
     """
-    f = defense_level + (offense_level - defense_level) * offense_advantage
+    f = defense_level + (offense_level - defense_level) * np.asarray(offense_advantage, float)
     return np.asarray(np.asarray(reliability, dtype=float) * f, dtype=float)
 
 
@@ -432,6 +439,7 @@ _EVENT_KINDS = (
     "war_end",
     "alliance_formed",
     "alliance_dissolved",
+    "eliminated",
 )
 _DETAILS = (
     "",
@@ -441,6 +449,7 @@ _DETAILS = (
     "endogenous, settled",
     "pre-emptive",
     "deliberate",
+    "preventive",
     "exhausted",
     "negotiated",
     "balancing",
@@ -451,6 +460,7 @@ _DETAILS = (
     "won by side 0",
     "won by side 1",
     "both sides out",
+    "conquered",
 )
 _D = {name: k for k, name in enumerate(_DETAILS)}
 _K = {name: k for k, name in enumerate(_EVENT_KINDS)}
@@ -469,6 +479,10 @@ class _Setup:
     omega: float
     delta: float
     theta: float
+    mech: SpiralMechanisms
+    omega_obs: FloatArray  # (N,): the offense advantage each state believes in
+    theta_obs: FloatArray  # (N,): its offense multiplier θ_i
+    reach: FloatArray  # (N, N): [i, j] the share of j's strength that reaches i's capital
     m0: FloatArray
     y0: FloatArray
     budget: FloatArray
@@ -481,6 +495,36 @@ class _Setup:
     ties: list[FloatArray]
     tech: dict[int, FloatArray] = field(default_factory=dict)
     forced: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
+
+def _reach(scenario: Scenario, p: SpiralParams) -> FloatArray:
+    """G[i, j] = exp(−d_ij / L): the share of j's strength that reaches i's capital.
+
+    Boulding's (1962, ch. 12) loss-of-strength gradient in the exponential form of
+    :class:`herz.models.geography.ExponentialGradient` (form **ours**), d_ij the great-circle
+    distance between the capitals and L = ``reach_days`` × the speed of military transport in
+    the scenario's first year (:func:`herz.models.geography.war_trap_miles_per_day`: 250, 375
+    or 500 miles a day; Bueno de Mesquita 1981 as EUGene codes it). Pairs where a state has no
+    capital keep 1.
+    """
+    from herz.models.geography import (
+        KM_PER_MILE,
+        ExponentialGradient,
+        haversine_km,
+        war_trap_miles_per_day,
+    )
+
+    n = len(scenario.states)
+    caps = [s.capital for s in scenario.states]
+    lat = np.array([c.lat if c is not None else 0.0 for c in caps], dtype=float)
+    lon = np.array([c.lon if c is not None else 0.0 for c in caps], dtype=float)
+    known = np.array([c is not None for c in caps], dtype=bool)
+    d = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    scale = p.reach_days * war_trap_miles_per_day(scenario.time.start) * KM_PER_MILE
+    g = ExponentialGradient(scale).factor(np.asarray(d, dtype=float))
+    out = np.where(known[:, None] & known[None, :], g, 1.0)
+    np.fill_diagonal(out, 1.0)
+    return np.asarray(out, dtype=float).reshape(n, n)
 
 
 def _event_step(year: float, start: float, dt: float) -> int:
@@ -497,13 +541,29 @@ def _setup(scenario: Scenario, steps: int) -> _Setup:
     )
 
     p = scenario.spiral if scenario.spiral is not None else SpiralParams()
+    mech = p.mechanisms
     ids = scenario.ids
     n = len(ids)
     dt = scenario.time.step
     start = scenario.time.start
     states = scenario.states
+    omega_obs = np.array(
+        [
+            scenario.world.offense_advantage
+            if s.perceived_offense_advantage is None
+            else s.perceived_offense_advantage
+            for s in states
+        ],
+        dtype=float,
+    )
+
+    def code_of(doctrine_name: str) -> int:
+        # without the reassurance mechanism a GRIT state acts as a defensive realist
+        k = DOCTRINES.index(doctrine_name)
+        return 0 if (k == 2 and not mech.reassurance) else k
+
     doctrine = np.empty((steps + 1, n), dtype=np.int8)
-    current = np.array([DOCTRINES.index(s.doctrine) for s in states], dtype=np.int8)
+    current = np.array([code_of(s.doctrine) for s in states], dtype=np.int8)
     by_step: dict[int, list[Any]] = {}
     for ev in scenario.events:
         by_step.setdefault(_event_step(ev.year, start, dt), []).append(ev)
@@ -521,7 +581,7 @@ def _setup(scenario: Scenario, steps: int) -> _Setup:
         for ev in by_step.get(t, []):
             if isinstance(ev, DoctrineChangeEvent):
                 current = current.copy()
-                current[ids.index(ev.state)] = DOCTRINES.index(ev.doctrine)
+                current[ids.index(ev.state)] = code_of(ev.doctrine)
             elif isinstance(ev, TechnologyShockEvent):
                 f = tech.setdefault(t, np.ones(n))
                 f[ids.index(ev.state)] *= ev.factor
@@ -576,6 +636,10 @@ def _setup(scenario: Scenario, steps: int) -> _Setup:
         omega=scenario.world.offense_advantage,
         delta=scenario.world.distinguishability,
         theta=offense_multiplier(scenario.world.offense_advantage, p.offense_scale),
+        mech=mech,
+        omega_obs=omega_obs,
+        theta_obs=np.asarray(p.offense_scale ** (2.0 * omega_obs - 1.0), dtype=float),
+        reach=_reach(scenario, p) if mech.geography else np.ones((n, n)),
         m0=np.array([s.military for s in states], dtype=float),
         y0=np.array([s.economy for s in states], dtype=float),
         budget=np.array([s.max_budget_share for s in states], dtype=float),
@@ -586,7 +650,11 @@ def _setup(scenario: Scenario, steps: int) -> _Setup:
         ),
         greedy=np.array([s.type == "greedy" for s in states], dtype=bool),
         sigma=p.noise_scale * (1.0 - np.array([s.intelligence for s in states], dtype=float)),
-        own_weight=np.clip(1.0 - np.array([s.bias for s in states], dtype=float), 0.0, 1.0),
+        own_weight=(
+            np.clip(1.0 - np.array([s.bias for s in states], dtype=float), 0.0, 1.0)
+            if mech.bias
+            else np.ones(n)
+        ),
         doctrine=doctrine,
         tie_index=tie_index,
         ties=ties,
@@ -826,6 +894,34 @@ def _war_exits(
     return leave
 
 
+def _settle(
+    lost: FloatArray,
+    economy: FloatArray,
+    military: FloatArray,
+    enemies: BoolArray,
+    exhausted: BoolArray,
+    conquest_ratio: float,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """War outcomes (issue #11, item 3): what the defeated lose passes to the victors.
+
+    State axes first, runs last: ``lost`` (N, E) the economy each defeated state loses,
+    ``enemies`` (N, N, E) who fought whom before this step's exits. A defeated state whose
+    enemies' force is at least ``conquest_ratio`` times its own is conquered (after Cederman's
+    1997 GeoSim, where conquered states disappear): it loses its whole economy and is
+    eliminated. What the defeated lose is shared among their enemies still standing in
+    proportion to their military stocks (**ours**: the spoils follow the forces that won
+    them); with none standing it is destroyed. Returns (lost, gained, eliminated).
+    """
+    enemy_force = _sum_states(enemies * military[None], 1)
+    dead = exhausted & (enemy_force > 0.0) & (enemy_force >= conquest_ratio * military)
+    lost = np.where(dead, economy, lost)
+    standing = military * ~exhausted
+    denom = _sum_states(enemies * standing[None], 1)
+    per_unit = np.where(denom > 0.0, lost / np.maximum(denom, _TINY), 0.0)
+    gain = standing * _sum_states(enemies * per_unit[None], 1)
+    return np.asarray(lost, dtype=float), np.asarray(gain, dtype=float), np.asarray(dead)
+
+
 def _run_chunk(
     s: _Setup,
     run_ids: IntArray,
@@ -845,15 +941,33 @@ def _run_chunk(
     chunks of one call so that the ensemble means do not depend on the chunk size either.
     """
     p = s.p
+    mech = s.mech
     n, dt, steps, E = s.n, s.dt, s.steps, len(run_ids)
-    theta, m, tau = s.theta, p.decisiveness, p.tolerance
+    m, tau = p.decisiveness, p.tolerance
+    theta_i = s.theta_obs  # each state's own θ: the offense advantage its leaders believe in
+    theta3 = theta_i[:, None, None]
+    reach3 = s.reach[:, :, None]
+    # x[i, j] = (θ_i G_ij S_j)^m: j's strength as i sees it attacking i (i's θ, j's reach)
+    xfac3 = ((theta_i[:, None] * s.reach) ** m)[:, :, None]
     eye3 = np.eye(n, dtype=bool)[:, :, None]
     bound = float(np.log((1.0 - p.belief_bound) / p.belief_bound))
     # Observation noise per step σ/√dt on a per-year rate, and the ratio's scale dt / s²
     # (belief_llr with dt: information per year independent of the step, issue #11)
-    dt_var3 = dt / (s.sigma**2 + p.model_noise**2)[:, None, None]
-    sig3 = (s.sigma / np.sqrt(dt))[:, None, None]
-    join_factor = float(join_probability(1.0, s.omega, p.chaingang_defense, p.chaingang_offense))
+    sigma_obs = s.sigma if mech.perception_noise else np.zeros(n)
+    sigma_crisis = s.sigma if mech.private_information else np.zeros(n)
+    dt_var3 = dt / (sigma_obs**2 + p.model_noise**2)[:, None, None]
+    sig3 = (sigma_obs / np.sqrt(dt))[:, None, None]
+    # δ is the readability of postures (posture), not of spending: arming is always seen
+    update_beliefs = mech.belief_update and mech.type_uncertainty
+    # The public benchmark: a security seeker certain about its enemies at war needs
+    # θ G S (1/τ − 1)^(1/m) against each
+    excess1 = max(1.0 / tau - 1.0, 0.0) ** (1.0 / m)
+    join_factor = (
+        join_probability(1.0, s.omega_obs, p.chaingang_defense, p.chaingang_offense)
+        if mech.chain_ganging
+        else np.zeros(n)
+    )
+    disc = float(np.exp(-p.discount))  # δ per year of the commitment problem
     p_exit = 1.0 - np.exp(-p.peace_rate * dt)
     val = np.asarray(1.0 + p.greed_stake * s.greedy, dtype=float)
     greedy = s.greedy[:, None]
@@ -861,7 +975,9 @@ def _run_chunk(
     base_share = s.base[:, None]
     iu0, iu1 = np.triu_indices(n, 1)
     up = np.triu(np.ones((n, n), dtype=bool), 1)[:, :, None]
-    balance_every = round(p.balance_interval / dt) if p.balance_interval > 0 else 0
+    balance_every = (
+        round(p.balance_interval / dt) if (p.balance_interval > 0 and mech.balancing) else 0
+    )
     events = _Events(keep_series)
     pairs = max(n * (n - 1), 1)
 
@@ -869,7 +985,18 @@ def _run_chunk(
     prod = np.ones(n)
     M = np.repeat(s.m0[:, None], E, axis=1)
     Y = np.repeat(s.y0[:, None], E, axis=1)
-    logit = np.full((n, n, E), float(np.log(p.prior_greedy / (1.0 - p.prior_greedy))))
+    if mech.type_uncertainty:
+        logit = np.full((n, n, E), float(np.log(p.prior_greedy / (1.0 - p.prior_greedy))))
+    else:  # types are common knowledge: every belief is the truth (within the bounds)
+        logit = np.repeat(np.where(s.greedy, bound, -bound)[None, :, None], n, 0)
+        logit = np.repeat(logit, E, 2).astype(float)
+    # ρ_k: k's reputation, the belief in its greed that the public record supports
+    rep_logit = np.ascontiguousarray(logit[0]).copy()
+    dt_pub = dt / max(p.model_noise**2, 1e-12)
+    alive = np.ones((n, E), dtype=bool)
+    any_dead = False
+    grow = np.zeros((n, E))  # smoothed growth rate of each state's strength, per year
+    grow_keep = float(np.exp(-dt / GROWTH_MEMORY))
     B = np.zeros((n, n, E), dtype=bool)
     # Wars between sides: code[i] = 2·w + s when i fights on side s of its run's war w (wars
     # numbered from 0 in each run), −1 at peace; a state is in one war at a time. W[i, j]:
@@ -890,6 +1017,9 @@ def _run_chunk(
     n_crises = np.zeros(E, dtype=np.int64)
     n_wars = np.zeros(E, dtype=np.int64)
     n_pre = np.zeros(E, dtype=np.int64)
+    n_prev = np.zeros(E, dtype=np.int64)
+    n_dead = np.zeros(E, dtype=np.int64)
+    transferred = np.zeros(E)
     n_ally = np.zeros(E, dtype=np.int64)
     mil_loss = np.zeros(E)
     econ_loss = np.zeros(E)
@@ -912,9 +1042,16 @@ def _run_chunk(
     nne = (n, n, E)
     mu = np.empty(nne)
     mu_r = np.empty(nne)
+    pub = np.empty(nne)
     T = np.empty(nne)
     mu32 = np.empty(nne, dtype=np.float32)
     req = np.empty(nne)
+    att = np.broadcast_to(theta3, nne).copy()  # A_ij, j's attack multiplier as i reads it
+    phi = np.ones((n, E))  # each state's offensive share of its forces
+    inv_theta_max = 1.0 / p.offense_scale
+    greedy_not = ~s.greedy[:, None]
+    seek_now = (s.doctrine[0].astype(np.int64)[:, None] != 1) & greedy_not
+    proj = np.empty(nne)
     ms = np.empty(nne)
     sep = np.empty(nne)
     obs = np.empty(nne)
@@ -945,11 +1082,7 @@ def _run_chunk(
         np.multiply(R, M[None], out=scratch)
         ally_force = _sum_states(scratch, 1)
         S = M + ally_force
-        x = (theta * S) ** m if m != 1.0 else theta * S
-        y = (S**m if m != 1.0 else S) + _TINY
-        # P[i, j] = x_j / (x_j + y_i): j, attacking, beats i (built in T, then T = μ_r P)
-        np.add(x[None], y[:, None], out=T)
-        np.divide(x[None], T, out=T)
+        Sm = S**m if m != 1.0 else S
         # float32 exp: 4x faster, ample for beliefs. −float32(l) is float32(−l) exactly.
         np.copyto(mu32, logit, casting="same_kind")
         np.negative(mu32, out=mu32)
@@ -958,12 +1091,52 @@ def _run_chunk(
         np.reciprocal(mu32, out=mu32)
         np.copyto(mu, mu32)
         np.multiply(mu, rival, out=mu_r)
+        # P[i, j] = x_ij / (x_ij + S_i^m), x_ij = (A_ij G_ij S_j)^m: j, attacking, beats i as i
+        # reckons it (A_ij: j's attack multiplier as i reads j's posture, with i's θ; G_ij:
+        # the share of j's strength reaching i's capital); built in T, then T = μ_r P
+        if mech.posture_choice:
+            posture(mu_r)
+            np.multiply(att, reach3, out=T)
+            if m != 1.0:
+                np.power(T, m, out=T)
+            np.multiply(T, Sm[None], out=T)
+        else:
+            np.multiply(xfac3, Sm[None], out=T)
+        np.add(T, (Sm + _TINY)[:, None], out=scratch)
+        np.divide(T, scratch, out=T)
         np.multiply(T, mu_r, out=T)
         return S, ally_force
 
+    def posture(mu_r: FloatArray) -> None:
+        """Each state's offensive share φ and the attack multipliers A (into phi and att).
+
+        Jervis (1978); Glaser & Kaufmann (1998): a security seeker (defensive or reassurance
+        doctrine, not greedy) keeps the defensive mix φ = ``defensive_mix`` while it is safe,
+        i.e. while no rival is more likely greedy than not; otherwise, and for greedy states
+        and offensive realists, φ = 1. Offensive forces attack with the multiplier θ,
+        defensive ones with 1/θ_max (**ours**). Others read the mix with distinguishability δ:
+        φ̂ = δ φ + (1 − δ) (an unreadable posture is taken for offensive, **ours**), so a
+        defensive posture reassures only when δ is high. A_ij = φ̂_j θ_i + (1 − φ̂_j)/θ_max.
+        """
+        safe = mu_r.max(1) < 0.5
+        np.copyto(phi, np.where(seek_now & safe, p.defensive_mix, 1.0))
+        seen = s.delta * phi + (1.0 - s.delta)
+        np.multiply(seen[None], theta3 - inv_theta_max, out=att)
+        np.add(att, inv_theta_max, out=att)
+
+    def strike(k: IntArray, runs: IntArray) -> FloatArray:
+        """The attack multiplier of k striking first: its own mix, with its own θ."""
+        if not mech.posture_choice:
+            return np.asarray(theta_i[k], dtype=float)
+        f = phi[k, runs]
+        return np.asarray(f * theta_i[k] + (1.0 - f) * inv_theta_max, dtype=float)
+
     def rivals(R: FloatArray) -> tuple[BoolArray, FloatArray]:
-        """The rivals' mask, as booleans and as the 0.0/1.0 a product with it casts them to."""
+        """The rivals' mask, as booleans and as the 0.0/1.0 a product with it casts them to.
+        An eliminated state is nobody's rival and has none."""
         rival = np.asarray((R <= 0.0) & ~eye3, dtype=bool)
+        if any_dead:
+            rival = rival & alive[:, None] & alive[None]
         return rival, rival.astype(np.float64)
 
     def sync_war(runs: IntArray | None = None) -> None:
@@ -1021,27 +1194,49 @@ def _run_chunk(
         if runs.size == 0:
             return
         Sa, Sb = S[a, runs], S[bb, runs]
-        sa_b = Sb * np.exp(s.sigma[a] * za)  # a's estimate of b's strength
-        sb_a = Sa * np.exp(s.sigma[bb] * zb)
-        fear_a = np.where(doctrine[a, 0] == 2, 0.0, mu[a, bb, runs])
-        fear_b = np.where(doctrine[bb, 0] == 2, 0.0, mu[bb, a, runs])
+        sa_b = Sb * np.exp(sigma_crisis[a] * za)  # a's estimate of b's strength
+        sb_a = Sa * np.exp(sigma_crisis[bb] * zb)
+        if mech.preemption:
+            fear_a = np.where(doctrine[a, 0] == 2, 0.0, mu[a, bb, runs])
+            fear_b = np.where(doctrine[bb, 0] == 2, 0.0, mu[bb, a, runs])
+        else:
+            fear_a = fear_b = np.zeros(runs.size)
+        # Striking first, a counts its own θ_a (the offense advantage it believes in). Distance
+        # has acted already, through the threat that raised the crisis hazard; the contest
+        # over the stake is symmetric in it (Boulding's gradient at the stake's location,
+        # which the model does not place: ours)
         d_a = war_demand(
-            contest_success(Sa, sa_b, theta, m),
+            contest_success(strike(a, runs) * Sa, sa_b, 1.0, m),
             contest_success(Sa, sa_b, 1.0, m),
             fear_a,
             p.war_cost,
             val[a],
         )
         d_b = war_demand(
-            contest_success(Sb, sb_a, theta, m),
+            contest_success(strike(bb, runs) * Sb, sb_a, 1.0, m),
             contest_success(Sb, sb_a, 1.0, m),
             fear_b,
             p.war_cost,
             val[bb],
         )
         war = d_a + d_b > 1.0
-        n_crises[runs] += 1
         a_first = d_a >= d_b
+        prev = np.zeros(runs.size, dtype=bool)
+        if mech.preventive_war:
+            # The commitment problem (Fearon 1995, pp. 404–409; Powell 2006): each side
+            # projects both strengths a year ahead on their public trends and fights now when
+            # its own win chance is to fall by more than bargaining.shift_threshold allows
+            ga, gb = np.exp(grow[a, runs]), np.exp(grow[bb, runs])
+            pa0 = contest_success(Sa, sa_b, 1.0, m)
+            pb0 = contest_success(Sb, sb_a, 1.0, m)
+            fall_a = pa0 - contest_success(Sa * ga, sa_b * gb, 1.0, m)
+            fall_b = pb0 - contest_success(Sb * gb, sb_a * ga, 1.0, m)
+            prev_a = fall_a > shift_threshold(pa0, p.war_cost / val[a], p.war_cost, disc)
+            prev_b = fall_b > shift_threshold(pb0, p.war_cost / val[bb], p.war_cost, disc)
+            prev = (prev_a | prev_b) & ~war
+            war = war | prev
+            a_first = np.where(prev, prev_a, a_first)
+        n_crises[runs] += 1
         init = np.where(a_first, a, bb)
         other = np.where(a_first, bb, a)
         detail = np.where(war, _D[f"{kind}, war"], _D[f"{kind}, settled"])
@@ -1062,7 +1257,8 @@ def _run_chunk(
         started[ia, r] = True
         started[ib, r] = True
         n_wars[r] += 1
-        pre = (theta > 1.0) & (mu[ia, ib, r] > 0.5)
+        n_prev[r] += prev[sel]
+        pre = (theta_i[ia] > 1.0) & (mu[ia, ib, r] > 0.5) & mech.preemption & ~prev[sel]
         n_pre[r] += pre
         events.add(
             run_ids[r],
@@ -1070,7 +1266,9 @@ def _run_chunk(
             "war_start",
             ia,
             ib,
-            np.where(pre, _D["pre-emptive"], _D["deliberate"]),
+            np.where(
+                prev[sel], _D["preventive"], np.where(pre, _D["pre-emptive"], _D["deliberate"])
+            ),
             wid,
             0,
         )
@@ -1100,6 +1298,7 @@ def _run_chunk(
         if b == 0:
             z, u = _draw_block(gens, n, blocks)
         doctrine = s.doctrine[t].astype(np.int64)[:, None]
+        seek_now = (doctrine != 1) & greedy_not
         if t in s.tech or s.tie_index[t] != s.tie_index[t - 1]:
             if t in s.tech:
                 M *= s.tech[t][:, None]
@@ -1110,6 +1309,7 @@ def _run_chunk(
                 r_index, r_balance = int(s.tie_index[t]), B
             S, ally_force = power(R, rival_f)
         at_war = code >= 0
+        war_any0 = bool(at_war.any())
         prod2 = prod[:, None]
 
         # 2. arming
@@ -1118,12 +1318,18 @@ def _run_chunk(
         np.maximum(req, 0.0, out=req)
         if m != 1.0:
             req **= 1.0 / m
-        np.multiply(S[None], rival_f, out=scratch)  # [i, k]: k's strength if k is i's rival
-        strongest = scratch.max(1)
+        # [j, k]: k's strength reaching j, if k is j's rival (public: stocks, alliances, maps)
+        np.multiply(reach3, S[None], out=proj)
+        proj *= rival_f
+        strongest = proj.max(1)
         base = base_share * Y
-        np.multiply(req, S[None], out=req)  # [j, k]: strength j needs against rival k, over θ
+        np.multiply(req, proj, out=req)  # [j, k]: strength j needs against rival k
+        if mech.posture_choice:
+            req *= att
+        else:
+            req *= theta3
         req_top = req.max(1)
-        defensive = base + np.maximum(theta * req_top - ally_force, 0.0)
+        defensive = base + np.maximum(req_top - ally_force, 0.0)
         target = arming_target(
             doctrine,
             defensive,
@@ -1141,26 +1347,49 @@ def _run_chunk(
         I = np.where(at_war, cap, I)
 
         # 3. perception and belief
-        if s.delta > 0.0:
-            # Observer i reckons seeker j's need as j's own, except that it counts j's need
-            # against i itself with weight (1 − β_i): only j's largest need can change.
+        if update_beliefs:
+            # Public information only (issue #11): observer i reckons what j would spend if j
+            # were a security seeker that believed what the public record says about its rivals
+            # (their reputations ρ_k, below; certainty about its enemies at war), from public
+            # stocks, alliances and distances (j's own θ: doctrines are public). Herz's
+            # asymmetry: i counts j's need against i itself with weight (1 − β_i), its own arms
+            # being defensive in its own eyes.
+            rho = 1.0 / (1.0 + np.exp(-rep_logit))
+            ex = np.maximum(rho / tau - 1.0, 0.0)
+            if m != 1.0:
+                ex **= 1.0 / m
+            np.multiply(proj, att if mech.posture_choice else theta3, out=pub)
+            if war_any0:
+                np.multiply(pub, np.where(W, excess1, ex[None]), out=pub)
+            else:
+                pub *= ex[None]
+            pub_top = pub.max(1)
             # [j, k]: k drives j's need; as 0.0/1.0 (what a product with the booleans casts to)
-            np.equal(req, req_top[:, None], out=top_jk)
-            np.greater(req, 0.0, out=top_gt)
+            np.equal(pub, pub_top[:, None], out=top_jk)
+            np.greater(pub, 0.0, out=top_gt)
             top_jk &= top_gt
             np.copyto(top_f, top_jk)
             np.subtract(1.0, top_f, out=not_top)
-            np.multiply(req, not_top, out=scratch)
+            np.multiply(pub, not_top, out=scratch)
             top2 = scratch.max(1)
             np.multiply(top_f, s.own_weight[None, :, None], out=scratch)
             w_top = scratch.max(1)
             floor = SPEND_FLOOR * cap
-            tgt_a = defensive
-            tgt_b = base + np.maximum(theta * np.maximum(top2, w_top * req_top) - ally_force, 0.0)
-            m_a = np.log(investment(M, tgt_a, cap, prod2, p.depreciation, p.adjustment, dt) + floor)
-            m_b = np.log(investment(M, tgt_b, cap, prod2, p.depreciation, p.adjustment, dt) + floor)
+            tgt_a = base + np.maximum(pub_top - ally_force, 0.0)
+            tgt_b = base + np.maximum(np.maximum(top2, w_top * pub_top) - ally_force, 0.0)
+            # What is observed is the spending *rate* the policy sets (its continuous-time
+            # value, dt = 0), so that the information per year does not depend on the step
+            m_a = np.log(investment(M, tgt_a, cap, prod2, p.depreciation, p.adjustment) + floor)
+            m_b = np.log(investment(M, tgt_b, cap, prod2, p.depreciation, p.adjustment) + floor)
             lg = np.log(p.greedy_effort * cap + floor)
-            xo = np.log(I + floor)
+            rate = investment(M, target, cap, prod2, p.depreciation, p.adjustment)
+            rate = np.where(greedy, np.maximum(rate, p.greedy_effort * cap), rate)
+            xo = np.log(np.where(at_war, cap, rate) + floor)
+            # Reputations: the public record's own filter, the same likelihood on the exact
+            # spending record with the model noise only (what anyone could compute)
+            sep_pub = np.maximum(lg - m_a, 0.0)
+            rep_logit += sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub
+            np.clip(rep_logit, -bound, bound, out=rep_logit)
             # m_s[i, j]: seeker j's expected log spending as observer i reckons it
             np.multiply(top_f.transpose(1, 0, 2), (m_b - m_a)[None], out=ms)
             ms += m_a[None]
@@ -1169,7 +1398,6 @@ def _run_chunk(
             np.multiply(sig3, z[:, b, : n * n].T.reshape(n, n, E), out=obs)
             obs += xo[None]
             # belief_llr(obs, ms, sep, δ, var, dt), the same operations in place
-            sep *= s.delta
             obs -= ms
             np.multiply(sep, 0.5, out=scratch)
             obs -= scratch
@@ -1261,7 +1489,7 @@ def _run_chunk(
                         new_war,
                     )
         for fa, fb in s.forced.get(t, []):
-            runs = np.nonzero((code[fa] < 0) | (code[fb] < 0))[0]
+            runs = np.nonzero(((code[fa] < 0) | (code[fb] < 0)) & alive[fa] & alive[fb])[0]
             resolve(
                 runs,
                 np.full(runs.size, fa),
@@ -1281,13 +1509,14 @@ def _run_chunk(
         if new_war.any():
             rw = np.nonzero(new_war)[0]
             cs, t0s = code[:, rw], war_t0[:, rw]
-            Rsub = np.broadcast_to(R, (n, n, E))[:, :, rw] * join_factor
+            # the joiner's chance: the tie's reliability × f(ω_k), ω_k the joiner's belief
+            Rsub = np.broadcast_to(R, (n, n, E))[:, :, rw] * join_factor[:, None, None]
             uj = u[b, :n][:, rw]
             frontier = started[:, rw]
             joined = np.zeros_like(frontier)
             for _ in range(n):
                 pull = Rsub * frontier[None]  # pull[k, b]: tie of k to new belligerent b
-                joins = (cs < 0) & (uj < pull.max(1))
+                joins = (cs < 0) & (uj < pull.max(1)) & alive[:, rw]
                 if not joins.any():
                     break
                 k, rr = np.nonzero(joins)
@@ -1331,11 +1560,35 @@ def _run_chunk(
                 code[:, rs] = np.where(leave, -1, code[:, rs])
                 sync_war(rs)
                 lost = p.defeat_cost * Y * exhausted
-                econ_loss += _sum_states(lost, 0)
-                Y = Y - lost
+                if mech.war_outcomes and exhausted.any():
+                    lost, gain, dead = _settle(
+                        lost[:, rs], Y[:, rs], M_new[:, rs], Ws, exhausted[:, rs], p.conquest_ratio
+                    )
+                    # an eliminated state keeps a vestige of its economy (no division by 0)
+                    Y[:, rs] = np.where(dead, 1e-9 * Y[:, rs], Y[:, rs] - lost + gain)
+                    transferred[rs] += _sum_states(gain, 0)
+                    econ_loss[rs] += _sum_states(lost - gain, 0)
+                    if dead.any():
+                        k, r = np.nonzero(dead)
+                        events.add(run_ids[rs[r]], t, "eliminated", k, -1, _D["conquered"])
+                        alive[:, rs] &= ~dead
+                        n_dead[rs] += dead.sum(0)
+                        M_new[:, rs] = np.where(dead, 0.0, M_new[:, rs])
+                        any_dead = True
+                        r_index = -1  # rebuild the rivals without the eliminated
+                else:
+                    econ_loss += _sum_states(lost, 0)
+                    Y = Y - lost
             first_war = np.where((first_war < 0) & (n_wars > 0), t, first_war)
         ever |= in_war_step
         np.maximum(max_at_war, in_war_step.sum(0), out=max_at_war)
+
+        # the public trend of each state's strength (for the commitment problem)
+        if mech.preventive_war:
+            M_safe = np.maximum(M_new, _TINY)
+            grow *= grow_keep
+            grow += (1.0 - grow_keep) * np.log(M_safe / np.maximum(M, _TINY)) / dt
+            grow[~alive] = 0.0
 
         # economy
         econ_loss += _sum_states(Y * -np.expm1(-dt * p.war_damage) * at_war, 0)
@@ -1381,6 +1634,9 @@ def _run_chunk(
         "n_crises": n_crises,
         "n_wars": n_wars,
         "n_preemptive": n_pre,
+        "n_preventive": n_prev,
+        "n_eliminated": n_dead,
+        "economy_transferred": transferred,
         "n_alliance_changes": n_ally,
         "military_losses": mil_loss,
         "economic_losses": econ_loss,
@@ -1650,7 +1906,16 @@ def _summary(
             if outcomes["n_wars"].sum() > 0
             else None
         ),
+        "share_preventive": (
+            float(outcomes["n_preventive"].sum() / outcomes["n_wars"].sum())
+            if outcomes["n_wars"].sum() > 0
+            else None
+        ),
+        "mean_eliminated": float(outcomes["n_eliminated"].mean()),
         "mean_military_losses": float(outcomes["military_losses"].mean()),
+        "mechanisms": {
+            name: bool(getattr(setup.mech, name)) for name in type(setup.mech).model_fields
+        },
         "p_dyad_war": _dyad_shares(setup.ids, fought, runs),
         "parameters": (setup.p.model_dump(mode="json")),
         "sources": [s.citation for s in scenario.sources],
