@@ -22,6 +22,12 @@ the declared ones.
 
 Sobol' indices (:func:`sobol_indices`; Sobol' 2001, Saltelli et al. 2010) use SALib, an optional
 dependency (``pip install 'herz[sensitivity]'``), on a sweep with ``design: {kind: saltelli}``.
+
+War durations (issue #11): :func:`war_durations` reads one row per war from a spiral events
+table, wars still running at the horizon right-censored; :func:`cow_war_durations` gives the
+same for the COW Inter-State War Data that herz ships; :func:`kaplan_meier`,
+:func:`km_median` and :func:`km_survival_at` estimate their survival functions (docs/spiral.md,
+"War durations against the record"; ``python docs/war_durations.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -44,11 +50,16 @@ if TYPE_CHECKING:
 FloatArray = NDArray[np.float64]
 
 __all__ = [
+    "cow_war_durations",
     "declared_outcomes",
+    "kaplan_meier",
+    "km_median",
+    "km_survival_at",
     "sobol_indices",
     "summarize",
     "sweep_sensitivity",
     "sweep_summary",
+    "war_durations",
     "wilson_interval",
 ]
 
@@ -341,3 +352,372 @@ def sweep_sensitivity(
         num_resamples=num_resamples,
         seed=seed,
     )
+
+
+# --- war durations ---------------------------------------------------------------------------
+
+_AFTER = r" after (\d+) steps?$"
+
+COW_LAST_DAY = "2007-12-31"
+"""The last day the COW Inter-State War Data v4.0 covers: a war coded ongoing (outcome 5) is
+right-censored there."""
+
+
+def war_durations(events: pd.DataFrame, *, dt: float, steps: int) -> pd.DataFrame:
+    """One row per war of a spiral events table: its duration, right-censored at the horizon.
+
+    A war is a ``war_start`` row and, if it ended within the run, the ``war_end`` row with the
+    same ``run`` and ``war``; the ``war_end`` row's ``detail`` ends with "after K steps", K the
+    steps from the war's first start to its end (joiners do not restart the clock). The duration
+    in years is K × ``dt``. A war with no ``war_end`` row was still running after the last step:
+    its duration is right-censored at (``steps`` − start step) × ``dt`` (it lasted longer).
+    K = 0 means the war ended in the step it began, before any fighting step.
+
+    Parameters
+    ----------
+    events:
+        The events table of a spiral run (``result.events``): columns ``run``, ``t``, ``year``,
+        ``kind``, ``states``, ``detail``, ``war`` and ``side``.
+    dt:
+        The scenario's time step in years (``result.scenario.time.step``).
+    steps:
+        The number of steps run (``result.summary["steps"]``), the censoring horizon.
+
+    Returns
+    -------
+    DataFrame
+        One row per war, sorted by ``run`` and ``war``: ``run``, ``war``, ``start_t``,
+        ``start_year``, ``end_t`` (``<NA>`` if censored), ``duration_steps`` (K, or the steps
+        to the horizon if censored), ``duration`` (years), ``ended`` (``False``: censored),
+        ``outcome`` (the ``war_end`` detail without its duration: ``won by side 0``,
+        ``settled``, ...; ``running`` if censored), ``sides`` (every state that fought on each
+        side, from the ``war_start`` and ``join`` rows, as the outcomes' ``first_war_sides``:
+        ``"AUH,GMY|FRN,RUS,SRB"``, side 0's ids sorted, then side 1's) and ``size`` (the
+        number of states that fought).
+
+    Raises
+    ------
+    InputError
+        A missing column, a ``war_end`` without its ``war_start`` or without "after K steps",
+        a war started or ended twice, K that disagrees with the two rows' steps, or a start
+        after the horizon.
+    """
+    import pandas as pd
+
+    needed = ("run", "t", "year", "kind", "states", "detail", "war", "side")
+    missing = [c for c in needed if c not in events.columns]
+    if missing:
+        raise InputError(f"the events table has no column(s) {', '.join(missing)}.")
+    if not dt > 0:
+        raise InputError(f"dt must be positive, got {dt}.", field="dt", value=dt)
+    kind = events["kind"].astype(str)
+    cols = ["run", "war", "t"]
+    starts = events.loc[kind == "war_start", [*cols, "year"]]
+    ends = events.loc[kind == "war_end", [*cols, "detail"]]
+    for name, rows in (("war_start", starts), ("war_end", ends)):
+        if rows["war"].isna().any():
+            raise InputError(f"a {name} row has no war number.")
+        dup = rows.duplicated(["run", "war"])
+        if dup.any():
+            r = rows[dup].iloc[0]
+            raise InputError(f"war {r['war']} of run {r['run']} has more than one {name} row.")
+    starts = starts.rename(columns={"t": "start_t", "year": "start_year"})
+    ends = ends.rename(columns={"t": "end_t"})
+    k = ends["detail"].astype(str).str.extract(_AFTER, expand=False)
+    if k.isna().any():
+        bad = ends.loc[k.isna(), "detail"].iloc[0]
+        raise InputError(f"a war_end detail does not end with 'after K steps': {bad!r}.", value=bad)
+    ends = ends.assign(
+        duration_steps=k.astype("int64"),
+        outcome=ends["detail"].astype(str).str.replace(_AFTER, "", regex=True),
+    ).drop(columns="detail")
+    table = starts.merge(ends, on=["run", "war"], how="outer", indicator=True)
+    orphan = table[table["_merge"] == "right_only"]
+    if len(orphan):
+        r = orphan.iloc[0]
+        raise InputError(f"war {r['war']} of run {r['run']} ends but never starts.")
+    ended = (table["_merge"] == "both").to_numpy(dtype=bool)
+    start_t = table["start_t"].to_numpy(dtype=np.int64)
+    late = start_t > steps
+    if late.any():
+        raise InputError(
+            f"a war starts at step {int(start_t[late][0])}, after the horizon of {steps} steps.",
+            field="steps",
+            value=steps,
+        )
+    end_t = table["end_t"].to_numpy(dtype=float)
+    k_steps = table["duration_steps"].to_numpy(dtype=float)
+    wrong = ended & (k_steps != end_t - start_t)
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        raise InputError(
+            f"war {table['war'].iloc[i]} of run {table['run'].iloc[i]} starts at step "
+            f"{start_t[i]} and ends at step {int(end_t[i])}, but its detail says "
+            f"after {int(k_steps[i])} steps."
+        )
+    k_all = np.where(ended, k_steps, steps - start_t).astype(np.int64)
+    out = pd.DataFrame(
+        {
+            "run": table["run"].to_numpy(dtype=np.int64),
+            "war": table["war"].to_numpy(dtype=np.int64),
+            "start_t": start_t,
+            "start_year": table["start_year"].to_numpy(dtype=float),
+            "end_t": pd.array(np.where(ended, end_t, 0).astype(np.int64), dtype="Int64"),
+            "duration_steps": k_all,
+            "duration": k_all * float(dt),
+            "ended": ended,
+            "outcome": np.where(ended, table["outcome"].astype(object), "running").astype(str),
+        }
+    )
+    members = _war_sides(events, kind)
+    keys = zip(out["run"].tolist(), out["war"].tolist(), strict=True)
+    found = [members.get(key, (set(), set())) for key in keys]
+    out["sides"] = [",".join(sorted(a)) + "|" + ",".join(sorted(b)) for a, b in found]
+    out["size"] = np.array([len(a | b) for a, b in found], dtype=np.int64)
+    out.loc[~ended, "end_t"] = pd.NA
+    return out.sort_values(["run", "war"], kind="stable").reset_index(drop=True)
+
+
+def _war_sides(
+    events: pd.DataFrame, kind: pd.Series[str]
+) -> dict[tuple[int, int], tuple[set[str], set[str]]]:
+    """``{(run, war): (side 0's states, side 1's)}`` from the ``war_start`` rows (states
+    "initiator,target": side 0, side 1) and the ``join`` rows (states "joiner,other", ``side``
+    the joiner's)."""
+    import pandas as pd
+
+    sides: dict[tuple[int, int], tuple[set[str], set[str]]] = {}
+    rows = events.loc[kind.isin(["war_start", "join"]), ["run", "war", "kind", "states", "side"]]
+    for run, war, what, states, side in rows.itertuples(index=False):
+        if pd.isna(war):
+            continue
+        pair = sides.setdefault((int(run), int(war)), (set(), set()))
+        ids = str(states).split(",")
+        if str(what) == "war_start":
+            pair[0].add(ids[0])
+            pair[1].update(ids[1:2])
+        elif not pd.isna(side):
+            pair[int(side)].add(ids[0])
+    return sides
+
+
+def _survival_inputs(
+    durations: ArrayLike, ended: ArrayLike
+) -> tuple[FloatArray, NDArray[np.bool_]]:
+    d = np.asarray(durations, dtype=float).ravel()
+    e = np.asarray(ended).ravel()
+    if d.shape != e.shape:
+        raise InputError(f"{d.size} durations but {e.size} ended flags.")
+    if not np.all(np.isfinite(d)) or (d < 0).any():
+        raise InputError("durations must be finite and non-negative.")
+    if e.dtype != np.bool_ and not np.isin(e, (0, 1)).all():
+        raise InputError("ended must be booleans (True: ended, False: right-censored).")
+    return d, e.astype(bool)
+
+
+def kaplan_meier(durations: ArrayLike, ended: ArrayLike) -> pd.DataFrame:
+    """The Kaplan–Meier (1958) estimate of the survival function of right-censored durations.
+
+    S(t) = Π over event times tᵢ ≤ t of (1 − dᵢ/nᵢ), dᵢ the durations ending at tᵢ and nᵢ those
+    at risk (lasting at least tᵢ; a duration censored at tᵢ is at risk at tᵢ: it lasted
+    longer).
+
+    Parameters
+    ----------
+    durations:
+        Durations (any unit), finite and non-negative.
+    ended:
+        ``True`` where the duration ended (an event), ``False`` where it is right-censored.
+
+    Returns
+    -------
+    DataFrame
+        One row per distinct event time, ascending: ``time``, ``at_risk``, ``events``,
+        ``survival`` (S just after ``time``). Empty when nothing ended. The same numbers as
+        statsmodels' ``SurvfuncRight`` (``surv_times``, ``n_risk``, ``n_events``,
+        ``surv_prob``).
+    """
+    import pandas as pd
+
+    d, e = _survival_inputs(durations, ended)
+    times, events = np.unique(d[e], return_counts=True)
+    # at risk at t: every duration ≥ t, ended or censored
+    at_risk = (d.size - np.searchsorted(np.sort(d), times, side="left")).astype(np.int64)
+    survival = np.cumprod(1.0 - events / at_risk)
+    return pd.DataFrame(
+        {
+            "time": times,
+            "at_risk": at_risk,
+            "events": events.astype(np.int64),
+            "survival": survival,
+        }
+    )
+
+
+def km_survival_at(table: pd.DataFrame, times: ArrayLike) -> FloatArray:
+    """S(t) at each of ``times`` from a :func:`kaplan_meier` table (right-continuous: an
+    event at t counts by t). 1 before the first event; after the last one, the last value
+    (for t beyond the longest censored duration the estimate is undefined; the caller decides).
+    """
+    t = np.asarray(times, dtype=float)
+    grid = table["time"].to_numpy(dtype=float)
+    surv = np.concatenate([[1.0], table["survival"].to_numpy(dtype=float)])
+    return np.asarray(surv[np.searchsorted(grid, t, side="right")], dtype=float)
+
+
+def km_median(durations: ArrayLike, ended: ArrayLike) -> float:
+    """The Kaplan–Meier median: the first event time at which S falls below one half.
+
+    Where S equals one half exactly (within 1e-12) between two event times, the midpoint of the
+    two, as R's ``survival`` package does: with nothing censored this is the ordinary sample
+    median. Otherwise the same as statsmodels' ``SurvfuncRight.quantile(0.5)`` (SAS's strict
+    rule). NaN when S never falls below one half (too much censoring).
+    """
+    table = kaplan_meier(durations, ended)
+    times = table["time"].to_numpy(dtype=float)
+    surv = table["survival"].to_numpy(dtype=float)
+    half = np.abs(surv - 0.5) <= 1e-12
+    below = np.flatnonzero((surv < 0.5) & ~half)
+    if not below.size:
+        return math.nan
+    j = int(below[0])
+    if j > 0 and half[j - 1]:
+        return float((times[j - 1] + times[j]) / 2)
+    return float(times[j])
+
+
+def _merged_days(spells: list[tuple[Any, Any]]) -> tuple[int, int]:
+    """Days covered by the union of inclusive [start, end] date spells, and its pieces (spells
+    touching or one day apart are one piece)."""
+    days, pieces = 0, 0
+    cur_start, cur_end = None, None
+    for start, end in sorted(spells):
+        if cur_end is not None and (start - cur_end).days <= 1:
+            cur_end = max(cur_end, end)
+            continue
+        if cur_end is not None:
+            days += (cur_end - cur_start).days + 1
+        cur_start, cur_end = start, end
+        pieces += 1
+    if cur_end is not None:
+        days += (cur_end - cur_start).days + 1
+    return days, pieces
+
+
+def cow_war_durations(level: Literal["war", "participant"] = "war") -> pd.DataFrame:
+    """Durations of the inter-state wars of the COW Inter-State War Data v4.0 (shipped).
+
+    Dates are the participants' ``start*``/``end*`` day, month and year of their participation
+    spells 1 and 2 (a participant leaves and re-enters a war in 19 rows of 7 wars). Every
+    duration counts both end days: (end − start + 1 day) / 365.25 years.
+
+    Parameters
+    ----------
+    level:
+        ``"war"``: one row per war. ``duration`` runs from the first participant's start to the
+        last participant's end (across spell 2), so a multi-phase war's pauses count;
+        ``active_duration`` counts only the days on which some participant's spell was running
+        (the union of all spells) and ``phases`` how many disjoint pieces that union has.
+        ``"participant"``: one row per participation spell (``duration`` its own length).
+
+    Returns
+    -------
+    DataFrame
+        ``warnum``, ``warname``, ``start``, ``end`` (timestamps), ``duration`` (years),
+        ``ended`` (``False`` only for a war coded ongoing at the end of 2007, outcome 5,
+        censored at :data:`COW_LAST_DAY`; v4.0 has none), ``major`` (a COW major power, by
+        the ``majors`` list, took part: at its entry into the war); per war also
+        ``active_duration``, ``phases``, ``participants``, ``multi_phase`` (some participant
+        has a second spell) and ``major_both_sides`` (major powers on both sides); per
+        participant ``ccode``, ``stateabb``, ``side``, ``spell`` (1 or 2) and ``outcome``.
+        ``attrs["sources"]`` holds the citations.
+    """
+    import pandas as pd
+
+    from herz.history import datasets
+
+    if level not in ("war", "participant"):
+        raise InputError(
+            f"level: expected war or participant, got {level!r}", field="level", value=level
+        )
+    wars = datasets.load("wars")
+    majors = datasets.load("majors")
+    rows = []
+    for n in (1, 2):
+        part = wars[wars[f"startyear{n}"].notna()]
+        dates = {}
+        for edge in ("start", "end"):
+            ymd = part[[f"{edge}year{n}", f"{edge}month{n}", f"{edge}day{n}"]]
+            if ymd.isna().any().any():
+                raise InputError(f"COW war data: a participant's {edge} date {n} is incomplete.")
+            dates[edge] = pd.to_datetime(
+                pd.DataFrame(ymd.to_numpy(dtype=np.int64), columns=["year", "month", "day"])
+            ).to_numpy()
+        rows.append(
+            pd.DataFrame(
+                {
+                    "warnum": part["warnum"].to_numpy(dtype=np.int64),
+                    "warname": part["warname"].astype(str).to_numpy(),
+                    "ccode": part["ccode"].to_numpy(dtype=np.int64),
+                    "stateabb": part["stateabb"].astype(str).to_numpy(),
+                    "side": part["side"].to_numpy(dtype=np.int64),
+                    "spell": n,
+                    "start": dates["start"],
+                    "end": dates["end"],
+                    "outcome": part["outcome"].to_numpy(dtype=float, na_value=np.nan),
+                }
+            )
+        )
+    spells = pd.concat(rows, ignore_index=True)
+    ongoing = spells["outcome"] == 5
+    spells.loc[ongoing, "end"] = pd.Timestamp(COW_LAST_DAY)
+    spells["ended"] = ~ongoing
+    spells["duration"] = ((spells["end"] - spells["start"]).dt.days + 1) / 365.25
+    spell_cols = ["styear", "stmonth", "stday", "endyear", "endmonth", "endday"]
+    major_spells = [
+        (
+            int(code),
+            pd.Timestamp(year=int(d[0]), month=int(d[1]), day=int(d[2])),
+            pd.Timestamp(year=int(d[3]), month=int(d[4]), day=int(d[5])),
+        )
+        for code, d in zip(
+            majors["ccode"].to_numpy(dtype=np.int64),
+            majors[spell_cols].to_numpy(dtype=np.int64),
+            strict=True,
+        )
+    ]
+    entry = spells.groupby(["warnum", "ccode"])["start"].transform("min")
+    spells["major"] = [
+        any(c == code and lo <= when <= hi for code, lo, hi in major_spells)
+        for c, when in zip(spells["ccode"], entry, strict=True)
+    ]
+    sources = wars.attrs["sources"] + majors.attrs["sources"]
+    if level == "participant":
+        out = spells.sort_values(["warnum", "ccode", "spell"], kind="stable")
+        out = out.reset_index(drop=True)
+        out.attrs["sources"] = sources
+        return out
+    records = []
+    for _, g in spells.groupby("warnum", sort=True):
+        start, end = g["start"].min(), g["end"].max()
+        active, phases = _merged_days(list(zip(g["start"], g["end"], strict=True)))
+        major_sides = set(g.loc[g["major"], "side"].tolist())
+        records.append(
+            {
+                "warnum": int(g["warnum"].to_numpy(dtype=np.int64)[0]),
+                "warname": str(g["warname"].iloc[0]),
+                "start": start,
+                "end": end,
+                "duration": ((end - start).days + 1) / 365.25,
+                "active_duration": active / 365.25,
+                "phases": phases,
+                "participants": int(g["ccode"].nunique()),
+                "multi_phase": bool((g["spell"] == 2).any()),
+                "ended": bool(g["ended"].all()),
+                "major": bool(g["major"].any()),
+                "major_both_sides": len(major_sides) == 2,
+            }
+        )
+    out = pd.DataFrame.from_records(records)
+    out.attrs["sources"] = sources
+    return out
