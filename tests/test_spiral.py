@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -657,3 +658,49 @@ def test_lanchester_losses_come_from_the_states_own_war() -> None:
     sb = b.series[b.series["run"].isin(runs_) & b.series["state"].isin(["A", "B"])]
     assert sa["at_war"].any()
     assert_allclose(sa["military"].to_numpy(), sb["military"].to_numpy(), rtol=1e-12)
+
+
+# -- war as a bargaining failure in the spiral (issue #11, item 2) -----------------------------
+def test_p_war_falls_as_war_costs_rise() -> None:
+    """Fearon (1995): costlier war widens the bargaining range. europe-1914, 2,000 runs."""
+    p = [
+        mean_se(run("europe-1914", 2000, seed=5, **{"spiral.war_cost": c}).outcomes["war"])
+        for c in (0.0, 0.05, 0.1, 0.2)
+    ]
+    msg = ", ".join(f"{m:.3f} ± {s:.3f}" for m, s in p)
+    for (hi, s_hi), (lo, s_lo) in itertools.pairwise(p):
+        assert hi - lo > 3 * np.hypot(s_hi, s_lo), msg
+
+
+def test_p_war_rises_with_the_speed_of_a_power_shift() -> None:
+    """Powell (2006): B's strength doubles at once (fast) or over eight years (slow). A fast
+    shift brings preventive war; the slow one does not; without the commitment problem
+    (``preventive_war`` off) the fast shift brings no more war than the slow one. Two-state,
+    crises at a base rate (the threat alone raises none between two seekers that know each
+    other), quarterly steps, 20 years."""
+    doc = herz.load_scenario("two-state").to_dict()
+    doc["time"] = {"start": 0, "step": 0.25, "steps": 80}
+    shock = {"kind": "technology_shock", "state": "B"}
+    paths = {
+        "fast": [{**shock, "year": 5.0, "factor": 2.0}],
+        "slow": [{**shock, "year": 5.0 + k, "factor": 2.0 ** (1 / 8)} for k in range(8)],
+    }
+    p = {}
+    for name, events in paths.items():
+        for on in (True, False):
+            r = herz.simulate(
+                {**doc, "events": events},
+                model="spiral",
+                runs=2000,
+                seed=5,
+                keep="summary",
+                overrides={"spiral.crisis_base": 0.5, "spiral.mechanisms.preventive_war": on},
+            )
+            p[name, on] = mean_se(r.outcomes["war"])
+    msg = "; ".join(f"{k}: {m:.3f} ± {s:.3f}" for k, (m, s) in p.items())
+
+    def gap(a: tuple[str, bool], b: tuple[str, bool]) -> float:
+        return (p[a][0] - p[b][0]) / np.hypot(p[a][1], p[b][1])
+
+    assert gap(("fast", True), ("slow", True)) > 5, msg
+    assert gap(("fast", False), ("slow", False)) < 2, msg

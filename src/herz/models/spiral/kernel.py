@@ -1299,9 +1299,10 @@ def _run_chunk(
             z, u = _draw_block(gens, n, blocks)
         doctrine = s.doctrine[t].astype(np.int64)[:, None]
         seek_now = (doctrine != 1) & greedy_not
+        M_start = M  # the stocks as the step begins, before any technology shock
         if t in s.tech or s.tie_index[t] != s.tie_index[t - 1]:
             if t in s.tech:
-                M *= s.tech[t][:, None]
+                M = M * s.tech[t][:, None]
                 prod = prod * s.tech[t]
             if int(s.tie_index[t]) != r_index or B is not r_balance:
                 R = ties_at(t)
@@ -1587,7 +1588,8 @@ def _run_chunk(
         if mech.preventive_war:
             M_safe = np.maximum(M_new, _TINY)
             grow *= grow_keep
-            grow += (1.0 - grow_keep) * np.log(M_safe / np.maximum(M, _TINY)) / dt
+            # a technology shock is part of the public trend (a jump in power, Powell 2006)
+            grow += (1.0 - grow_keep) * np.log(M_safe / np.maximum(M_start, _TINY)) / dt
             grow[~alive] = 0.0
 
         # economy
