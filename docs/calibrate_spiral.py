@@ -8,7 +8,9 @@ What it does (docs/spiral.md, "Calibration against NMC"):
   ``spiral:`` block, ``tolerance`` (τ) and ``superiority`` (s), all the other values as in the
   file. Objective: the root mean square of log(simulated / NMC milex) over the six great powers
   and the years 1910-1913, the simulated value being the ensemble mean of the annual
-  ``spending`` at the start of each year (200 runs, seed 1, ``crisis_rate = 0``: no endogenous
+  ``spending`` at the start of each year (200 runs, seed 1; the comparison printed after the
+  search uses seed 2, as does the test, so the check never shares the fit's runs;
+  ``crisis_rate = 0``: no endogenous
   crises, so no war before the scheduled crisis of mid-1914). 1909 is not in the objective: it
   is the starting value (the scenario's ``military``). Ties are broken toward the defaults.
 * **cold-war.** A grid search over ``growth`` (nominal: milex is in current dollars), same
@@ -35,6 +37,9 @@ from herz.scenario import SpiralParams
 
 RUNS = 200
 SEED = 1
+#: The seed of the check (issue #11: calibration and its check never share seeds). The
+#: comparisons printed below and tests/test_spiral_history.py use it; the search uses SEED.
+CHECK_SEED = 2
 #: The two alliance blocs of europe-1914 (great powers only).
 BLOCS = {"Triple Entente": ["UKG", "FRN", "RUS"], "Triple Alliance": ["GMY", "AUH", "ITA"]}
 GREAT_POWERS = [s for members in BLOCS.values() for s in members]
@@ -107,8 +112,11 @@ def europe() -> dict[str, float]:
     data = nmc_milex(GREAT_POWERS, 1909, 1913)
     point, err = search("europe-1914", EUROPE_GRID, data.loc[1910:1913], steps=16)
     print(f"europe-1914: best {point}, RMS log error {err:.3f} (six powers, 1910-1913)")
-    sim = spending_path("europe-1914", {f"spiral.{k}": v for k, v in point.items()})
-    print("\nspending, million current GBP: simulated (ensemble mean) / NMC milex")
+    sim = spending_path(
+        "europe-1914", {f"spiral.{k}": v for k, v in point.items()}, seed=CHECK_SEED
+    )
+    print(f"\ncheck with seed {CHECK_SEED} (fitted with seed {SEED}; fitted years 1910-1913)")
+    print("spending, million current GBP: simulated (ensemble mean) / NMC milex")
     print("year  " + "  ".join(f"{s:>13}" for s in GREAT_POWERS))
     for y in range(1909, 1914):
         cells = [f"{sim.loc[y, s]:6.1f}/{data.loc[y, s]:6.1f}" for s in GREAT_POWERS]
@@ -129,7 +137,8 @@ def cold_war() -> dict[str, float]:
     data = nmc_milex(states, 1948, 1990)
     point, err = search("cold-war", COLD_GRID, data.loc[1949:1990])
     print(f"\ncold-war: best {point}, RMS log error {err:.3f} (USA and USSR, 1949-1990)")
-    sim = spending_path("cold-war", {f"spiral.{k}": v for k, v in point.items()})
+    sim = spending_path("cold-war", {f"spiral.{k}": v for k, v in point.items()}, seed=CHECK_SEED)
+    print(f"check with seed {CHECK_SEED} (fitted with seed {SEED}; fitted years 1949-1990)")
     print("spending, billion current USD: simulated (ensemble mean) / NMC milex")
     for y in range(1948, 1991, 6):
         cells = [f"{s} {sim.loc[y, s] / 1e3:6.1f}/{data.loc[y, s] / 1e3:6.1f}" for s in states]

@@ -18,6 +18,10 @@ import herz.history.datasets as D
 BLOCS = {"Triple Entente": ["UKG", "FRN", "RUS"], "Triple Alliance": ["GMY", "AUH", "ITA"]}
 #: docs/spiral.md: the 1913 bloc totals lie within ±25% of NMC milex.
 BLOC_TOLERANCE = 0.25
+#: The calibration (docs/calibrate_spiral.py) searched with seed 1; its check runs other runs
+#: (issue #11: calibration and check never share seeds). The fitted years are 1910-1913
+#: (europe-1914) and 1949-1990 (cold-war): this is a calibration check, not a validation.
+CHECK_SEED = 2
 
 
 def milex(states: list[str], first: int, last: int) -> pd.DataFrame:
@@ -34,7 +38,7 @@ def spending(scenario: str, runs: int, steps: int | None = None) -> pd.DataFrame
         model="spiral",
         runs=runs,
         steps=steps,
-        seed=1,
+        seed=CHECK_SEED,
         keep="summary",
         overrides={"spiral.crisis_rate": 0.0},
     )
@@ -65,10 +69,25 @@ def test_europe_1913_bloc_spending_matches_nmc() -> None:
         # the pre-war path rises with the data's, and no year 1910-1913 is off by a factor
         path = sim.loc[1909:1913, states].sum(axis=1) / data.loc[1909:1913, states].sum(axis=1)
         assert path.between(0.7, 1.3).all(), msg
-        assert sim.loc[1913, states].sum() > 1.2 * sim.loc[1909, states].sum(), msg
     # every great power stays within a factor of two of its own NMC milex in 1913
     ratio = sim.loc[1913, members] / data.loc[1913, members]
     assert ratio.between(0.5, 2.0).all(), ratio.round(2).to_dict()
+
+
+@pytest.mark.xfail(
+    reason=(
+        "issue #11, open: the blocs' simulated spending rises by 19.8% (Entente) and 20.3% "
+        "(Alliance) from 1909 to 1913, where NMC's rises by 34% and 59%. With observers that "
+        "learn from public information over years (model_noise 1) beliefs stay near the "
+        "prior, below the calibrated tolerance, so the rise is the economies' growth: no "
+        "threat-driven arming before Sarajevo (docs/spiral.md, Calibration against NMC)"
+    ),
+    strict=True,
+)
+def test_europe_blocs_arm_faster_than_their_economies_before_1914() -> None:
+    sim = spending("europe-1914", runs=300, steps=16)
+    for states in BLOCS.values():
+        assert sim.loc[1913, states].sum() > 1.2 * sim.loc[1909, states].sum()
 
 
 @pytest.mark.parametrize("state", ["USA", "RUS"])

@@ -34,9 +34,16 @@ def states(field: str, value: Any, n: int = 20) -> dict[str, Any]:
 SEEKERS = {**states("type", "security_seeker"), **states("doctrine", "defensive")}
 
 
-def sim(scenario: str, runs: int, steps: int | None = None, keep: str = "summary", **o: Any) -> Any:
+def sim(
+    scenario: str,
+    runs: int,
+    steps: int | None = None,
+    keep: str = "summary",
+    seed: int = 1,
+    **o: Any,
+) -> Any:
     return herz.simulate(
-        scenario, model="spiral", runs=runs, steps=steps, seed=1, keep=keep, overrides=o
+        scenario, model="spiral", runs=runs, steps=steps, seed=seed, keep=keep, overrides=o
     )
 
 
@@ -140,6 +147,7 @@ def p3() -> None:
 
 def p4() -> None:
     world = {
+        "states[*].intelligence": 0.0,  # as in the test: a spiral to end (issue #11)
         "spiral.prior_greedy": 0.5,
         "spiral.crisis_rate": 0.0,
         "world.offense_advantage": 0.5,
@@ -152,7 +160,7 @@ def p4() -> None:
         for doc, c in (("defensive", "C3"), ("reassurance", "C2")):
             r = sim(
                 "two-state",
-                400,
+                1000,
                 keep="series",
                 **world,
                 **{"states[0].doctrine": doc, "states[1].type": b_type},
@@ -169,7 +177,7 @@ def p4() -> None:
         ax.set_title(f"B is a {b_type.replace('_', ' ')}")
         ax.set_xlabel("year")
         ax.legend(frameon=False)
-    axes[0].set_ylabel("B's arms (mean of 400 runs)")
+    axes[0].set_ylabel("B's arms (mean of 1,000 runs)")
     fig.suptitle("P4: reassurance (GRIT) by A")
     save(fig, "spiral_p4.png")
 
@@ -204,7 +212,8 @@ def europe_vs_nmc() -> None:
     powers = [p for m in blocs.values() for p in m]
     nmc = D.load("nmc", version=6, years=(1909, 1913), states=powers)
     data = nmc.pivot(index="year", columns="stateabb", values="milex").astype(float) / 1000
-    r = sim("europe-1914", 500, 16, keep="series", **{"spiral.crisis_rate": 0.0})
+    # seed 2: the calibration searched with seed 1 (docs/calibrate_spiral.py, issue #11)
+    r = sim("europe-1914", 500, 16, keep="series", seed=2, **{"spiral.crisis_rate": 0.0})
     s = r.series
     s = s[np.isclose(s["year"] % 1.0, 0.0) & s["state"].isin(powers)].copy()
     s["state"] = s["state"].astype(str)

@@ -76,7 +76,8 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
 
 The random numbers of run i come only from :func:`herz._random.run_generator` ``(seed, i, key)``,
 drawn in fixed blocks of :data:`BLOCK` steps (one call per run per block for the normals, one for
-the uniforms: per step N² + 4 normals and 2N + N(N − 1)/2 uniforms, one per dyad for crises);
+the uniforms: per step N² + 4 normals and 2N + N(N − 1) uniforms: one per dyad for crises
+and one for balancing reviews;
 a run's second and later endogenous crises within one step draw their two normals from the
 run's own stream when they happen. So run i is bit-identical whatever the ensemble size, chunk
 size or number of steps.
@@ -239,6 +240,7 @@ def investment(
     depreciation: float,
     adjustment: float,
     dt: float = 0.0,
+    target_growth: FloatArray | float = 0.0,
 ) -> FloatArray:
     """Spending per year: replace depreciation and close the gap to the target at speed λ.
 
@@ -251,12 +253,25 @@ def investment(
     (:func:`military_step`), k = (1 − e^{−λ dt}) / (1 − e^{−d dt}) puts the stock at the end
     of the step exactly where the continuous rule would, M* + (M − M*) e^{−λ dt}, whatever dt
     (issue #11: results independent of the time step).
+
+    ``target_growth`` γ (per year) lets the target grow over the step, M*(s) = M* e^{γ s}, as
+    it does with the economy it is a share of: the stock then lands where
+    dM/dt = λ (M* e^{γ s} − M) puts it, M* λ (e^{γ dt} − e^{−λ dt}) / (λ + γ) + M e^{−λ dt}
+    (a target held for a year would lag a growing economy by about γ dt / 2).
     """
     if dt > 0.0:
-        gain = float(np.expm1(-adjustment * dt) / np.expm1(-depreciation * dt))
+        decay = -np.expm1(-depreciation * dt)
+        if np.all(np.asarray(target_growth) == 0.0):
+            gain = float(np.expm1(-adjustment * dt) / np.expm1(-depreciation * dt))
+            want = (military + gain * (target - military)) / productivity
+        else:
+            g = np.asarray(target_growth, dtype=float)
+            reach = adjustment * (np.exp(g * dt) - np.exp(-adjustment * dt)) / (adjustment + g)
+            end = target * reach + military * np.exp(-adjustment * dt)
+            want = (end - military * np.exp(-depreciation * dt)) / decay / productivity
     else:
         gain = adjustment / depreciation
-    want = (military + gain * (target - military)) / productivity
+        want = (military + gain * (target - military)) / productivity
     return np.asarray(np.clip(want, 0.0, ceiling), dtype=float)
 
 
@@ -759,7 +774,7 @@ def _draw_block(
     One call per run for the normals (float32) and one for the uniforms (float64). The normals
     are returned run-first, as drawn: (E, BLOCK, N·N + 4) (the kernel reads a step's slice
     transposed, which costs less than transposing the whole block); the uniforms
-    ensemble-last: (BLOCK, 2N + N(N − 1)/2, E). ``buffers`` (the normals, the uniforms as drawn
+    ensemble-last: (BLOCK, 2N + N(N − 1), E). ``buffers`` (the normals, the uniforms as drawn
     and the ensemble-last uniforms) are filled in place when given, so that a chunk allocates
     them once.
     """
@@ -779,8 +794,9 @@ def _draw_block(
 
 
 def _n_uniforms(n: int) -> int:
-    """Uniforms per run per step: n for joining, n for separate peace, one per dyad (crises)."""
-    return 2 * n + n * (n - 1) // 2
+    """Uniforms per run per step: n for joining, n for separate peace, one per dyad for crises
+    and one per dyad for balancing reviews."""
+    return 2 * n + n * (n - 1)
 
 
 def dyad_key(a: str, b: str) -> str:
@@ -975,9 +991,9 @@ def _run_chunk(
     base_share = s.base[:, None]
     iu0, iu1 = np.triu_indices(n, 1)
     up = np.triu(np.ones((n, n), dtype=bool), 1)[:, :, None]
-    balance_every = (
-        round(p.balance_interval / dt) if (p.balance_interval > 0 and mech.balancing) else 0
-    )
+    balancing = p.balance_interval > 0 and mech.balancing
+    p_review = float(-np.expm1(-dt / p.balance_interval)) if balancing else 0.0
+    npairs = n * (n - 1) // 2
     events = _Events(keep_series)
     pairs = max(n * (n - 1), 1)
 
@@ -1073,7 +1089,7 @@ def _run_chunk(
 
     def ties_at(t: int) -> FloatArray:
         F = s.ties[int(s.tie_index[t])][:, :, None]
-        if balance_every:
+        if balancing:
             return np.asarray(np.maximum(F, p.balance_reliability * B), dtype=float)
         return np.asarray(F, dtype=float)
 
@@ -1289,7 +1305,8 @@ def _run_chunk(
     # What R (and rival) were built from; rebuilt only when the tie set or B changes.
     r_index, r_balance = int(s.tie_index[0]), B
     S, ally_force = power(R, rival_f)
-    record(0, np.minimum(M / prod[:, None], budget * Y), mu, T, R)
+    I_prev = np.minimum(M / prod[:, None], budget * Y)
+    record(0, I_prev, mu, T, R)
 
     z: NDArray[np.float32] = np.empty((0, 0, 0), dtype=np.float32)
     u: FloatArray = np.empty((0, 0, 0))
@@ -1343,7 +1360,10 @@ def _run_chunk(
             p.grit_abandon,
         )
         cap = budget * Y
-        I = investment(M, target, cap, prod2, p.depreciation, p.adjustment, dt)
+        # the target grows with the economy over the step (at its rate with last step's burden)
+        gamma = p.growth - p.guns_cost * I_prev / Y
+        I = investment(M, target, cap, prod2, p.depreciation, p.adjustment, dt, gamma)
+        I_prev = I
         I = np.where(greedy, np.maximum(I, p.greedy_effort * cap), I)
         I = np.where(at_war, cap, I)
 
@@ -1450,7 +1470,7 @@ def _run_chunk(
             # that order, each against the wars the earlier ones started.
             np.multiply(h, -dt, out=h_lo)
             np.expm1(h_lo, out=h_lo)  # −P(crisis in the step)
-            ud = u[b, 2 * n :]
+            ud = u[b, 2 * n : 2 * n + npairs]
             has_d = ud < -h_lo
             if has_d.any():
                 runs_any = np.nonzero(has_d.any(0))[0]
@@ -1597,10 +1617,18 @@ def _run_chunk(
         Y = economy_step(Y, I, p.growth, p.guns_cost, p.war_damage, np.asarray(at_war), dt)
         M = M_new
 
-        # 4. alliances: balancing rounds
-        if balance_every and t % balance_every == 0:
-            B_new = balancing_ties(T, p.balance_threshold, W)
-            B_new &= s.ties[int(s.tie_index[t])][:, :, None] <= 0.0  # not already allied
+        # 4. alliances: balancing reviews. Each pair reviews its tie at the rate
+        # 1/balance_interval per year, each on its own clock (a Poisson process: chance
+        # 1 − exp(−dt/K) in a step), and takes the tie the balancing rule then calls for
+        # (issue #11: synchronized rounds every K years made the alliance pattern jump with
+        # the step at which they fell)
+        if balancing:
+            want = balancing_ties(T, p.balance_threshold, W)
+            want &= s.ties[int(s.tie_index[t])][:, :, None] <= 0.0  # not already allied
+            review = np.zeros((n, n, E), dtype=bool)
+            review[iu0, iu1] = u[b, 2 * n + npairs :] < p_review
+            review |= review.transpose(1, 0, 2)
+            B_new = np.where(review, want, B)
             changed = (B_new != B) & up
             if changed.any():
                 n_ally += changed.sum((0, 1))
@@ -1611,7 +1639,8 @@ def _run_chunk(
                     ):
                         i, k, r = np.nonzero(cond)
                         events.add(run_ids[r], t, kind, i, k, _D["balancing"])
-            B = B_new
+            if changed.any():
+                B = B_new
 
         if int(s.tie_index[t]) != r_index or B is not r_balance:
             R = ties_at(t)
