@@ -47,6 +47,7 @@ PUBLIC_MODULES = (
     "herz.store",
     "herz.analysis",
     "herz.sensitivity",
+    "herz.isotonic",
     "herz.history",
     "herz.history.datasets",
     "herz.history.estimate",
