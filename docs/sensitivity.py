@@ -69,9 +69,12 @@ CONSTANTS = [
     "peace_rate",
     "attrition",
     "chaingang_offense",
+    "model_noise",
+    "reach_days",
+    "defensive_mix",
 ]
 #: Upper ends below FACTOR × value: the constants' documented bounds (SpiralParams).
-CAPS = {"tolerance": 1.0, "chaingang_offense": 1.0, "prior_greedy": 0.99}
+CAPS = {"tolerance": 1.0, "chaingang_offense": 1.0, "prior_greedy": 0.99, "defensive_mix": 1.0}
 #: Lower ends above value / FACTOR: θ_max ≥ 1 (1: the offense-defense balance has no effect).
 FLOORS = {"offense_scale": 1.0}
 #: crisis_base is 0 by default (no crisis without threat): up to one crisis per state per
