@@ -1,7 +1,7 @@
 """Geography: great-circle distances between capitals and the loss-of-strength gradient.
 
-Pure functions, prepared for version 2 of the spiral model (docs/spiral.md, "Geography
-(prepared for v2)"); no model reads them yet.
+Pure functions. The spiral model's loss-of-strength gradient uses :func:`haversine_km`,
+:class:`ExponentialGradient` and :func:`war_trap_miles_per_day` (docs/spiral.md, "Geography").
 
 Distances
 ---------
