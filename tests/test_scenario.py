@@ -321,3 +321,11 @@ def test_wildcard_overrides_set_every_item() -> None:
         load_scenario("two-state").with_overrides({"world[*].offense_advantage": 1})
     with pytest.raises(ScenarioError, match="does not exist"):
         load_scenario("two-state").with_overrides({"states[*].colour": "red"})
+
+
+def test_a_misspelt_override_path_names_the_field_and_a_close_one() -> None:
+    sc = herz.load_scenario("two-state")
+    with pytest.raises(ScenarioError, match=r"no field 'chaingang'; did you mean 'chain_ganging'"):
+        sc.with_overrides({"spiral.mechanisms.chaingang": False})
+    with pytest.raises(ScenarioError, match=r"World has no field 'ofense_advantage'"):
+        sc.with_overrides({"world.ofense_advantage": 0.5})

@@ -23,6 +23,7 @@ file, the field path (``states[3].military``) and the value.
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import json
 import re
@@ -1469,7 +1470,9 @@ def _set_path(doc: dict[str, Any], path: str, value: Any, *, source: str) -> Non
                         nxt_block = cur[part] = {}
                     cur, model = nxt_block, None
                     continue
-                raise bad("does not exist")
+                close = difflib.get_close_matches(part, list(model.model_fields), n=3)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise bad(f"does not exist ({model.__name__} has no field {part!r}{hint})")
             info = aliased[0]
         if last:
             cur[part] = value
