@@ -12,7 +12,6 @@ from typing import Any
 
 import typer
 
-from herz.cli._app import EXIT_INTERRUPTED
 from herz.errors import InputError
 
 __all__ = ["parse_param", "register"]
@@ -101,7 +100,7 @@ def sensitivity_cmd(
     and prints S1 and ST per parameter with bootstrap 95% intervals, and the share of the
     output variance that is Monte Carlo noise (ST below it cannot be told from noise).
     """
-    from herz.cli.sweep import INTERRUPTED_SWEEP, _check_figure, _check_target, _ProgressBar
+    from herz.cli.sweep import _check_figure, _check_target, sweep_progress
 
     if not param:
         raise InputError(
@@ -125,8 +124,7 @@ def sensitivity_cmd(
         _check_target(csv, "--csv")
     if figure is not None:
         _check_figure(figure)
-    bar = _ProgressBar(enabled=not quiet)
-    try:
+    with sweep_progress(quiet) as bar:
         from herz.sensitivity import run_sensitivity
 
         result = run_sensitivity(
@@ -146,12 +144,6 @@ def sensitivity_cmd(
             workers=workers,
             progress=bar,
         )
-    except KeyboardInterrupt:
-        bar.stop()
-        typer.echo(INTERRUPTED_SWEEP, err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    finally:
-        bar.stop()
     report = result.report
     assert report is not None
     typer.echo(

@@ -74,6 +74,24 @@ class _ProgressBar:
             bar.stop()
 
 
+@contextlib.contextmanager
+def sweep_progress(quiet: bool) -> Iterator[_ProgressBar]:
+    """A progress bar for a sweep, and the Ctrl-C contract of every sweeping command.
+
+    On Ctrl-C (SIGINT) ``run_sweep`` has stored whole chunks only and stopped the workers; the
+    command then says so in one line (:data:`INTERRUPTED_SWEEP`) and exits with code 130.
+    """
+    bar = _ProgressBar(enabled=not quiet)
+    try:
+        yield bar
+    except KeyboardInterrupt:
+        bar.stop()
+        typer.echo(INTERRUPTED_SWEEP, err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        bar.stop()
+
+
 def sweep_cmd(
     spec: str = typer.Argument(..., help="A built-in sweep (e.g. jervis-worlds) or a spec YAML."),
     db: Path | None = typer.Option(
@@ -112,8 +130,7 @@ def sweep_cmd(
             field="--workers",
             value=workers,
         )
-    bar = _ProgressBar(enabled=not quiet)
-    try:
+    with sweep_progress(quiet) as bar:
         from herz.experiment import run_sweep
 
         report = run_sweep(
@@ -130,13 +147,6 @@ def sweep_cmd(
             progress=bar,
             connect_timeout=connect_timeout,
         )
-    except KeyboardInterrupt:
-        # Ctrl-C: run_sweep stored whole chunks only and stopped the workers.
-        bar.stop()
-        typer.echo(INTERRUPTED_SWEEP, err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    finally:
-        bar.stop()
     skipped = f", {report.runs_skipped} were already stored" if report.runs_skipped else ""
     typer.echo(
         f"sweep {report.name!r}: {report.points} points × {report.runs_total // report.points} "
