@@ -15,37 +15,48 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
 1. **Power and threat** (:func:`strength`, :func:`offense_multiplier`, :func:`contest_success`).
    S_i = M_i + Σ_k r_ik M_k (own stock plus allies' weighted by reliability). The chance that j,
    attacking, beats i is the contest success function (Tullock 1980; Hirshleifer 1989)
-   p_ji = (θ S_j)^m / ((θ S_j)^m + S_i^m) with θ = θ_max^(2ω − 1) (**ours**: θ > 1 exactly when
-   the offense has the advantage, ω > 1/2). Perceived threat T_ij = μ_ij p_ji toward non-allies.
+   p_ji = x_ij / (x_ij + S_i^m), x_ij = (A_ij G_ij S_j)^m. A_ij = φ̂_j θ_i + (1 − φ̂_j)/θ_max is
+   j's attack multiplier as i reads it: θ_i = θ_max^(2ω_i − 1) with ω_i the offense advantage
+   i believes in (``perceived_offense_advantage``), φ_j j's offensive share (posture: seekers
+   keep ``defensive_mix`` while no rival is more likely greedy than not, others 1), read with
+   distinguishability δ as φ̂ = δ φ + (1 − δ) (Jervis 1978; Glaser & Kaufmann 1998; **ours**).
+   G_ij = exp(−d_ij / L) is the share of j's strength that reaches i's capital (Boulding 1962;
+   L = ``reach_days`` × the era's transport speed). Perceived threat T_ij = μ_ij p_ji toward
+   non-allies.
 2. **Arming** (:func:`required_strength`, :func:`arming_target`, :func:`investment`,
    :func:`military_step`, :func:`economy_step`). A defensive security seeker wants the strength
-   that keeps every T_ij at or below its tolerance τ: S_i ≥ θ S_j (μ_ij/τ − 1)^{1/m}; an offensive
-   realist also wants ``superiority`` times its strongest rival; a reassurer (GRIT, Osgood 1962)
-   arms to ``grit_share`` of the defensive target while its highest belief stays below
-   ``grit_abandon``; greedy states (Kydd 1997, 2005) spend at least ``greedy_effort`` of their
-   budget ceiling (arming for opportunity). Spending closes the gap at speed λ and replaces
-   depreciation, bounded by [0, max_budget_share·Y]; M' = a I + (M − a I) e^{−d dt} with a the
-   military productivity (exact for spending held over the step, which is chosen so that the
-   unbounded stock lands at M* + (M − M*) e^{−λ dt}); Y' = Y exp(dt (g − c_g I/Y − war damage))
-   (guns vs butter).
+   that keeps every T_ij at or below its tolerance τ: S_i ≥ A_ij G_ij S_j (μ_ij/τ − 1)^{1/m}; an
+   offensive realist also wants ``superiority`` times its strongest rival in reach; a reassurer
+   (GRIT, Osgood 1962) arms to ``grit_share`` of the defensive target while its highest belief
+   stays below ``grit_abandon``; greedy states (Kydd 1997, 2005) spend at least
+   ``greedy_effort`` of their budget ceiling (arming for opportunity). Spending closes the gap
+   at speed λ and replaces depreciation, bounded by [0, max_budget_share·Y]; M' = a I + (M − a I)
+   e^{−d dt} with a the military productivity (exact for spending held over the step, which is
+   chosen so that the unbounded stock lands where dM/dt = λ (M* e^{γ s} − M) puts it, the target
+   growing with the economy at its rate γ); Y' = Y exp(dt (g − c_g I/Y − war damage)) (guns vs
+   butter).
    **Units** (ours): spending I is a flow in the scenario's money per year, directly comparable
    with COW NMC ``milex``; the stock M is measured in the same unit, as the annual spending that
    sustains it (d times the depreciated sum of past spending). The scenario's ``military`` is
    the spending at the start, and the stock starts at the steady state it sustains (M0 =
    military), so the budget ceiling b·Y, the spending and the stock share one unit.
-3. **Perception and belief** (:func:`belief_llr`). Each i sees j's spending with log-normal noise
-   σ_i = σ0 (1 − q_i) and compares it with what a defensive security seeker j would spend if j
-   held the prior μ0 about everyone, counting i's own strength as threatening j only with
-   weight (1 − β_i) (Herz's asymmetry, Jervis 1976 ch. 3). Under "greedy" j would spend at least
-   its opportunity level. Bayes' rule on the log scale (Kydd 1997): the log-likelihood ratio of
-   greedy against seeker is dt δΔ (x − m_s − δΔ/2) / s_i², s_i² = σ_i² + σ_f², with the
-   observation noise of a step σ_i/√dt (a per-year rate observed over dt years): mean and
-   variance ∝ dt, the Wonham (1964) filter discretized (**ours**). At δ = 0 arming says
-   nothing about intent and beliefs stay where they are.
-4. **Alliances** (:func:`balancing_ties`). Every ``balance_interval`` years each state's most
-   threatening state (if above ``balance_threshold``) is its enemy; states that fear the same
-   state ally (balancing against threat, Walt 1987). The scenario's alliances (``defense``,
-   ``offense``, ``entente``) are fixed ties with their reliability, changed only by events.
+3. **Perception and belief** (:func:`belief_llr`). Each i sees j's spending rate with
+   log-normal noise σ_i = σ0 (1 − q_i) and compares it with what a defensive security seeker j
+   would spend from public information only: public stocks, alliances, distances, read
+   postures, and reputations ρ_k (the belief in k's greed that the exact public spending record
+   supports), counting j's need against i itself with weight (1 − β_i) (Herz's asymmetry,
+   Jervis 1976 ch. 3). Under "greedy" j would spend at least its opportunity level. Bayes' rule
+   on the log scale (Kydd 1997): the log-likelihood ratio of greedy against seeker is
+   dt Δ (x − m_s − Δ/2) / s_i², s_i² = σ_i² + σ_f², with the observation noise of a step
+   σ_i/√dt (a per-year rate observed over dt years): mean and variance ∝ dt, the Wonham (1964)
+   filter discretized (**ours**). Since issue #11 δ does not scale this ratio (arming is always
+   seen; δ is the readability of postures, step 1).
+4. **Alliances** (:func:`balancing_ties`). The balancing rule: each state's most threatening
+   state (if above ``balance_threshold``) is its enemy; states that fear the same state should
+   ally (balancing against threat, Walt 1987). Each pair reviews its tie at rate
+   1/``balance_interval`` per year (a Poisson review) and takes the tie the rule calls for. The
+   scenario's alliances (``defense``, ``offense``, ``entente``) are fixed ties with their
+   reliability, changed only by events.
 5. **Crises** (:func:`crisis_hazard`, :func:`war_demand`). Each non-allied dyad, not both at
    war, has a crisis with hazard h = (base + rate · mutual threat)/(N − 1) per year: in a step
    with chance 1 − exp(−h dt), each dyad on its own (no cap per run per step), settled in the
@@ -54,15 +65,18 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
    crisis each side demands the share of the stakes it expects from war, p̂ − c/v (Fearon
    1995: war occurs when the bargaining range is empty, i.e. the two demands add up to more
    than 1). A side that fears the other is greedy expects to be struck and values striking
-   first: its p̂ mixes the first-strike (θ applied to itself) and the even contest with
+   first: its p̂ mixes the first-strike (its own attack multiplier) and the even contest with
    weights μ and 1 − μ (Schelling 1960's reciprocal fear of surprise attack; **ours**). Each
-   side sees the other's strength with its own noise (private information, Fearon 1995).
+   side sees the other's strength with its own noise (private information, Fearon 1995). A
+   side whose win chance, projected a year ahead on the public trends of both strengths, falls
+   by more than :func:`herz.models.bargaining.shift_threshold` allows fights a preventive war
+   (the commitment problem; Fearon 1995, pp. 404–409; Powell 2006).
 6. **War between sides** (:func:`join_probability`, :func:`lanchester_losses`, issue #11). A
    war has two sides; a state is in one war at a time, on one side, at war with every member of
    the other side. A crisis between two states at peace that ends in war starts a war (the
    initiator on side 0); one between a belligerent and a state at peace brings the latter in on
    the other side. When states enter a war, each ally at peace of a new belligerent joins that
-   ally's side with probability reliability · f(ω), f rising linearly from
+   ally's side with probability reliability · f(ω_k), f rising linearly from
    ``chaingang_defense`` at ω = 0 to ``chaingang_offense`` at ω = 1 (Christensen & Snyder 1990:
    chain-ganging under offense dominance, buck-passing under defense dominance); joining
    cascades through the alliance network within the step. Belligerents spend their budget
@@ -70,9 +84,14 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
    force) per year (Lanchester 1916, square law between the two coalitions; exact over the
    step with the forces held); a member leaves
    when its stock falls below ``exhaustion`` of its stock at entry (defeat: it loses
-   ``defeat_cost`` of its economy) or by a separate peace at ``peace_rate``. The war goes on
-   while both sides have members and ends when one has none (won, or settled), the other's
-   members leaving with it. Beliefs about enemies at war are 1.
+   ``defeat_cost`` of its economy, which passes to its enemies still standing; one overwhelmed
+   ``conquest_ratio`` to one is conquered and eliminated, after Cederman's 1997 GeoSim) or by a
+   separate peace at ``peace_rate``. The war goes on while both sides have members and ends
+   when one has none (won, or settled), the other's members leaving with it. Beliefs about
+   enemies at war are 1.
+
+Every mechanism can be switched off alone (``spiral.mechanisms``,
+:class:`herz.scenario.SpiralMechanisms`; docs/spiral.md, "Mechanisms and their switches").
 
 The random numbers of run i come only from :func:`herz._random.run_generator` ``(seed, i, key)``,
 drawn in fixed blocks of :data:`BLOCK` steps (one call per run per block for the normals, one for
@@ -83,7 +102,8 @@ run's own stream when they happen. So run i is bit-identical whatever the ensemb
 size or number of steps.
 Every parameter comes from the scenario (``spiral:`` block, documented in
 :class:`herz.scenario.SpiralParams` and docs/spiral.md); none is hidden here, except
-:data:`SPEND_FLOOR`, the small spending floor inside the logarithms, and :data:`BLOCK`.
+:data:`SPEND_FLOOR`, the small spending floor inside the logarithms, :data:`GROWTH_MEMORY`,
+:data:`BLOCK` and the few literals that :mod:`herz.models.spiral.constants` lists.
 """
 
 from __future__ import annotations
@@ -341,8 +361,9 @@ def belief_llr(
     the spiral model", World Politics 49). Its mean and variance are ∝ dt, so the information
     per year does not depend on the step: the discretization (**ours**) of the Wonham (1964)
     filter for a two-state hidden type observed through dX = h(type) dt + s dW (Liptser &
-    Shiryaev 2001, *Statistics of Random Processes* I, ch. 9), issue #11. δ is Jervis's (1978)
-    distinguishability: at δ = 0 the ratio is 0.
+    Shiryaev 2001, *Statistics of Random Processes* I, ch. 9), issue #11. ``distinguishability``
+    scales the separation (at 0 the ratio is 0); the kernel passes 1 since issue #11, where δ is
+    the readability of postures, not of spending.
     """
     sep = distinguishability * separation
     out = observed - seeker_mean
