@@ -47,9 +47,12 @@ from herz.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from herz.store import SweepInfo
+
 FloatArray = NDArray[np.float64]
 
 __all__ = [
+    "check_saltelli",
     "cow_war_durations",
     "declared_outcomes",
     "kaplan_meier",
@@ -307,6 +310,19 @@ def sobol_indices(
     )
 
 
+def check_saltelli(db: str | Path, info: SweepInfo) -> None:
+    """Refuse, in one sentence naming the file and the sweep, a sweep whose design is not
+    ``saltelli`` (Sobol' indices need its A, AB_i, B layout). ``info`` is the store's
+    :class:`herz.store.SweepInfo` of the sweep."""
+    if info.design != "saltelli":
+        raise InputError(
+            f"{db}: sweep {info.name!r} has a {info.design} design; Sobol' indices need "
+            "design: {kind: saltelli, samples: N}.",
+            field="design",
+            value=info.design,
+        )
+
+
 def sweep_sensitivity(
     db: str | Path,
     output: str = "p_war",
@@ -320,15 +336,8 @@ def sweep_sensitivity(
     from herz.store import open_results
 
     with open_results(db) as store:
-        sweep_id = store.resolve(sweep)
-        info = store.info(sweep_id)
-    if info.design != "saltelli":
-        raise InputError(
-            f"{db}: sweep {info.name!r} has a {info.design} design; Sobol' indices need "
-            f"design: {{kind: saltelli, samples: N}}.",
-            field="design",
-            value=info.design,
-        )
+        info = store.info(store.resolve(sweep))
+    check_saltelli(db, info)
     summary = sweep_summary(db, info.name)
     if output not in summary.columns:
         choices = ", ".join(c for c in summary.columns if c not in ("point", *info.parameters))

@@ -652,6 +652,7 @@ def sweep_indices(
     """
     import pandas as pd
 
+    from herz.analysis import check_saltelli
     from herz.store import open_results
 
     n_resamples = _check_count("n_resamples", n_resamples)
@@ -659,13 +660,7 @@ def sweep_indices(
     with open_results(db) as store:
         sweep_id = store.resolve(sweep)
         info = store.info(sweep_id)
-        if info.design != "saltelli":
-            raise InputError(
-                f"{db}: sweep {info.name!r} has a {info.design} design; Sobol' indices need "
-                "design: {kind: saltelli, samples: N}.",
-                field="design",
-                value=info.design,
-            )
+        check_saltelli(db, info)
         kind = _outcome_kind(outcome, info.model)
         if outcome not in info.outcome_columns:
             raise InputError(
