@@ -1416,7 +1416,12 @@ def _run_chunk(
             top2 = scratch.max(1)
             np.multiply(top_f, s.own_weight[None, :, None], out=scratch)
             w_top = scratch.max(1)
-            floor = SPEND_FLOOR * cap
+            # Spending is read on the log scale above the upkeep of the base posture (b0 Y,
+            # which every state keeps): a state that stops spending and one that spends its
+            # base differ by log 2, not by the log of a tiny floor (issue #11: that floor made
+            # a state above its target look like a seeker within weeks, the fastest time scale
+            # in the model, and kept results from converging in dt; **ours**)
+            floor = np.maximum(base / prod2, SPEND_FLOOR * cap)
             tgt_a = base + np.maximum(pub_top - ally_force, 0.0)
             tgt_b = base + np.maximum(np.maximum(top2, w_top * pub_top) - ally_force, 0.0)
             # What is observed is the spending *rate* the policy sets (its continuous-time
