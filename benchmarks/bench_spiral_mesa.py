@@ -160,7 +160,7 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
         self.tops = [j for j in range(n) if pub[j] == top and pub[j] > 0.0]
         top2 = max(0.0 if j in self.tops else pub[j] for j in range(n))
         w_top = max([m.agents_by_k[j].own_w for j in self.tops], default=0.0)
-        floor = SP.SPEND_FLOOR * cap
+        floor = max(base / self.prod, SP.SPEND_FLOOR * cap)
         tgt_a = base + max(top - ally, 0.0)
         tgt_b = base + max(max(top2, w_top * top) - ally, 0.0)
         self.m_a = float(np.log(m.rate(self.M, tgt_a, cap, self.prod) + floor))
@@ -314,10 +314,8 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
                 seeker = self.doctrine[a.k] != 1 and not a.greedy
                 a.phi = self.p.defensive_mix if seeker and max(a.mu_r) < 0.5 else 1.0
             d, inv = self.s.delta, self.inv_theta_max
-            seen = [d * a.phi + (1.0 - d) for a in ags]
-            self.att = [
-                [seen[j] * (self.theta_i[i] - inv) + inv for j in range(n)] for i in range(n)
-            ]
+            seen = [(d * a.phi + (1.0 - d)) * (1.0 - inv) + inv for a in ags]
+            self.att = [[seen[j] * self.theta_i[i] for j in range(n)] for i in range(n)]
         else:
             self.att = [[self.theta_i[i]] * n for i in range(n)]
         self.T = []
@@ -505,7 +503,7 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
         def strike(X: StateAgent) -> float:
             if not self.mech.posture_choice:
                 return X.theta
-            return X.phi * X.theta + (1.0 - X.phi) * self.inv_theta_max
+            return X.theta * (X.phi + (1.0 - X.phi) * self.inv_theta_max)
 
         def demand(X: StateAgent, j: int, own: float, est: float) -> float:
             fear = 0.0

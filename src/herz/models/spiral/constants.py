@@ -58,9 +58,13 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         value=0.01,
         source="ours",
         why=(
-            "1% of the budget ceiling added to spending inside the logarithms of perception "
-            "(step 3), so that a state that spends nothing has a finite log spending; it "
-            "damps what observers read from very low spending."
+            "the least floor inside the logarithms of perception (step 3), as a share of the "
+            "budget ceiling: spending is read as log(I + f) with f the upkeep of the base "
+            "posture (b0 Y, which every state keeps) or 1% of the ceiling if that is larger, so "
+            "that a state that stops spending and one that spends its base differ by log 2 "
+            "(issue #11: a floor of 1% alone let a state above its target be read as a seeker "
+            "within weeks, the fastest time scale in the model, and kept results from "
+            "converging in the time step)."
         ),
         where="_run_chunk, step 3 (perception and belief)",
         kernel_name="SPEND_FLOOR",

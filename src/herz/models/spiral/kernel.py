@@ -15,8 +15,9 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
 1. **Power and threat** (:func:`strength`, :func:`offense_multiplier`, :func:`contest_success`).
    S_i = M_i + Σ_k r_ik M_k (own stock plus allies' weighted by reliability). The chance that j,
    attacking, beats i is the contest success function (Tullock 1980; Hirshleifer 1989)
-   p_ji = x_ij / (x_ij + S_i^m), x_ij = (A_ij G_ij S_j)^m. A_ij = φ̂_j θ_i + (1 − φ̂_j)/θ_max is
-   j's attack multiplier as i reads it: θ_i = θ_max^(2ω_i − 1) with ω_i the offense advantage
+   p_ji = x_ij / (x_ij + S_i^m), x_ij = (A_ij G_ij S_j)^m. A_ij = θ_i (φ̂_j + (1 − φ̂_j)/θ_max)
+   is j's attack multiplier as i reads it (defensive forces bring 1/θ_max of an offensive
+   force's punch, in any world): θ_i = θ_max^(2ω_i − 1) with ω_i the offense advantage
    i believes in (``perceived_offense_advantage``), φ_j j's offensive share (posture: seekers
    keep ``defensive_mix`` while no rival is more likely greedy than not, others 1), read with
    distinguishability δ as φ̂ = δ φ + (1 − δ) (Jervis 1978; Glaser & Kaufmann 1998; **ours**).
@@ -40,17 +41,18 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
    sustains it (d times the depreciated sum of past spending). The scenario's ``military`` is
    the spending at the start, and the stock starts at the steady state it sustains (M0 =
    military), so the budget ceiling b·Y, the spending and the stock share one unit.
-3. **Perception and belief** (:func:`belief_llr`). Each i sees j's spending rate with
-   log-normal noise σ_i = σ0 (1 − q_i) and compares it with what a defensive security seeker j
-   would spend from public information only: public stocks, alliances, distances, read
-   postures, and reputations ρ_k (the belief in k's greed that the exact public spending record
-   supports), counting j's need against i itself with weight (1 − β_i) (Herz's asymmetry,
-   Jervis 1976 ch. 3). Under "greedy" j would spend at least its opportunity level. Bayes' rule
-   on the log scale (Kydd 1997): the log-likelihood ratio of greedy against seeker is
-   dt Δ (x − m_s − Δ/2) / s_i², s_i² = σ_i² + σ_f², with the observation noise of a step
-   σ_i/√dt (a per-year rate observed over dt years): mean and variance ∝ dt, the Wonham (1964)
-   filter discretized (**ours**). Since issue #11 δ does not scale this ratio (arming is always
-   seen; δ is the readability of postures, step 1).
+3. **Perception and belief** (:func:`belief_llr`). Each i sees j's spending rate with log-normal
+   noise σ_i = σ0 (1 − q_i), on the scale log(I + f), f the upkeep of the base posture b0 Y (at
+   least :data:`SPEND_FLOOR` of the ceiling; **ours**), and compares it with what a defensive
+   security seeker j would spend from public information only: public stocks, alliances, distances,
+   read postures, and reputations ρ_k (the belief in k's greed that the exact public spending
+   record supports), counting j's need against i itself with weight (1 − β_i) (Herz's asymmetry,
+   Jervis 1976 ch. 3). Under "greedy" j would spend at least its opportunity level. Bayes' rule on
+   the log scale (Kydd 1997): the log-likelihood ratio of greedy against seeker is dt Δ (x − m_s −
+   Δ/2) / s_i², s_i² = σ_i² + σ_f², with the observation noise of a step σ_i/√dt (a per-year rate
+   observed over dt years): mean and variance ∝ dt, the Wonham (1964) filter discretized
+   (**ours**). Since issue #11 δ does not scale this ratio (arming is always seen; δ is the
+   readability of postures, step 1).
 4. **Alliances** (:func:`balancing_ties`). The balancing rule: each state's most threatening
    state (if above ``balance_threshold``) is its enemy; states that fear the same state should
    ally (balancing against threat, Walt 1987). Each pair reviews its tie at rate
@@ -153,7 +155,8 @@ IntArray = NDArray[np.int64]
 
 #: Steps per block of random numbers. Part of the stream layout: changing it changes the draws.
 BLOCK = 16
-#: Spending floor inside the logarithms of perception, as a share of the budget ceiling (ours).
+#: The least spending floor inside the logarithms of perception, as a share of the budget
+#: ceiling (ours); the floor is the base posture's upkeep b0 Y when that is larger.
 SPEND_FLOOR = 0.01
 #: Memory (years) of the smoothed growth rate of strength that the commitment problem projects
 #: one year ahead (ours: a year's trend, the horizon of the one-period shift).
@@ -1151,22 +1154,26 @@ def _run_chunk(
         doctrine, not greedy) keeps the defensive mix φ = ``defensive_mix`` while it is safe,
         i.e. while no rival is more likely greedy than not; otherwise, and for greedy states
         and offensive realists, φ = 1. Offensive forces attack with the multiplier θ,
-        defensive ones with 1/θ_max (**ours**). Others read the mix with distinguishability δ:
-        φ̂ = δ φ + (1 − δ) (an unreadable posture is taken for offensive, **ours**), so a
-        defensive posture reassures only when δ is high. A_ij = φ̂_j θ_i + (1 − φ̂_j)/θ_max.
+        defensive ones with θ/θ_max: whatever the balance, a force built for defence brings
+        1/θ_max of an offensive force's punch to an attack (**ours**; the balance ω says how
+        hard attacking is, the posture what the forces are for, Glaser & Kaufmann 1998). Others
+        read the mix with distinguishability δ: φ̂ = δ φ + (1 − δ) (an unreadable posture is
+        taken for offensive, **ours**), so a defensive posture reassures only when δ is high.
+        A_ij = θ_i (φ̂_j + (1 − φ̂_j)/θ_max).
         """
         safe = mu_r.max(1) < 0.5
         np.copyto(phi, np.where(seek_now & safe, p.defensive_mix, 1.0))
         seen = s.delta * phi + (1.0 - s.delta)
-        np.multiply(seen[None], theta3 - inv_theta_max, out=att)
-        np.add(att, inv_theta_max, out=att)
+        np.multiply(seen, 1.0 - inv_theta_max, out=seen)
+        seen += inv_theta_max
+        np.multiply(seen[None], theta3, out=att)
 
     def strike(k: IntArray, runs: IntArray) -> FloatArray:
         """The attack multiplier of k striking first: its own mix, with its own θ."""
         if not mech.posture_choice:
             return np.asarray(theta_i[k], dtype=float)
         f = phi[k, runs]
-        return np.asarray(f * theta_i[k] + (1.0 - f) * inv_theta_max, dtype=float)
+        return np.asarray(theta_i[k] * (f + (1.0 - f) * inv_theta_max), dtype=float)
 
     def rivals(R: FloatArray) -> tuple[BoolArray, FloatArray]:
         """The rivals' mask, as booleans and as the 0.0/1.0 a product with it casts them to.
