@@ -59,9 +59,10 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         source="ours",
         why=(
             "the least floor inside the logarithms of perception (step 3), as a share of the "
-            "budget ceiling: spending is read as log(I + f) with f the upkeep of the base "
-            "posture (b0 Y, which every state keeps) or 1% of the ceiling if that is larger, so "
-            "that a state that stops spending and one that spends its base differ by log 2 "
+            "budget ceiling: spending is read as log(I + f) with f the upkeep b0 Y of the "
+            "base posture (``base_posture``, 0.02 of the economy) or 1% of the ceiling if that "
+            "is larger, so that a state that stops spending and one that spends b0 Y differ by "
+            "log 2 "
             "(issue #11: a floor of 1% alone let a state above its target be read as a seeker "
             "within weeks, the fastest time scale in the model, and kept results from "
             "converging in the time step)."

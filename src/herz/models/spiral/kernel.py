@@ -42,7 +42,7 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
    the spending at the start, and the stock starts at the steady state it sustains (M0 =
    military), so the budget ceiling b·Y, the spending and the stock share one unit.
 3. **Perception and belief** (:func:`belief_llr`). Each i sees j's spending rate with log-normal
-   noise σ_i = σ0 (1 − q_i), on the scale log(I + f), f the upkeep of the base posture b0 Y (at
+   noise σ_i = σ0 (1 − q_i), on the scale log(I + f), f the upkeep b0 Y of ``base_posture`` (at
    least :data:`SPEND_FLOOR` of the ceiling; **ours**), and compares it with what a defensive
    security seeker j would spend from public information only: public stocks, alliances, distances,
    read postures, and reputations ρ_k (the belief in k's greed that the exact public spending
@@ -1423,12 +1423,13 @@ def _run_chunk(
             top2 = scratch.max(1)
             np.multiply(top_f, s.own_weight[None, :, None], out=scratch)
             w_top = scratch.max(1)
-            # Spending is read on the log scale above the upkeep of the base posture (b0 Y,
-            # which every state keeps): a state that stops spending and one that spends its
-            # base differ by log 2, not by the log of a tiny floor (issue #11: that floor made
-            # a state above its target look like a seeker within weeks, the fastest time scale
-            # in the model, and kept results from converging in dt; **ours**)
-            floor = np.maximum(base / prod2, SPEND_FLOOR * cap)
+            # Spending is read on the log scale above the upkeep of the base posture b0 Y
+            # (``base_posture``, whether or not the scenario takes its base from the start): a
+            # state that stops spending and one that spends b0 Y differ by log 2, not by the
+            # log of a tiny floor (issue #11: that floor made a state above its target look
+            # like a seeker within weeks, the fastest time scale in the model, and kept
+            # results from converging in dt; **ours**)
+            floor = np.maximum(p.base_posture * Y / prod2, SPEND_FLOOR * cap)
             tgt_a = base + np.maximum(pub_top - ally_force, 0.0)
             tgt_b = base + np.maximum(np.maximum(top2, w_top * pub_top) - ally_force, 0.0)
             # What is observed is the spending *rate* the policy sets (its continuous-time
