@@ -73,24 +73,32 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
    side whose win chance, projected a year ahead on the public trends of both strengths, falls
    by more than :func:`herz.models.bargaining.shift_threshold` allows fights a preventive war
    (the commitment problem; Fearon 1995, pp. 404–409; Powell 2006).
-6. **War between sides** (:func:`join_probability`, :func:`lanchester_losses`, issue #11). A
-   war has two sides; a state is in one war at a time, on one side, at war with every member of
-   the other side. A crisis between two states at peace that ends in war starts a war (the
-   initiator on side 0); one between a belligerent and a state at peace brings the latter in on
-   the other side. When states enter a war, each ally at peace of a new belligerent joins that
-   ally's side with probability reliability · f(ω_k), f rising linearly from
-   ``chaingang_defense`` at ω = 0 to ``chaingang_offense`` at ω = 1 (Christensen & Snyder 1990:
-   chain-ganging under offense dominance, buck-passing under defense dominance); joining
-   cascades through the alliance network within the step. Belligerents spend their budget
-   ceiling; each loses attrition · (the other side's force) · (its share of its own side's
-   force) per year (Lanchester 1916, square law between the two coalitions; exact over the
-   step with the forces held); a member leaves
-   when its stock falls below ``exhaustion`` of its stock at entry (defeat: it loses
-   ``defeat_cost`` of its economy, which passes to its enemies still standing; one overwhelmed
-   ``conquest_ratio`` to one is conquered and eliminated, after Cederman's 1997 GeoSim) or by a
-   separate peace at ``peace_rate``. The war goes on while both sides have members and ends
-   when one has none (won, or settled), the other's members leaving with it. Beliefs about
-   enemies at war are 1.
+6. **War between sides** (:func:`join_probability`, :func:`lanchester_losses`, issue #11). A war
+   has two sides; a state is in one war at a time, on one side, at war with every member of the
+   other side. A crisis between two states at peace that ends in war starts a war (the initiator
+   on side 0); one between a belligerent and a state at peace brings the latter in on the other
+   side. Each entry into a war is an attack that may call allies in (the casus foederis: Leeds
+   2003; alliance ties as the channel by which wars spread, Siverson & King 1979, 1980): when e
+   enters on side s, each ally at peace k of e has a chance to join side s, and each ally at
+   peace k of every member x of side 1 − s that now faces e as one more enemy (x entered before
+   e, or in the same round of the cascade; the two states of the crisis that starts a war are
+   one event) a chance to join side 1 − s. A chance through x is p = reliability(k, x) · f(ω_k),
+   f rising linearly from ``chaingang_defense`` at ω = 0 to ``chaingang_offense`` at ω = 1
+   (Christensen & Snyder 1990: chain-ganging under offense dominance, buck-passing under defense
+   dominance). Joining cascades through the alliance network within the step, each joiner's
+   entry giving new chances; a state's chances are independent (**ours**): it joins with
+   probability 1 − Π(1 − p_i) over all its chances in the step (drawn with its one join uniform
+   of the step: it joins at the first round where the uniform falls below 1 − Π(1 − p_i) so
+   far), on the side of its largest chance of that round (**ours**). Nothing carries over
+   between steps: a state that declined is asked again only by a new entry into the war.
+   Belligerents spend their budget ceiling; each loses attrition · (the other side's force) ·
+   (its share of its own side's force) per year (Lanchester 1916, square law between the two
+   coalitions; exact over the step with the forces held); a member leaves when its stock falls
+   below ``exhaustion`` of its stock at entry (defeat: it loses ``defeat_cost`` of its economy,
+   which passes to its enemies still standing; one overwhelmed ``conquest_ratio`` to one is
+   conquered and eliminated, after Cederman's 1997 GeoSim) or by a separate peace at
+   ``peace_rate``. The war goes on while both sides have members and ends when one has none
+   (won, or settled), the other's members leaving with it. Beliefs about enemies at war are 1.
 
 Every mechanism can be switched off alone (``spiral.mechanisms``,
 :class:`herz.scenario.SpiralMechanisms`; docs/spiral.md, "Mechanisms and their switches").
@@ -420,7 +428,14 @@ def join_probability(
     defense_level: float,
     offense_level: float,
 ) -> FloatArray:
-    """Chance that an ally joins a war: reliability · f(ω), f linear in ω.
+    """An ally's chance to join a war, for one call (one entry into it): reliability · f(ω).
+
+    f is linear in ω. Every entry into a war calls in the entrant's allies and the allies of
+    the members it is a new enemy of (issue #11, the casus foederis: an attack on an ally
+    triggers the obligation, Leeds 2003, "Do alliances deter aggression?", AJPS 47; alliances
+    as the channel by which wars spread, Siverson & King 1979, "Alliances and the expansion of
+    war", and 1980, AJPS 24); a state's chances in a step are independent (**ours**), so it
+    joins with 1 − Π(1 − p_i) (:func:`_run_chunk`, step 6).
 
     Christensen & Snyder (1990, "Chain gangs and passed bucks", IO 44): when the offense is
     believed dominant allies join at once (chain-ganging); when the defense is, they hold back
@@ -1043,6 +1058,10 @@ def _run_chunk(
     # i and j are on opposite sides of the same war (derived from code by sync_war).
     code = np.full((n, E), -1, dtype=np.int64)
     war_t0 = np.zeros((n, E), dtype=np.int64)  # the step at which i's war began
+    # The order in which the states that entered a war this step entered it (the number of
+    # the crisis that brought them in; read only where ``started``): chain-ganging gives a
+    # member's allies a chance for each state that enters the other side after it (step 6)
+    seq = np.zeros((n, E), dtype=np.int64)
     W = np.zeros((n, n, E), dtype=bool)
     fought = np.zeros((n, n, E), dtype=bool)
     entry = np.zeros((n, E))
@@ -1226,6 +1245,7 @@ def _run_chunk(
         doctrine: IntArray,
         started: BoolArray,
         new_war: BoolArray,
+        order: int,
     ) -> None:
         """Settle crises in ``runs`` between a and bb; start the wars (in place).
 
@@ -1233,7 +1253,9 @@ def _run_chunk(
         (the larger demand) on side 0, the other on side 1. A crisis between a belligerent and
         a state at peace (never two belligerents: :func:`_run_chunk` does not let them meet)
         that ends in war brings the latter into the belligerent's war, on the other side.
-        ``started`` marks the states that entered a war, ``new_war`` the runs that have any.
+        ``started`` marks the states that entered a war, ``new_war`` the runs that have any;
+        ``order`` (the crisis's number in the step, each run's crises settled in order) goes
+        to ``seq`` for the states that enter (the two of a new war enter together).
         """
         if runs.size == 0:
             return
@@ -1300,6 +1322,8 @@ def _run_chunk(
         war_t0[ib, r] = t
         started[ia, r] = True
         started[ib, r] = True
+        seq[ia, r] = order
+        seq[ib, r] = order
         n_wars[r] += 1
         n_prev[r] += prev[sel]
         pre = (theta_i[ia] > 1.0) & (mu[ia, ib, r] > 0.5) & mech.preemption & ~prev[sel]
@@ -1326,6 +1350,7 @@ def _run_chunk(
             code[jk, r] = c
             war_t0[jk, r] = war_t0[fk, r]
             started[jk, r] = True
+            seq[jk, r] = order
             events.add(run_ids[r], t, "join", jk, fk, _D["crisis"], c >> 1, c & 1)
 
     R = ties_at(0)
@@ -1482,6 +1507,7 @@ def _run_chunk(
         # 5. crises
         new_war = np.zeros(E, dtype=bool)
         started = np.zeros((n, E), dtype=bool)
+        crisis_no = 0  # the crises of the step settled so far, in each run in their order
 
         if n > 1 and (p.crisis_rate > 0 or p.crisis_base > 0):
             # crisis_hazard(T[iu0, iu1], T[iu1, iu0], eligible, ...), the same operations in place
@@ -1529,6 +1555,7 @@ def _run_chunk(
                             dtype=np.float32,
                         ).reshape(-1, 2)
                         za, zb = extra[:, 0], extra[:, 1]
+                    crisis_no += 1
                     resolve(
                         runs,
                         a_k,
@@ -1542,9 +1569,11 @@ def _run_chunk(
                         doctrine,
                         started,
                         new_war,
+                        crisis_no,
                     )
         for fa, fb in s.forced.get(t, []):
             runs = np.nonzero(((code[fa] < 0) | (code[fb] < 0)) & alive[fa] & alive[fb])[0]
+            crisis_no += 1
             resolve(
                 runs,
                 np.full(runs.size, fa),
@@ -1558,29 +1587,55 @@ def _run_chunk(
                 doctrine,
                 started,
                 new_war,
+                crisis_no,
             )
 
-        # 6. chain-ganging: allies of the new belligerents join their side, cascading
+        # 6. chain-ganging, the casus foederis (issue #11; Leeds 2003; ours): every entry into
+        # a war is an attack on the other side's members. When e enters on side s, each ally at
+        # peace k of e has a chance to join side s, and each ally at peace k of every member x
+        # of side 1 − s that e is a new enemy of (x entered before e, or with e in the same
+        # round of the cascade) a chance to join side 1 − s, with p = tie(k, x) · f(ω_k), ω_k
+        # the joiner's belief. The chances are independent: with k's one uniform of the step,
+        # k joins at the first round of the cascade in which it falls below 1 − Π(1 − p) over
+        # all of k's chances so far in the step, on the side of its largest chance of that
+        # round (the first such ally in the scenario's order on a tie). Nothing carries over
+        # to the next step: there, only new entries give chances
         if new_war.any():
             rw = np.nonzero(new_war)[0]
             cs, t0s = code[:, rw], war_t0[:, rw]
-            # the joiner's chance: the tie's reliability × f(ω_k), ω_k the joiner's belief
-            Rsub = np.broadcast_to(R, (n, n, E))[:, :, rw] * join_factor[:, None, None]
+            # p[k, x]: k's chance through x; log(1 − p), floored so that p = 1 stays finite
+            p_join = np.broadcast_to(R, (n, n, E))[:, :, rw] * join_factor[:, None, None]
+            with np.errstate(divide="ignore"):
+                log_stay = np.maximum(np.log1p(-np.minimum(p_join, 1.0)), np.log(_TINY))
             uj = u[b, :n][:, rw]
-            frontier = started[:, rw]
-            joined = np.zeros_like(frontier)
-            for _ in range(n):
-                pull = Rsub * frontier[None]  # pull[k, b]: tie of k to new belligerent b
-                joins = (cs < 0) & (uj < pull.max(1)) & alive[:, rw]
+            can_join = alive[:, rw]
+            new = started[:, rw]  # this round's entrants
+            # when each member entered: the crisis number this step, the cascade rounds after
+            # them; −1 for those in their war before the step
+            when = np.where(new, seq[:, rw], -1)
+            log_q = np.zeros(new.shape)  # Σ log(1 − p) over each state's chances so far
+            joined = np.zeros_like(new)
+            for rnd in range(n):
+                # chances through x: its own entry, and one per new enemy, a state e that
+                # enters the other side of x's war after x or in the same round of the cascade
+                # ([x, e]); the two states of the crisis that starts a war are one event (each
+                # one's allies have the chance of its entry only)
+                after = when[None] > when[:, None] if rnd == 0 else when[None] >= when[:, None]
+                later_foe = (cs[None] == (cs ^ 1)[:, None]) & after & new[None]
+                count = new + later_foe.sum(1)  # [x]
+                log_q += _sum_states(count[None] * log_stay, 1)
+                pull = np.where(count[None] > 0, p_join, 0.0)  # [k, x]: this round's chances
+                joins = (cs < 0) & can_join & (pull.max(1) > 0.0) & (uj < -np.expm1(log_q))
                 if not joins.any():
                     break
                 k, rr = np.nonzero(joins)
-                ally = np.argmax(pull[:, :, rr][k, :, np.arange(k.size)], axis=1)
+                ally = np.argmax(pull[k, :, rr], axis=1)  # the side of the largest chance
                 c = cs[ally, rr]  # the ally's war and side
                 cs[k, rr] = c
                 t0s[k, rr] = t0s[ally, rr]
+                when[k, rr] = crisis_no + 1 + rnd
                 events.add(run_ids[rw[rr]], t, "join", k, ally, _D["ally"], c >> 1, c & 1)
-                frontier = joins
+                new = joins
                 joined |= joins
             code[:, rw] = cs
             war_t0[:, rw] = t0s
