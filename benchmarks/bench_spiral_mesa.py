@@ -54,6 +54,7 @@ from herz.scenario import Scenario
 SCENARIO = "multipolar-20"
 STEPS = 100
 TINY = 1e-300
+LOG_TINY = float(np.log(TINY))  # the floor of log(1 − p) of a join chance (p = 1 stays finite)
 
 
 def _f32_sigmoid(logit: float) -> float:
@@ -101,6 +102,14 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
         self.I = 0.0
         self.I_prev = min(self.M / self.prod, self.budget * self.Y)
         self.mu: list[float] = [0.0] * model.n
+        # the casus foederis (step 6): when it entered a war this step (the number of the
+        # crisis that brought it in, or the rounds of the cascade after them; −1 otherwise),
+        # the calls it makes on its allies this round, Σ log(1 − p) over its own chances so
+        # far in the step, and the ally whose side it joins this round (−1: none)
+        self.entered = -1
+        self.calls = 0
+        self.log_q = 0.0
+        self.join_to = -1
 
     # -- phase 1: what the public record and its own beliefs say ---------------------------
     def prepare(self) -> None:
@@ -160,7 +169,7 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
         self.tops = [j for j in range(n) if pub[j] == top and pub[j] > 0.0]
         top2 = max(0.0 if j in self.tops else pub[j] for j in range(n))
         w_top = max([m.agents_by_k[j].own_w for j in self.tops], default=0.0)
-        floor = max(base / self.prod, SP.SPEND_FLOOR * cap)
+        floor = max(p.base_posture * self.Y / self.prod, SP.SPEND_FLOOR * cap)
         tgt_a = base + max(top - ally, 0.0)
         tgt_b = base + max(max(top2, w_top * top) - ally, 0.0)
         self.m_a = float(np.log(m.rate(self.M, tgt_a, cap, self.prod) + floor))
@@ -196,6 +205,50 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
             for j in range(n):
                 if m.W[i][j]:
                     self.logit[j] = m.bound
+
+    # -- phase 6: the casus foederis, one round of the step's cascade of joins ---------------
+    def count_calls(self, rnd: int, new: list[bool]) -> None:
+        """The calls a belligerent makes on its allies this round: its own entry (if it has
+        just entered), and one per new enemy, a state that has just entered the other side of
+        its war after it (in a later crisis or round) or in the same round of the cascade (the
+        two founders of a war are one event, not each other's new enemies)."""
+        self.calls = 0
+        if self.code < 0:
+            return
+        self.calls = int(new[self.k])
+        foe = self.code ^ 1
+        for e in self.model.agents_by_k:
+            if not new[e.k] or e.code != foe:
+                continue
+            if e.entered > self.entered or (rnd > 0 and e.entered == self.entered):
+                self.calls += 1
+
+    def weigh_join(self) -> None:
+        """A state at peace hears this round's calls of its belligerent allies: each call of
+        ally x is an independent chance p = tie(k, x) · f(ω_k), added to its running
+        Σ log(1 − p); it joins at the first round in which its join uniform of the step falls
+        below 1 − Π(1 − p), on the side of its largest chance of the round (the first such
+        ally in the scenario's order on a tie)."""
+        m = self.model
+        self.join_to = -1
+        if self.code >= 0 or not self.alive:
+            return
+        k = self.k
+        total: float | None = None  # Σ over the callers x, in order, of calls · log(1 − p)
+        best, ally = 0.0, -1
+        for x in m.agents_by_k:
+            if x.calls == 0:
+                continue
+            p = m.R[k][x.k] * self.join_f
+            if p > best:
+                best, ally = p, x.k
+            stay = LOG_TINY if p >= 1.0 else max(float(np.log1p(-p)), LOG_TINY)
+            term = x.calls * stay
+            total = term if total is None else total + term
+        if total is not None:
+            self.log_q += total
+        if best > 0.0 and m.u_step[k] < -float(np.expm1(self.log_q)):
+            self.join_to = ally
 
 
 class SpiralMesa(mesa.Model):  # type: ignore[misc]
@@ -345,7 +398,7 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
         if b == 0:  # the same calls in the same order as kernel._draw_block, for this run
             self.z = self.gen.standard_normal((SP.BLOCK, n * n + 4), dtype=np.float32)
             self.u = self.gen.random((SP.BLOCK, self.nu))
-        u = self.u[b].tolist()
+        u = self.u_step = self.u[b].tolist()
         self.doctrine = self.s.doctrine[t].tolist()
         M_start = [a.M for a in ags]
         if self.s.tie_index[t] != self.s.tie_index[t - 1]:
@@ -376,9 +429,11 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
 
         # 5. crises: each eligible dyad on its own clock, settled in the order of their times
         started = [False] * n
+        for a in ags:
+            a.entered = -1
         self.new_war = False
+        times: list[tuple[float, int]] = []
         if n > 1 and (p.crisis_rate > 0 or p.crisis_base > 0):
-            times = []
             for q, (i, k) in enumerate(self.pairs):
                 ok = not (at_war[i] and at_war[k]) and self.rival_f[i][k] > 0.0
                 h = (self.T[i][k] + self.T[k][i]) * 0.5 * p.crisis_rate + p.crisis_base
@@ -395,28 +450,28 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
                     za, zc = self.z[b, n * n], self.z[b, n * n + 1]
                 else:  # further crises in one step draw from the run's own stream
                     za, zc = self.gen.standard_normal(2, dtype=np.float32)
-                self.crisis(i, k, float(za), float(zc), started)
+                self.crisis(i, k, float(za), float(zc), started, nth + 1)
 
-        # 6. chain-ganging: allies of the new belligerents join their side, cascading
+        # 6. chain-ganging, the casus foederis: every entry into a war calls the entrant's allies
+        # in and the allies of each member it is a new enemy of; each state at peace weighs
+        # its calls round by round of the cascade (agents' count_calls and weigh_join)
         if self.new_war:
-            frontier = started[:]
-            for _ in range(n):
-                joins = []
-                for a in ags:
-                    k = a.k
-                    if a.code >= 0 or not a.alive:
-                        continue
-                    pull = [self.R[k][x] * a.join_f * frontier[x] for x in range(n)]
-                    top = max(pull)
-                    if u[k] < top:
-                        joins.append((k, pull.index(top)))
+            n_crises = len(times)
+            for a in ags:
+                a.log_q = 0.0
+            new = started[:]  # this round's entrants
+            for rnd in range(n):
+                self.agents.do("count_calls", rnd, new)
+                self.agents.do("weigh_join")
+                joins = [(a, a.join_to) for a in ags if a.join_to >= 0]
                 if not joins:
                     break
-                frontier = [False] * n
-                for k, ally in joins:
-                    ags[k].code = ags[ally].code
-                    ags[k].war_t0 = ags[ally].war_t0
-                    frontier[k] = started[k] = True
+                new = [False] * n
+                for a, ally in joins:
+                    a.code = ags[ally].code
+                    a.war_t0 = ags[ally].war_t0
+                    a.entered = n_crises + 1 + rnd
+                    new[a.k] = started[a.k] = True
         for a in ags:
             if started[a.k]:
                 a.entry = M_new[a.k]
@@ -488,8 +543,11 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
         self.ties(t)
         self.power()
 
-    def crisis(self, a: int, c: int, za: float, zc: float, started: list[bool]) -> None:
-        """One crisis between a and c (kernel ``resolve``), and the war it may start."""
+    def crisis(
+        self, a: int, c: int, za: float, zc: float, started: list[bool], order: int
+    ) -> None:
+        """One crisis between a and c (kernel ``resolve``), and the war it may start; ``order``
+        (the crisis's number in the step) is when the states it brings in entered."""
         p, m, ags = self.p, self.m, self.agents_by_k
         A, C = ags[a], ags[c]
         Sa, Sc = self.S[a], self.S[c]
@@ -535,11 +593,13 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
             init.code, other.code = 2 * self.n_wars, 2 * self.n_wars + 1
             init.war_t0 = other.war_t0 = self.t
             started[init.k] = started[other.k] = True
+            init.entered = other.entered = order  # the two founders enter together
             self.n_wars += 1
             return
         joiner, foe = (other, init) if init.code >= 0 else (init, other)
         joiner.code = foe.code ^ 1  # into the belligerent's war, on the other side
         joiner.war_t0 = foe.war_t0
+        joiner.entered = order
         started[joiner.k] = True
 
     def settle(
@@ -568,14 +628,14 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
 
 
 def run_mesa(
-    sc: Scenario, runs: int, seed: int, offset: int = 0
+    sc: Scenario, runs: int, seed: int, offset: int = 0, steps: int = STEPS
 ) -> tuple[float, list[dict[str, Any]]]:
     """Time the Mesa twin on runs offset, ..., offset + runs − 1; their outcomes."""
     t0 = time.perf_counter()
     out = []
     for r in range(offset, offset + runs):
-        model = SpiralMesa(sc, seed, r)
-        for _ in range(STEPS):
+        model = SpiralMesa(sc, seed, r, steps)
+        for _ in range(steps):
             model.step()
         out.append(
             {
@@ -602,6 +662,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mesa-runs", type=int, default=20)
     parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=STEPS, help="steps per run")
     parser.add_argument("--big", type=int, default=0, help="also time herz alone on BIG runs")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--set", action="append", default=[], help="a switch: NAME=false")
@@ -612,10 +673,10 @@ def main() -> None:
 
     t0 = time.perf_counter()
     res = herz.simulate(
-        sc, model="spiral", runs=args.runs, steps=STEPS, seed=args.seed, keep="summary"
+        sc, model="spiral", runs=args.runs, steps=args.steps, seed=args.seed, keep="summary"
     )
     t_herz = time.perf_counter() - t0
-    t_mesa, mesa_out = run_mesa(sc, args.mesa_runs, args.seed)
+    t_mesa, mesa_out = run_mesa(sc, args.mesa_runs, args.seed, steps=args.steps)
     per_herz = t_herz / args.runs
     per_mesa = t_mesa / args.mesa_runs
     out: Any = res.outcomes
@@ -630,7 +691,8 @@ def main() -> None:
     m_step = np.array([o["first_war_step"] for o in mesa_out[:k]])
     rel = np.abs(h_mil - m_mil) / np.maximum(np.abs(h_mil), 1e-12)
     same = (h_war == m_war) & (h_step == m_step) & (rel.max(1) <= 1e-6)
-    print(f"scenario {SCENARIO}: {len(ids)} states, {STEPS} steps, mesa {mesa.__version__}")
+    exact = (h_war == m_war) & (h_step == m_step) & (h_mil == m_mil).all(1)
+    print(f"scenario {SCENARIO}: {len(ids)} states, {args.steps} steps, mesa {mesa.__version__}")
     if args.set:
         print(f"mechanisms set: {', '.join(args.set)}")
     print(f"herz, {args.runs} runs:     {t_herz:8.2f} s  ({per_herz * 1e3:9.3f} ms per run)")
@@ -639,7 +701,7 @@ def main() -> None:
     print(
         f"per-run agreement on runs 0-{k - 1}: {int(same.sum())}/{k} identical (war yes/no, "
         f"first war step, every final stock within 1e-6 relative); largest relative "
-        f"difference of a final stock {rel.max():.1e}"
+        f"difference of a final stock {rel.max():.1e}; {int(exact.sum())}/{k} bit for bit"
     )
     all_arms = np.array([sum(o["military"]) for o in mesa_out])
     all_war = np.array([o["war"] for o in mesa_out], dtype=float)
@@ -658,18 +720,18 @@ def main() -> None:
     if args.big:
         t0 = time.perf_counter()
         herz.simulate(
-            sc, model="spiral", runs=args.big, steps=STEPS, seed=args.seed, keep="summary"
+            sc, model="spiral", runs=args.big, steps=args.steps, seed=args.seed, keep="summary"
         )
         t_big = time.perf_counter() - t0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"herz, {args.big} runs x {len(ids)} states x {STEPS} steps (keep='summary'): "
+            f"herz, {args.big} runs x {len(ids)} states x {args.steps} steps (keep='summary'): "
             f"{t_big:.1f} s, peak memory (max RSS of this process) {rss:.0f} MiB"
         )
     if args.trace_memory and args.big:  # tracemalloc slows NumPy; a separate, untimed run
         tracemalloc.start()
         herz.simulate(
-            sc, model="spiral", runs=args.big, steps=STEPS, seed=args.seed, keep="summary"
+            sc, model="spiral", runs=args.big, steps=args.steps, seed=args.seed, keep="summary"
         )
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

