@@ -64,13 +64,17 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
    Scenario events force crises on their dates (Sarajevo, 1914). In a
    crisis each side demands the share of the stakes it expects from war, p̂ − c/v (Fearon
    1995: war occurs when the bargaining range is empty, i.e. the two demands add up to more
-   than 1). A side that fears the other is greedy expects to be struck and values striking
-   first: its p̂ mixes the first-strike (its own attack multiplier) and the even contest with
-   weights μ and 1 − μ (Schelling 1960's reciprocal fear of surprise attack; **ours**). Each
-   side sees the other's strength with its own noise (private information, Fearon 1995). A
-   side whose win chance, projected a year ahead on the public trends of both strengths, falls
-   by more than :func:`herz.models.bargaining.shift_threshold` allows fights a preventive war
-   (the commitment problem; Fearon 1995, pp. 404–409; Powell 2006).
+   than 1). The cost c is ``war_cost``, or under ``cost_model: attrition`` the expected cost
+   of the war the side foresees from its own estimate of the other's strength
+   (:func:`crisis_cost`: Lanchester losses at replacement cost, extra spending and war damage
+   over the expected duration, over the stake's money value; **ours**). A side that fears
+   the other is greedy expects to be struck and values striking first: its p̂ mixes the
+   first-strike (its own attack multiplier) and the even contest with weights μ and 1 − μ
+   (Schelling 1960's reciprocal fear of surprise attack; **ours**). Each side sees the
+   other's strength with its own noise (private information, Fearon 1995). A side whose win
+   chance, projected a year ahead on the public trends of both strengths, falls by more than
+   :func:`herz.models.bargaining.shift_threshold` allows fights a preventive war (the
+   commitment problem; Fearon 1995, pp. 404–409; Powell 2006).
 6. **War between sides** (:func:`join_probability`, :func:`lanchester_losses`, issue #11). A
    war has two sides; a state is in one war at a time, on one side, at war with every member of
    the other side. A crisis between two states at peace that ends in war starts a war (the
@@ -127,6 +131,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BLOCK",
+    "CRISIS_BELLIGERENTS",
     "DOCTRINES",
     "SPEND_FLOOR",
     "arming_target",
@@ -446,7 +451,7 @@ def crisis_cost(
     * ``war_damage`` × economy per year of it;
     * the stake v = ``defeat_cost`` × (economy + other_economy): the war's transfer. Winning
       takes ``defeat_cost`` of the enemy's economy and losing gives up as much of one's own
-      (:func:`_settle`), so the swing between the two outcomes, the value of the whole stake
+      (``_settle``), so the swing between the two outcomes, the value of the whole stake
       in Fearon's (1995) lottery p·1 + (1 − p)·0, is their sum. The lottery p̂ of
       :func:`war_demand` prices it; the defeat is therefore not counted again in c.
 
