@@ -12,24 +12,29 @@ uniforms (BLOCK, 2N + N(N − 1)); a run's second and later crises in one step d
 normals from its stream), so both simulate the same model on the same scenario
 (multipolar-20: 20 states, 100 steps). It follows the kernel's rules step for step
 (``kernel._run_chunk``; docs/spiral.md, "One step, in order"): reputations and the public
-benchmark with Herz's bias, the observed spending rate, postures and distinguishability,
-per-state θ_i, geography, Poisson crises and balancing reviews, wars between sides with
-chain-ganging, exits and war outcomes, preventive war, moving targets, and honours the
-mechanism switches (``spiral.mechanisms``). Scheduled crises and technology shocks are not
+benchmark with Herz's bias, the observed spending rate (read above the base posture's upkeep),
+postures and distinguishability (defensive forces attack with θ/θ_max), per-state θ_i,
+geography, Poisson crises and balancing reviews, wars between sides with chain-ganging (the
+casus foederis: every entry into a war calls in the entrant's allies and the allies of each
+member it is a new enemy of; each state at peace weighs its calls round by round of the
+cascade, its chances independent, with its one join uniform of the step), exits and war
+outcomes, preventive war, moving targets, and honours the mechanism switches
+(``spiral.mechanisms``). Scheduled crises and technology shocks are not
 implemented (multipolar-20 has none). The same floating-point operations in the same order
 (float32 beliefs, states summed in order, NumPy's exp and log) make the runs agree bit for bit.
 
 The script prints both times per run and their ratio and checks that the two agree: per run
-(war yes/no, first war step, final stock of every state) on the Mesa runs, and P(war) and mean
-final arms against their sampling error; ``--big`` also times herz alone on that many runs and
-reports its peak memory.
+(war yes/no, first war step, final stock of every state, within 1e-6 relative and bit for bit)
+on the Mesa runs, and P(war) and mean final arms against their sampling error; ``--big`` also
+times herz alone on that many runs and reports its peak memory.
 
 The twin is a second implementation of the kernel's rules: it must be updated whenever the
 kernel's rules or its random-number layout change; until it is, the agreement check it prints
 fails and its Mesa timings describe older rules.
 
     pip install -e ".[bench]"       # mesa
-    python benchmarks/bench_spiral_mesa.py [--mesa-runs 20] [--runs 1000] [--big 0]
+    python benchmarks/bench_spiral_mesa.py [--mesa-runs 20] [--runs 1000] [--steps 100] [--big 0]
+    python benchmarks/bench_spiral_mesa.py --mesa-runs 5 --runs 5 --steps 40   # a quick check
     python benchmarks/bench_spiral_mesa.py --set preventive_war=false  # switches, both sides
 """
 
@@ -543,9 +548,7 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
         self.ties(t)
         self.power()
 
-    def crisis(
-        self, a: int, c: int, za: float, zc: float, started: list[bool], order: int
-    ) -> None:
+    def crisis(self, a: int, c: int, za: float, zc: float, started: list[bool], order: int) -> None:
         """One crisis between a and c (kernel ``resolve``), and the war it may start; ``order``
         (the crisis's number in the step) is when the states it brings in entered."""
         p, m, ags = self.p, self.m, self.agents_by_k

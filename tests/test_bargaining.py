@@ -5,18 +5,21 @@ rationalist puzzle on both sides of each of its bounds."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from scipy import optimize, stats
+from scipy import integrate, optimize, stats
 
 from herz.errors import InputError
 from herz.models.bargaining import (
+    attrition_war_cost,
     bargaining_range,
     commitment_problem,
     expected_attrition,
+    expected_war_costs,
     fearon_preventive_war,
     first_strike_range,
     minmax_commitment_problem,
@@ -350,6 +353,281 @@ def test_bloodier_wars_are_rarer() -> None:
     )
 
 
+# -- the expected cost of a square-law war stopped by exhaustion or peace ------------------------
+def _numerical_war(a0: float, b0: float, alpha: float, e: float, r: float) -> tuple[float, ...]:
+    """(T, E[loss_A], E[loss_B], E[τ], P(A exhausted), P(B exhausted)) by solve_ivp with
+    exhaustion events and quadrature of ∫0^T r e^{−rt} f(t) dt + e^{−rT} f(T)."""
+
+    def hit_a(t: float, y: np.ndarray) -> float:
+        return float(y[0] - e * a0)
+
+    def hit_b(t: float, y: np.ndarray) -> float:
+        return float(y[1] - e * b0)
+
+    for ev in (hit_a, hit_b):
+        ev.terminal = True  # type: ignore[attr-defined]
+        ev.direction = -1  # type: ignore[attr-defined]
+    sol = integrate.solve_ivp(
+        lambda t, y: [-alpha * y[1], -alpha * y[0]],
+        (0.0, 400.0 / alpha),
+        [a0, b0],
+        events=(hit_a, hit_b),
+        dense_output=True,
+        rtol=1e-11,
+        atol=1e-12 * max(a0, b0),
+    )
+    assert sol.status == 1, "an exhaustion event ends the war"
+    t_end = float(sol.t[-1])
+    broke_a, broke_b = sol.t_events[0].size > 0, sol.t_events[1].size > 0
+
+    def expect(f: Callable[[float], float]) -> float:
+        """E[f(τ)] for f(0) = 0, in the first form (not the closed form's integration by parts)."""
+        head = integrate.quad(
+            lambda t: r * np.exp(-r * t) * f(t), 0.0, t_end, epsabs=1e-13, epsrel=1e-11, limit=200
+        )[0]
+        return float(head + np.exp(-r * t_end) * f(t_end))
+
+    loss_a = expect(lambda t: float(a0 - sol.sol(t)[0]))
+    loss_b = expect(lambda t: float(b0 - sol.sol(t)[1]))
+    duration = expect(lambda t: t)
+    p_stop = float(np.exp(-r * t_end))
+    return t_end, loss_a, loss_b, duration, p_stop * broke_a, p_stop * broke_b
+
+
+def test_expected_war_by_hand_equal_forces() -> None:
+    # A0 = B0: A(t) = A0 e^{−αt}, both break at T = ln(1/e)/α
+    a0, alpha, e, r = 100.0, 0.3, 0.5, 0.6
+    war = expected_war_costs(a0, a0, alpha, e, r)
+    t = np.log(1 / e) / alpha
+    assert war.exhaustion_time == pytest.approx(t)
+    assert war.loss_a == pytest.approx(alpha * a0 * (1 - np.exp(-(alpha + r) * t)) / (alpha + r))
+    assert war.loss_b == pytest.approx(float(war.loss_a))
+    assert war.duration == pytest.approx((1 - np.exp(-r * t)) / r)
+    assert war.p_a_exhausted == pytest.approx(np.exp(-r * t))
+    assert war.p_b_exhausted == pytest.approx(np.exp(-r * t))
+    # e = 0: never exhausted, the war ends by peace only; E[loss] = α A0 / (α + r)
+    endless = expected_war_costs(a0, a0, alpha, 0.0, r)
+    assert endless.exhaustion_time == np.inf
+    assert endless.loss_a == pytest.approx(alpha * a0 / (alpha + r))
+    assert endless.duration == pytest.approx(1 / r)
+    assert endless.p_a_exhausted == 0.0
+
+
+def test_expected_war_without_peace_is_the_deterministic_war() -> None:
+    # r = 0: the war runs to the breakpoint, as in expected_attrition (a = b = α)
+    a0 = np.array([100.0, 100.0, 50.0, 80.0])
+    b0 = np.array([80.0, 30.0, 120.0, 79.0])
+    war = expected_war_costs(a0, b0, 0.4, 0.5, 0.0)
+    det = expected_attrition(a0, b0, 0.4, 0.4, 0.5)
+    np.testing.assert_allclose(war.loss_a, det.loss_a, rtol=1e-10)
+    np.testing.assert_allclose(war.loss_b, det.loss_b, rtol=1e-10)
+    np.testing.assert_allclose(war.duration, det.duration, rtol=1e-10)
+    np.testing.assert_array_equal(war.p_b_exhausted == 1.0, det.a_wins)
+    # the square law: A0² − A_T² = B0² − B_T²
+    np.testing.assert_allclose(
+        a0**2 - (a0 - war.loss_a) ** 2, b0**2 - (b0 - war.loss_b) ** 2, rtol=1e-9
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(1.0, 1000.0),
+    st.floats(0.1, 10.0),
+    st.floats(0.05, 3.0),
+    st.floats(0.02, 0.98),
+    st.floats(0.0, 3.0),
+)
+def test_expected_war_against_numerical_integration(
+    a0: float, ratio: float, alpha: float, e: float, r: float
+) -> None:
+    b0 = a0 * ratio
+    assume(abs(ratio - 1.0) > 1e-3)  # near a draw the two events are a photo finish
+    t, loss_a, loss_b, duration, pa, pb = _numerical_war(a0, b0, alpha, e, r)
+    war = expected_war_costs(a0, b0, alpha, e, r)
+    assert war.exhaustion_time == pytest.approx(t, rel=1e-7)
+    assert war.loss_a == pytest.approx(loss_a, rel=1e-7, abs=1e-9 * a0)
+    assert war.loss_b == pytest.approx(loss_b, rel=1e-7, abs=1e-9 * b0)
+    assert war.duration == pytest.approx(duration, rel=1e-7)
+    assert war.p_a_exhausted == pytest.approx(pa, rel=1e-7)
+    assert war.p_b_exhausted == pytest.approx(pb, rel=1e-7)
+
+
+def test_expected_war_against_numerical_integration_near_alpha_equal_r() -> None:
+    # (α − r)T → 0 is where exprel matters
+    for a0, b0, alpha, e, r in [(100.0, 70.0, 0.3, 0.5, 0.3), (100.0, 70.0, 0.3, 0.5, 0.3 + 1e-9)]:
+        _, loss_a, loss_b, duration, _, _ = _numerical_war(a0, b0, alpha, e, r)
+        war = expected_war_costs(a0, b0, alpha, e, r)
+        assert war.loss_a == pytest.approx(loss_a, rel=1e-7)
+        assert war.loss_b == pytest.approx(loss_b, rel=1e-7)
+        assert war.duration == pytest.approx(duration, rel=1e-7)
+
+
+def test_expected_war_vectorized_matches_one_at_a_time() -> None:
+    rng = np.random.default_rng(5)
+    n = 300
+    args = (
+        rng.uniform(0.0, 200.0, n),
+        rng.uniform(0.0, 200.0, n),
+        rng.uniform(0.0, 2.0, n),
+        rng.uniform(0.0, 1.0, n),
+        rng.uniform(0.0, 2.0, n),
+    )
+    args[0][:5] = args[1][:5]  # some draws
+    args[2][5:10] = 0.0  # and no attrition
+    war = expected_war_costs(*args)
+    assert war.loss_a.shape == (n,)
+    for i in range(0, n, 7):
+        one = expected_war_costs(*(x[i] for x in args))
+        for name in ("loss_a", "loss_b", "duration", "p_a_exhausted", "exhaustion_time"):
+            assert getattr(war, name)[i] == pytest.approx(float(getattr(one, name))), name
+    assert np.all((war.loss_a >= 0) & (war.loss_a <= args[0]))
+    assert np.all((war.loss_b >= 0) & (war.loss_b <= args[1]))
+    # broadcasting: a column of forces against a row of rates
+    grid = expected_war_costs(np.array([[50.0], [100.0]]), 80.0, 0.3, 0.5, np.array([0.1, 0.6]))
+    assert grid.loss_a.shape == (2, 2)
+
+
+def test_expected_war_degenerate_cases() -> None:
+    # no attrition: nothing lost, nobody breaks, the war lasts until peace
+    calm = expected_war_costs(100.0, 50.0, 0.0, 0.5, 0.5)
+    assert calm.loss_a == 0.0 and calm.loss_b == 0.0 and calm.p_b_exhausted == 0.0
+    assert calm.duration == pytest.approx(2.0)
+    # a side without force inflicts no losses and cannot break
+    empty = expected_war_costs(100.0, 0.0, 0.3, 0.5, 0.5)
+    assert empty.loss_a == 0.0 and empty.loss_b == 0.0 and empty.p_b_exhausted == 0.0
+    # e = 1: the weaker side breaks at once
+    brittle = expected_war_costs(100.0, 50.0, 0.3, 1.0, 0.5)
+    assert brittle.exhaustion_time == 0.0 and brittle.duration == 0.0
+    assert brittle.p_b_exhausted == 1.0 and brittle.loss_a == 0.0
+    # equal forces, e = 0, no peace: both are ground down for ever
+    forever = expected_war_costs(100.0, 100.0, 0.3, 0.0, 0.0)
+    assert forever.duration == np.inf and forever.loss_a == pytest.approx(100.0)
+    # e = 0, unequal: the weaker side is annihilated in finite time, A_T = √(A0² − B0²)
+    annihilation = expected_war_costs(100.0, 60.0, 0.3, 0.0, 0.0)
+    assert annihilation.loss_b == pytest.approx(60.0)
+    assert annihilation.loss_a == pytest.approx(100.0 - 80.0)
+    assert annihilation.exhaustion_time == pytest.approx(np.arctanh(0.6) / 0.3)
+
+
+def test_expected_war_monotonicity() -> None:
+    alphas = np.linspace(0.05, 3.0, 60)
+    war = expected_war_costs(100.0, 80.0, alphas, 0.5, 0.6)
+    assert np.all(np.diff(war.loss_a) > 0) and np.all(np.diff(war.loss_b) > 0)
+    assert np.all(np.diff(war.duration) < 0)
+    # the enemy's force: A's expected loss rises, through the draw and past it
+    enemies = np.linspace(1.0, 300.0, 300)
+    war = expected_war_costs(100.0, enemies, 0.3, 0.5, 0.6)
+    assert np.all(np.diff(war.loss_a) > 0)
+    assert np.all(np.diff(war.p_a_exhausted) >= 0) and war.p_a_exhausted[-1] > 0.5
+    # peace: every expectation falls as it comes sooner
+    rates = np.linspace(0.0, 5.0, 60)
+    war = expected_war_costs(100.0, 80.0, 0.3, 0.5, rates)
+    for name in ("loss_a", "loss_b", "duration", "p_b_exhausted"):
+        assert np.all(np.diff(getattr(war, name)) < 0), name
+    # a later breakpoint (smaller e): longer, bloodier
+    es = np.linspace(0.05, 0.95, 40)
+    war = expected_war_costs(100.0, 80.0, 0.3, es, 0.6)
+    assert np.all(np.diff(war.loss_a) < 0) and np.all(np.diff(war.duration) < 0)
+
+
+def test_attrition_war_cost_by_hand() -> None:
+    war = expected_war_costs(100.0, 80.0, 0.3, 0.5, 0.6)
+    cost = attrition_war_cost(
+        100.0,
+        80.0,
+        0.3,
+        0.5,
+        0.6,
+        stake=200.0,
+        own_share=0.5,
+        unit_value=10.0,
+        economy=1000.0,
+        extra_spending=100.0,
+        war_damage=0.05,
+        defeat_cost=0.1,
+    )
+    assert cost.military == pytest.approx(10.0 * 0.5 * float(war.loss_a))
+    assert cost.spending == pytest.approx(100.0 * float(war.duration))
+    assert cost.damage == pytest.approx(0.05 * 1000.0 * float(war.duration))
+    assert cost.defeat == 0.0  # A is the stronger side: never exhausted first
+    weaker = attrition_war_cost(
+        80.0, 100.0, 0.3, 0.5, 0.6, stake=200.0, economy=1000.0, defeat_cost=0.1
+    )
+    assert weaker.defeat == pytest.approx(
+        0.1 * 1000.0 * float(expected_war_costs(80.0, 100.0, 0.3, 0.5, 0.6).p_a_exhausted)
+    )
+    total = cost.military + cost.spending + cost.damage + cost.defeat
+    assert cost.total == pytest.approx(total)
+    assert cost.share == pytest.approx(total / 200.0)
+
+
+def test_attrition_war_cost_is_zero_without_attrition_spending_or_damage() -> None:
+    free = attrition_war_cost(100.0, 80.0, 0.0, 0.5, 0.6, stake=1.0, economy=1000.0)
+    assert free.share == 0.0
+    # even a war that never ends costs nothing then
+    endless = attrition_war_cost(100.0, 80.0, 0.0, 0.5, 0.0, stake=1.0, economy=1000.0)
+    assert endless.share == 0.0
+    # but a positive flow cost over an endless war is infinite
+    assert attrition_war_cost(100.0, 80.0, 0.0, 0.5, 0.0, stake=1.0, extra_spending=1.0).share == (
+        np.inf
+    )
+
+
+def test_attrition_war_cost_monotonicity() -> None:
+    kw = {"stake": 200.0, "unit_value": 10.0, "economy": 1000.0, "war_damage": 0.05}
+    alphas = np.linspace(0.05, 3.0, 40)
+    assert np.all(np.diff(attrition_war_cost(100.0, 80.0, alphas, 0.5, 0.6, **kw).military) > 0)
+    enemies = np.linspace(1.0, 300.0, 100)
+    rising = attrition_war_cost(100.0, enemies, 0.3, 0.5, 0.6, **kw, defeat_cost=0.1)
+    assert np.all(np.diff(rising.military) > 0)
+    assert np.all(np.diff(rising.defeat) >= 0)
+    rates = np.linspace(0.01, 5.0, 40)
+    falling = attrition_war_cost(100.0, 80.0, 0.3, 0.5, rates, **kw, extra_spending=50.0)
+    assert np.all(np.diff(falling.share) < 0)
+    stakes = np.array([100.0, 200.0, 400.0])
+    kw_no_stake = {k: v for k, v in kw.items() if k != "stake"}
+    shares = attrition_war_cost(100.0, 80.0, 0.3, 0.5, 0.6, stake=stakes, **kw_no_stake).share
+    np.testing.assert_allclose(shares * stakes, shares[0] * stakes[0])
+
+
+def test_bloodier_wars_are_rarer_with_the_attrition_cost() -> None:
+    # Fearon's risk-return trade-off with c_A from the war itself: more attrition, less war
+    c_a = attrition_war_cost(100.0, 80.0, np.array([0.1, 0.3, 0.9]), 0.5, 0.6, stake=2000.0).share
+    p_war = risk_return_uniform(0.5, c_a, 0.0, 0.2).p_war
+    assert np.all(np.diff(c_a) > 0) and np.all(np.diff(p_war) < 0)
+
+
+def _attrition_costs() -> tuple[float, float]:
+    """c_A, c_B from attrition_war_cost as the spiral kernel values them for a dyad of
+    two-state-like states (forces 100 and 80, economies 1,000, ceilings 200, spending 100,
+    the spiral defaults; stake = defeat_cost × the two economies; a unit of force at its
+    replacement cost 1/(a·d) = 10)."""
+    kw = {"stake": 0.1 * 2000.0, "unit_value": 10.0, "economy": 1000.0, "war_damage": 0.05}
+    c_a = attrition_war_cost(100.0, 80.0, 0.3, 0.5, 0.6, extra_spending=100.0, **kw).share
+    c_b = attrition_war_cost(80.0, 100.0, 0.3, 0.5, 0.6, extra_spending=100.0, **kw).share
+    return float(c_a), float(c_b)
+
+
+@pytest.mark.parametrize("setting", ["constant", "attrition"])
+def test_the_rationalist_puzzle_under_both_cost_settings(setting: str) -> None:
+    """No war with complete information whatever the costs; with the attrition costs (about
+    1.7 and 2.1 of the stake) the first-strike bound cannot be passed (p_f − p_s ≤ 1 < c_A +
+    c_B), and the other bounds move out with the costs."""
+    ca, cb = (0.1, 0.1) if setting == "constant" else _attrition_costs()
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.0, 1.0, 2000)
+    assert not rationalist_war(p, ca, cb, status_quo=p, transfer_sensitivity=1.0).war.any()
+    assert bool(rationalist_war(0.5, ca, cb, p_first=1.0, p_second=0.0).preemption) is (
+        ca + cb < 1.0
+    )
+    star = float(shift_threshold(0.5, ca, cb, DELTA))
+    assert bool(rationalist_war(0.5, ca, cb, p_next=0.5 - 1.001 * star, delta=DELTA).commitment)
+    assert not rationalist_war(0.5, ca, cb, p_next=0.5 - 0.999 * star, delta=DELTA).war
+    if setting == "attrition":
+        assert ca > 1.0 and cb > 1.0
+        assert star > 0.3  # A's chance must fall by a third in one period
+
+
 # -- the rationalist puzzle --------------------------------------------------------------------
 @given(prob, cost, cost, disc)
 def test_the_rationalist_puzzle_no_war_within_every_bound(
@@ -445,6 +723,11 @@ def test_broadcasting_over_an_ensemble() -> None:
         lambda: preventive_war_path([0.5], 0.1, 0.1, 0.9),
         lambda: win_probability(1.0, 1.0, 0.0),
         lambda: expected_attrition(1.0, 1.0, 0.0, 1.0),
+        lambda: expected_war_costs(1.0, -1.0, 0.3, 0.5, 0.3),
+        lambda: expected_war_costs(1.0, 1.0, 0.3, 1.5, 0.3),
+        lambda: expected_war_costs(1.0, 1.0, 0.3, 0.5, np.inf),
+        lambda: attrition_war_cost(1.0, 1.0, 0.3, 0.5, 0.3, stake=0.0),
+        lambda: attrition_war_cost(1.0, 1.0, 0.3, 0.5, 0.3, stake=1.0, own_share=2.0),
         lambda: bargaining_range(np.nan, 0.1, 0.1),
     ],
 )

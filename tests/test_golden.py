@@ -47,6 +47,12 @@ RENAMED: dict[str, dict[str, dict[str, str | None]]] = {
 #: scenario as run instead.
 _VOLATILE = {"herz_version", "scenario_hash", "sources"}
 
+#: Per model: parameters added since the recording, at the default that keeps the recorded
+#: behaviour (the summary's ``parameters`` lists every field of the block). The spiral's
+#: ``cost_model`` (issue #11, the cost of war from attrition) is ``constant`` by default, which
+#: is the model as recorded.
+ADDED_PARAMETERS: dict[str, dict[str, Any]] = {"spiral": {"cost_model": "constant"}}
+
 
 def _plain(table: pd.DataFrame) -> pd.DataFrame:
     t = table.copy()
@@ -116,6 +122,10 @@ def test_model_outputs_unchanged(case: list[Any]) -> None:
                 old_summary[v] = value
     for key in _VOLATILE:
         old_summary.pop(key, None)
+    if isinstance(old_summary.get("parameters"), dict):
+        for key, default in ADDED_PARAMETERS.get(model, {}).items():
+            assert new_summary["parameters"][key] == default, f"{name}: {key} is not its default"
+            old_summary["parameters"].setdefault(key, default)
     assert new_summary["scenario_hash"] == res.scenario.hash()
     for key, value in old_summary.items():
         assert key in new_summary, f"{name}: summary key {key!r} gone without a rename"

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
+from numpy.typing import NDArray
 
 import herz
 from herz.errors import InputError, ScenarioError
@@ -821,6 +822,211 @@ def test_p_war_falls_as_war_costs_rise() -> None:
     msg = ", ".join(f"{m:.3f} ± {s:.3f}" for m, s in p)
     for (hi, s_hi), (lo, s_lo) in itertools.pairwise(p):
         assert hi - lo > 3 * np.hypot(s_hi, s_lo), msg
+
+
+# -- the cost of war from attrition (issue #11; spiral.cost_model) ----------------------------
+def _dyad_crisis(step: float, years: float, **state_b: Any) -> dict[str, Any]:
+    """two-state with quarterly (or finer) steps and one forced A–B crisis at year 0.5."""
+    doc = herz.load_scenario("two-state").to_dict()
+    doc["time"] = {"start": 0, "step": step, "steps": round(years / step)}
+    doc["states"][1].update(state_b)
+    doc["events"] = [{"kind": "crisis", "year": 0.5, "states": ["A", "B"], "name": "c"}]
+    return doc
+
+
+QUIET = {"spiral.crisis_rate": 0.0, "spiral.balance_interval": 0.0}
+
+
+def test_crisis_cost_by_hand() -> None:
+    from herz.models.bargaining import attrition_war_cost, expected_war_costs
+
+    p = SpiralParams(attrition=0.3, exhaustion=0.5, peace_rate=0.3, war_damage=0.05)
+    own, enemy, stock, y_own, y_other, extra = 100.0, 80.0, 60.0, 1000.0, 800.0, 50.0
+    c = SP.crisis_cost(
+        np.array([own]),
+        np.array([enemy]),
+        np.array([stock / own]),
+        np.array([1.0]),
+        np.array([y_own]),
+        np.array([y_other]),
+        np.array([extra]),
+        p,
+    )
+    war = expected_war_costs(own, enemy, 0.3, 0.5, 2 * 0.3)  # two belligerents, each at r
+    money = (
+        (stock / own) * float(war.loss_a) / (1.0 * p.depreciation)  # replacement cost 1/(a·d)
+        + extra * float(war.duration)
+        + 0.05 * y_own * float(war.duration)
+    )
+    assert c[0] == pytest.approx(money / (p.defeat_cost * (y_own + y_other)))
+    same = attrition_war_cost(
+        own,
+        enemy,
+        0.3,
+        0.5,
+        0.6,
+        stake=p.defeat_cost * (y_own + y_other),
+        own_share=stock / own,
+        unit_value=10.0,
+        economy=y_own,
+        extra_spending=extra,
+        war_damage=0.05,
+    )
+    assert c[0] == pytest.approx(float(same.share))
+    assert SP.CRISIS_BELLIGERENTS == 2
+
+
+@pytest.mark.parametrize("name", ["defeat_cost", "peace_rate"])
+def test_the_attrition_cost_needs_a_stake_and_a_peace(name: str) -> None:
+    sc = herz.load_scenario("two-state")
+    sc.with_overrides({f"spiral.{name}": 0.0})  # fine under the constant cost
+    with pytest.raises(ScenarioError, match=name):
+        sc.with_overrides({"spiral.cost_model": "attrition", f"spiral.{name}": 0.0})
+    with pytest.raises(ScenarioError):
+        sc.with_overrides({"spiral.cost_model": "lanchester"})
+
+
+def test_a_free_war_under_attrition_is_a_free_war_under_the_constant() -> None:
+    """With no attrition, no war damage and both states already at their ceiling (greedy), the
+    attrition cost is exactly 0: the runs are those of ``war_cost: 0``, bit for bit."""
+    doc = _dyad_crisis(0.25, 2.0)
+    free = {
+        **QUIET,
+        "states[0].type": "greedy",
+        "states[1].type": "greedy",
+        "spiral.attrition": 0.0,
+        "spiral.war_damage": 0.0,
+    }
+    runs: dict[str, Any] = {}
+    for model, cost in (("constant", 0.0), ("attrition", 0.7)):
+        overrides = {**free, "spiral.cost_model": model, "spiral.war_cost": cost}
+        runs[model] = herz.simulate(doc, model="spiral", runs=400, seed=5, overrides=overrides)
+    a, b = runs["constant"].tables(), runs["attrition"].tables()
+    for stem in ("outcomes", "events", "timeseries"):
+        pd.testing.assert_frame_equal(a[stem], b[stem], check_exact=True)
+    assert runs["constant"].summary["p_war"] > 0.3
+
+
+def test_p_war_falls_as_the_attrition_cost_rises() -> None:
+    """Fearon (1995) under ``cost_model: attrition``: only war_damage changes, which raises
+    every side's expected cost of war and nothing before the one crisis, so each run that
+    fights at a higher damage fights at every lower one (the runs share their draws), and
+    fewer fight. Short wars (peace_rate 3) and a stake worth the two economies (defeat_cost 1)
+    keep the cost low enough for war at all: under the defaults there is none
+    (docs/bargaining.md, "The cost of war from attrition")."""
+    doc = _dyad_crisis(0.25, 2.0)
+    wars = []
+    for damage in (0.0, 0.1, 0.3, 1.0):
+        overrides = {
+            **QUIET,
+            "spiral.cost_model": "attrition",
+            "spiral.defeat_cost": 1.0,
+            "spiral.peace_rate": 3.0,
+            "spiral.war_damage": damage,
+        }
+        r = herz.simulate(
+            doc, model="spiral", runs=1000, seed=5, keep="summary", overrides=overrides
+        )
+        wars.append(r.outcomes["war"].to_numpy())
+    counts = [int(w.sum()) for w in wars]
+    assert counts[0] > 50, counts
+    for cheap, dear in itertools.pairwise(wars):
+        assert not (dear & ~cheap).any(), counts
+        assert dear.sum() < cheap.sum(), counts
+    under_defaults = herz.simulate(
+        doc,
+        model="spiral",
+        runs=1000,
+        seed=5,
+        keep="summary",
+        overrides={**QUIET, "spiral.cost_model": "attrition"},
+    )
+    assert under_defaults.summary["p_war"] == 0.0
+
+
+def test_the_kernels_war_matches_the_closed_form() -> None:
+    """The spiral's war of two states against :func:`herz.models.bargaining.expected_war_costs`.
+
+    A forced crisis between A (100) and B (60) with no cost of war (so about half the runs
+    fight), no depreciation to speak of (so the stocks are the Lanchester forces and spending
+    does not replenish them) and steps of 0.05 years. Each belligerent makes a separate peace
+    at r, so the war ends by negotiation at 2r. The mean losses, duration and share of wars
+    that end in B's exhaustion must match the closed form within the Monte Carlo error and
+    the step's discretization (peace may come in the war's first step, before any loss; an
+    exhaustion is seen at the end of its step)."""
+    from herz.models.bargaining import expected_war_costs
+
+    alpha, e, r, dt = 0.3, 0.5, 0.3, 0.05
+    doc = _dyad_crisis(dt, 3.0, military=60.0)
+    overrides = {
+        **QUIET,
+        "world.offense_advantage": 1.0,
+        "spiral.war_cost": 0.0,
+        "spiral.depreciation": 1e-9,
+        "spiral.attrition": alpha,
+        "spiral.exhaustion": e,
+        "spiral.peace_rate": r,
+    }
+    res = herz.simulate(doc, model="spiral", runs=1000, seed=3, keep="series", overrides=overrides)
+    out = res.outcomes
+    fought = out["war"].to_numpy()
+    assert fought.sum() > 300
+    ev = res.events
+    start = ev[ev["kind"] == "war_start"].set_index("run")["t"]
+    end = ev[ev["kind"] == "war_end"].set_index("run")
+    assert set(end.index) == set(out.loc[fought, "run"]) == set(start.index)
+    entry = res.series.merge(start.rename("t0"), left_on="run", right_index=True)
+    entry = entry[entry["t"] == entry["t0"]].pivot_table(
+        index="run", columns="state", values="military"
+    )
+    assert_allclose(entry["A"], 100.0, rtol=1e-6)
+    assert_allclose(entry["B"], 60.0, rtol=1e-6)
+    war = expected_war_costs(100.0, 60.0, alpha, e, 2 * r)
+
+    def check(sim: NDArray[Any], closed: float, slack: float, what: str) -> None:
+        m, se = mean_se(sim)
+        assert abs(m - closed) < 4 * se + slack, (
+            f"{what}: simulated {m:.4f} ± {se:.4f}, closed {closed:.4f}"
+        )
+
+    won = out.set_index("run").loc[start.index]
+    check(
+        100.0 - won["final_military_A"].to_numpy(),
+        float(war.loss_a),
+        0.02 * float(war.loss_a),
+        "A's loss",
+    )
+    check(
+        60.0 - won["final_military_B"].to_numpy(),
+        float(war.loss_b),
+        0.02 * float(war.loss_b),
+        "B's loss",
+    )
+    check(
+        ((end["t"] - start.loc[end.index]) * dt).to_numpy(), float(war.duration), 2 * dt, "duration"
+    )
+    exhausted = end["detail"].str.startswith(("won by", "both sides out")).to_numpy()
+    check(exhausted, float(war.p_b_exhausted), 0.03, "P(B exhausted)")
+    assert float(war.p_a_exhausted) == 0.0
+
+
+def test_the_attrition_cost_model_is_the_same_in_any_batch() -> None:
+    """crisis_cost is element-wise over runs: a run's crises cost the same in any batch."""
+    kw: dict[str, Any] = {
+        "model": "spiral",
+        "steps": 20,
+        "seed": 7,
+        "keep": "series",
+        "overrides": {"spiral.cost_model": "attrition", "spiral.defeat_cost": 1.0},
+    }
+    whole = herz.simulate("multipolar-20", runs=9, **kw).tables()
+    for lo, hi in ((0, 1), (1, 5), (5, 9)):
+        part = herz.simulate("multipolar-20", runs=hi - lo, run_offset=lo, **kw).tables()
+        for stem, table in part.items():
+            mine = whole[stem][(whole[stem]["run"] >= lo) & (whole[stem]["run"] < hi)]
+            pd.testing.assert_frame_equal(
+                table.reset_index(drop=True), mine.reset_index(drop=True), check_exact=True
+            )
 
 
 def test_p_war_rises_with_the_speed_of_a_power_shift() -> None:

@@ -33,7 +33,11 @@ development of the second, are the other functions:
 * :func:`rationalist_war` puts them together: each mechanism, and whether any of them brings war.
 
 The cost of war is an input of every function. :func:`expected_attrition` and :func:`war_cost`
-turn a Lanchester war into c_A, c_B (an operationalization that is **ours**).
+turn a Lanchester war into c_A, c_B (an operationalization that is **ours**);
+:func:`expected_war_costs` gives a square-law war's expected losses, duration and outcome when
+it ends at a breakpoint or by a separate peace at an exponential time (closed form, Lanchester
+1916), and :func:`attrition_war_cost` turns them into one state's cost in units of the stake,
+the spiral model's ``cost_model: attrition`` (issue #11).
 
 Page references are to the journal's pagination, by section; we could not check them, or any
 equation numbers, against the full texts (docs/bargaining.md, "What we could check"). Where an
@@ -53,11 +57,15 @@ from herz.models.lanchester import breakpoint_time, closed_form
 
 __all__ = [
     "Attrition",
+    "ExpectedWar",
     "Offer",
     "WarCauses",
+    "WarCost",
+    "attrition_war_cost",
     "bargaining_range",
     "commitment_problem",
     "expected_attrition",
+    "expected_war_costs",
     "fearon_preventive_war",
     "first_strike_range",
     "minmax_commitment_problem",
@@ -603,6 +611,248 @@ def war_cost(
     with np.errstate(invalid="ignore"):
         flow = np.where(f == 0.0, 0.0, f * dur)
     return np.asarray((v * loss_ + flow) / stake_, dtype=float)
+
+
+@dataclass(frozen=True)
+class ExpectedWar:
+    """A square-law war's expected losses, duration and outcome (:func:`expected_war_costs`).
+
+    Attributes
+    ----------
+    loss_a, loss_b:
+        Each side's expected loss of force, E[A0 − A(τ)] and E[B0 − B(τ)] (force units).
+    duration:
+        The expected duration E[τ] in years (``inf`` where the war can last for ever).
+    p_a_exhausted, p_b_exhausted:
+        The probability that the side is exhausted (reaches ``exhaustion`` × its initial force)
+        before a peace: e^{−rT} for the weaker side, 0 for the stronger, e^{−rT} for both when
+        the forces are equal (both break at T).
+    exhaustion_time:
+        T, the years until the weaker side is exhausted if no peace comes first (``inf`` if it
+        never is).
+    """
+
+    loss_a: FloatArray
+    loss_b: FloatArray
+    duration: FloatArray
+    p_a_exhausted: FloatArray
+    p_b_exhausted: FloatArray
+    exhaustion_time: FloatArray
+
+
+def _exprel(z: FloatArray) -> FloatArray:
+    """(e^z − 1)/z, 1 at z = 0, without cancellation near 0 (T·exprel(cT) = ∫0^T e^{ct} dt)."""
+    zero = z == 0.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = np.expm1(z) / np.where(zero, 1.0, z)
+    return np.asarray(np.where(zero, 1.0, out), dtype=float)
+
+
+def expected_war_costs(
+    force_a: ArrayLike,
+    force_b: ArrayLike,
+    alpha: ArrayLike,
+    exhaustion: ArrayLike,
+    peace_rate: ArrayLike,
+) -> ExpectedWar:
+    """Expected losses and duration of a square-law war that ends by exhaustion or by peace.
+
+    **The war** (Lanchester 1916, the square law: F. W. Lanchester, *Aircraft in Warfare: The
+    Dawn of the Fourth Arm*, Constable, ch. V; Taylor 1983, *Lanchester Models of Warfare*). Two
+    sides with forces A0, B0 ≥ 0 and the same attrition α ≥ 0 per year (the spiral model's
+    ``attrition``): dA/dt = −α B, dB/dt = −α A. The solution is
+
+        A(t) = A0 cosh(αt) − B0 sinh(αt),    B(t) = B0 cosh(αt) − A0 sinh(αt),
+
+    i.e. the sum Σ = A + B = Σ0 e^{−αt} decays and the difference Δ = A − B = Δ0 e^{αt} grows;
+    A² − B² is constant (the square law). The war ends at the first of
+
+    * **exhaustion**: a side falls to e × its initial force (e = ``exhaustion``, the spiral
+      model's breakpoint; Helmbold 1971; Taylor 1983);
+    * **peace**: a separate peace arrives at rate r (``peace_rate``, per year), an exponential
+      time X independent of the fighting.
+
+    **Who breaks first, and when** (our algebra). When the weaker side W (force w0 ≤ s0, the
+    stronger's) reaches e·w0, the invariant gives the stronger side s_T = √(s0² − (1 − e²) w0²),
+    and s_T / s0 > e whenever w0 < s0 and e < 1: the weaker side always breaks first (with equal
+    forces both break together). As Σ(T) = Σ0 e^{−αT},
+
+        T = ln[(A0 + B0) / (e·w0 + √(s0² − (1 − e²) w0²))] / α,
+
+    which is the solution of w0 cosh(αT) − s0 sinh(αT) = e·w0 (equivalently
+    αT = arcsinh(w0/R) − arcsinh(e·w0/R), R = √(s0² − w0²), tanh of the first term w0/s0);
+    all terms are positive, so there is no cancellation near a draw. Equal forces give
+    T = ln(1/e)/α (A(t) = A0 e^{−αt}); e = 1 gives T = 0; equal forces with e = 0, or α = 0, give
+    T = ∞ (never exhausted). A side with no force inflicts no losses and loses none: T = ∞.
+
+    **Expectations over the stopping time** τ = min(T, X) (our algebra). For any f with
+    f(0) = 0,
+
+        E[f(τ)] = ∫0^T r e^{−rt} f(t) dt + e^{−rT} f(T) = ∫0^T e^{−rt} f′(t) dt
+
+    (integrate the first term by parts). With f = A0 − A, f′ = α B(t) = (α/2)(Σ0 e^{−αt} −
+    Δ0 e^{αt}), so with I±(T) = ∫0^T e^{(±α − r)t} dt = T·exprel((±α − r)T),
+    exprel(z) = (e^z − 1)/z,
+
+        E[loss_A] = (α/2) (Σ0 I₋ − Δ0 I₊),    E[loss_B] = (α/2) (Σ0 I₋ + Δ0 I₊),
+        E[τ] = ∫0^T e^{−rt} dt = (1 − e^{−rT}) / r   (T at r = 0),
+        P(the weaker side is exhausted) = P(X > T) = e^{−rT}.
+
+    Where T = ∞ (and α > 0) the forces are equal (Δ0 = 0) and I₋ = 1/(α + r); E[τ] = 1/r. At
+    r = 0 the losses are the deterministic ones, A0 − A(T), as in :func:`expected_attrition`.
+    The closed forms are checked against ``scipy.integrate.solve_ivp`` with events and
+    quadrature of the first form of E[f(τ)] (tests/test_bargaining.py).
+
+    Every argument broadcasts; ``force_a``, ``force_b`` ≥ 0, ``alpha`` ≥ 0, ``exhaustion`` in
+    [0, 1], ``peace_rate`` ≥ 0. The operationalization (which war, which stopping rule) is
+    **ours**, after the spiral model's war (:mod:`herz.models.spiral.kernel`, step 6), where
+    each of the two belligerents of a dyadic war makes a separate peace at ``peace_rate``, so
+    that the war ends by negotiation at twice that rate. The kernel's war also buys new forces
+    at the budget ceiling while it lasts, which this closed form leaves out.
+    """
+    a0, b0 = _cost("force_a", force_a), _cost("force_b", force_b)
+    al = _cost("alpha", alpha)
+    e = _probability("exhaustion", exhaustion)
+    r = _cost("peace_rate", peace_rate)
+    a0, b0, al, e, r = (np.asarray(x, dtype=float) for x in np.broadcast_arrays(a0, b0, al, e, r))
+    weak, strong = np.minimum(a0, b0), np.maximum(a0, b0)
+    total, diff = a0 + b0, a0 - b0
+    fights = (al > 0.0) & (weak > 0.0)  # otherwise nothing is lost and nobody breaks
+    end_sum = e * weak + np.sqrt(np.maximum(strong * strong - (1.0 - e * e) * weak * weak, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_exh = np.log(total / end_sum) / np.where(fights, al, 1.0)
+    t_exh = np.where(fights & (end_sum > 0.0), np.maximum(t_exh, 0.0), np.inf)
+    finite = np.isfinite(t_exh)
+    t_f = np.where(finite, t_exh, 0.0)
+    # E[τ] = ∫0^T e^{−rt} dt
+    forever = np.where(r > 0.0, 1.0 / np.where(r > 0.0, r, 1.0), np.inf)
+    duration = np.where(finite, t_f * _exprel(-r * t_f), forever)
+    # I₋ and I₊ (I₊ only multiplies Δ0, which is 0 wherever T = ∞ and the sides fight)
+    i_minus = np.where(finite, t_f * _exprel(-(al + r) * t_f), 1.0 / np.where(fights, al + r, 1.0))
+    i_plus = np.where(finite, t_f * _exprel((al - r) * t_f), 0.0)
+    half = 0.5 * al
+    loss_a = np.where(fights, half * (total * i_minus - diff * i_plus), 0.0)
+    loss_b = np.where(fights, half * (total * i_minus + diff * i_plus), 0.0)
+    p_exh = np.where(finite, np.exp(-r * t_f), 0.0)
+    return ExpectedWar(
+        np.asarray(np.clip(loss_a, 0.0, a0), dtype=float),
+        np.asarray(np.clip(loss_b, 0.0, b0), dtype=float),
+        np.asarray(duration, dtype=float),
+        np.asarray(np.where(a0 <= b0, p_exh, 0.0), dtype=float),
+        np.asarray(np.where(b0 <= a0, p_exh, 0.0), dtype=float),
+        np.asarray(t_exh, dtype=float),
+    )
+
+
+@dataclass(frozen=True)
+class WarCost:
+    """One side's expected cost of a war, term by term, in money (:func:`attrition_war_cost`).
+
+    Attributes
+    ----------
+    military:
+        The state's expected loss of force times the money value of a unit of force.
+    spending:
+        The expected extra spending: (ceiling − current spending) × E[duration].
+    damage:
+        The expected damage to the economy: ``war_damage`` × economy × E[duration].
+    defeat:
+        ``defeat_cost`` × economy × P(the state's side is exhausted): 0 unless
+        ``defeat_cost`` is given (see :func:`attrition_war_cost` on the stake).
+    stake:
+        The money value v of the whole stake (> 0).
+    """
+
+    military: FloatArray
+    spending: FloatArray
+    damage: FloatArray
+    defeat: FloatArray
+    stake: FloatArray
+
+    @property
+    def total(self) -> FloatArray:
+        """The expected cost in money: the sum of the four terms."""
+        return np.asarray(self.military + self.spending + self.damage + self.defeat, dtype=float)
+
+    @property
+    def share(self) -> FloatArray:
+        """The cost c = total / v in units of the stake: the c of Fearon (1995)."""
+        return np.asarray(self.total / self.stake, dtype=float)
+
+
+def _times(rate: FloatArray, duration: FloatArray) -> FloatArray:
+    """rate × duration, 0 where the rate is 0 (even for an endless war)."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.where(rate == 0.0, 0.0, rate * duration), dtype=float)
+
+
+def attrition_war_cost(
+    own_force: ArrayLike,
+    enemy_force: ArrayLike,
+    alpha: ArrayLike,
+    exhaustion: ArrayLike,
+    end_rate: ArrayLike,
+    *,
+    stake: ArrayLike,
+    own_share: ArrayLike = 1.0,
+    unit_value: ArrayLike = 1.0,
+    economy: ArrayLike = 0.0,
+    extra_spending: ArrayLike = 0.0,
+    war_damage: ArrayLike = 0.0,
+    defeat_cost: ArrayLike = 0.0,
+) -> WarCost:
+    """A state's expected cost of war, from the war's expected attrition, in units of the stake.
+
+    The c_A, c_B of Fearon (1995) are inputs of every function of this module; here they come
+    from the war itself (issue #11: "the cost of war comes from the model's expected
+    attrition, not a free constant"). The operationalization is **ours**:
+
+        C = unit_value · share · E[loss of the own side]
+            + extra_spending · E[τ] + war_damage · economy · E[τ]
+            + defeat_cost · economy · P(the own side is exhausted),
+        c = C / v,
+
+    with the expectations of :func:`expected_war_costs` for a war of ``own_force`` against
+    ``enemy_force`` (attrition α, breakpoint ``exhaustion``, ended by negotiation at
+    ``end_rate`` per year). ``own_share`` is the state's share of its side's force (in a
+    coalition each member bears that share of its side's losses, as in the spiral kernel);
+    ``unit_value`` the money value of a unit of force; ``extra_spending`` the money per year the
+    war adds to the state's spending; ``war_damage`` the share of its economy a year at war
+    destroys (to first order: the exact loss Y(1 − e^{−wτ}) is at most w·Y·τ).
+
+    **The stake.** v (``stake``, > 0) is the money value of the whole stake, what the demands
+    x ∈ [0, 1] of the crisis divide. It must be stated in the same money as the costs; the
+    spiral model values it as the war's transfer (see docs/bargaining.md, "The cost of war from
+    attrition"). If v *is* what a defeated state loses, the defeat term prices the same loss as
+    the lottery p of the demand p − c: leave ``defeat_cost`` at 0 then. Pass it when the stake is
+    valued apart from what defeat costs.
+
+    Monotone (tested): the military term rises with α and with the enemy's force, every term
+    falls as the peace rate rises, and with α = 0, no extra spending and no damage the cost is 0.
+    An endless war (T = ∞ and no peace) with a positive flow cost costs ``inf``.
+    """
+    v = _float("stake", stake)
+    if np.any(v <= 0.0):
+        raise InputError(
+            "stake must be > 0 (the money value of what the crisis divides)", value=stake
+        )
+    share = _probability("own_share", own_share)
+    unit = _cost("unit_value", unit_value)
+    y = _cost("economy", economy)
+    extra = _cost("extra_spending", extra_spending)
+    w = _cost("war_damage", war_damage)
+    d = _cost("defeat_cost", defeat_cost)
+    war = expected_war_costs(own_force, enemy_force, alpha, exhaustion, end_rate)
+    military = unit * share * war.loss_a
+    spending = _times(extra, war.duration)
+    damage = _times(w * y, war.duration)
+    defeat = d * y * war.p_a_exhausted
+    shape = np.broadcast(military, spending, damage, defeat, v).shape
+
+    def full(x: FloatArray) -> FloatArray:
+        return np.asarray(np.broadcast_to(x, shape), dtype=float).copy()
+
+    return WarCost(full(military), full(spending), full(damage), full(defeat), full(v))
 
 
 # -- the rationalist puzzle --------------------------------------------------------------------

@@ -15,12 +15,14 @@ from herz._validation import StrictModel
 from herz.models._base import COMMON_OUTCOMES, Measure, Model, Progress
 from herz.models.spiral.kernel import (
     BLOCK,
+    CRISIS_BELLIGERENTS,
     DOCTRINES,
     SPEND_FLOOR,
     arming_target,
     balancing_ties,
     belief_llr,
     contest_success,
+    crisis_cost,
     crisis_hazard,
     dyad_key,
     economy_step,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BLOCK",
+    "CRISIS_BELLIGERENTS",
     "DOCTRINES",
     "SPEND_FLOOR",
     "Spiral",
@@ -52,6 +55,7 @@ __all__ = [
     "balancing_ties",
     "belief_llr",
     "contest_success",
+    "crisis_cost",
     "crisis_hazard",
     "dyad_key",
     "economy_step",

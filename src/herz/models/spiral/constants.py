@@ -176,4 +176,17 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         where="_run_chunk (war outcomes)",
         affects_results=False,
     ),
+    KernelConstant(
+        name="CRISIS_BELLIGERENTS",
+        value=2,
+        source="ours",
+        why=(
+            "under cost_model: attrition a side reckons the war a crisis would start as a war "
+            "of the crisis's two states, each of which makes a separate peace at peace_rate "
+            "(step 6), so that it ends by negotiation at 2 × peace_rate; allies it counts in "
+            "its strength, not in this rate."
+        ),
+        where="crisis_cost (cost_model: attrition only)",
+        kernel_name="CRISIS_BELLIGERENTS",
+    ),
 )

@@ -66,13 +66,17 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
    Scenario events force crises on their dates (Sarajevo, 1914). In a
    crisis each side demands the share of the stakes it expects from war, p̂ − c/v (Fearon
    1995: war occurs when the bargaining range is empty, i.e. the two demands add up to more
-   than 1). A side that fears the other is greedy expects to be struck and values striking
-   first: its p̂ mixes the first-strike (its own attack multiplier) and the even contest with
-   weights μ and 1 − μ (Schelling 1960's reciprocal fear of surprise attack; **ours**). Each
-   side sees the other's strength with its own noise (private information, Fearon 1995). A
-   side whose win chance, projected a year ahead on the public trends of both strengths, falls
-   by more than :func:`herz.models.bargaining.shift_threshold` allows fights a preventive war
-   (the commitment problem; Fearon 1995, pp. 404–409; Powell 2006).
+   than 1). The cost c is ``war_cost``, or under ``cost_model: attrition`` the expected cost
+   of the war the side foresees from its own estimate of the other's strength
+   (:func:`crisis_cost`: Lanchester losses at replacement cost, extra spending and war damage
+   over the expected duration, over the stake's money value; **ours**). A side that fears
+   the other is greedy expects to be struck and values striking first: its p̂ mixes the
+   first-strike (its own attack multiplier) and the even contest with weights μ and 1 − μ
+   (Schelling 1960's reciprocal fear of surprise attack; **ours**). Each side sees the
+   other's strength with its own noise (private information, Fearon 1995). A side whose win
+   chance, projected a year ahead on the public trends of both strengths, falls by more than
+   :func:`herz.models.bargaining.shift_threshold` allows fights a preventive war (the
+   commitment problem; Fearon 1995, pp. 404–409; Powell 2006).
 6. **War between sides** (:func:`join_probability`, :func:`lanchester_losses`, issue #11). A war
    has two sides; a state is in one war at a time, on one side, at war with every member of the
    other side. A crisis between two states at peace that ends in war starts a war (the initiator
@@ -127,7 +131,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from herz._random import run_generator
 from herz.errors import InputError
-from herz.models.bargaining import shift_threshold
+from herz.models.bargaining import attrition_war_cost, shift_threshold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -137,12 +141,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BLOCK",
+    "CRISIS_BELLIGERENTS",
     "DOCTRINES",
     "SPEND_FLOOR",
     "arming_target",
     "balancing_ties",
     "belief_llr",
     "contest_success",
+    "crisis_cost",
     "crisis_hazard",
     "dyad_key",
     "economy_step",
@@ -406,7 +412,7 @@ def war_demand(
     p_first: FloatArray,
     p_even: FloatArray,
     fear: FloatArray,
-    cost: float,
+    cost: FloatArray | float,
     value: FloatArray,
 ) -> FloatArray:
     """The least share of the stakes a side accepts rather than fight: p̂ − c / v.
@@ -417,9 +423,65 @@ def war_demand(
     (each side's own estimate p̂) or a commitment problem. Here p̂ = μ p_first + (1 − μ) p_even:
     a side that believes the other greedy expects to be struck and counts the first-strike
     advantage (pre-emption, Schelling 1960 ch. 9; **ours**). Greedy sides value the stakes
-    v = 1 + ``greed_stake``, so costs weigh less for them.
+    v = 1 + ``greed_stake``, so costs weigh less for them. The cost c is ``war_cost`` under
+    ``cost_model: constant`` and each side's own :func:`crisis_cost` under ``attrition``.
     """
     return np.asarray(fear * p_first + (1.0 - fear) * p_even - cost / value, dtype=float)
+
+
+#: The belligerents of the war a crisis would start: its two states, each of which makes a
+#: separate peace at ``peace_rate`` (step 6), so that the war ends by negotiation at twice it.
+CRISIS_BELLIGERENTS = 2
+
+
+def crisis_cost(
+    own_strength: FloatArray,
+    enemy_strength: FloatArray,
+    own_share: FloatArray,
+    productivity: FloatArray,
+    economy: FloatArray,
+    other_economy: FloatArray,
+    extra_spending: FloatArray,
+    p: SpiralParams,
+) -> FloatArray:
+    """A side's cost of war c, in units of the stake, under ``cost_model: attrition`` (ours).
+
+    :func:`herz.models.bargaining.attrition_war_cost` for the war the crisis would start, as the
+    side reckons it (issue #11: "the cost of war comes from the model's expected attrition, not
+    a free constant"): Lanchester's (1916) square law between ``own_strength`` and
+    ``enemy_strength`` at ``attrition`` α, until a side falls to ``exhaustion`` of its force or
+    one of the two belligerents makes a separate peace (rate 2 × ``peace_rate``,
+    :data:`CRISIS_BELLIGERENTS`). The side bears ``own_share`` (its stock over its strength) of
+    its side's losses, as in :func:`lanchester_losses`. In the model's money (the unit of
+    spending and of the economy):
+
+    * a unit of stock lost is worth its replacement cost 1/(a·d): a unit of money spent adds
+      a·d to the stock (:func:`military_step`), a the productivity, d ``depreciation``;
+    * belligerents spend their ceiling: ``extra_spending`` = ceiling − current spending, per
+      year of the expected duration;
+    * ``war_damage`` × economy per year of it;
+    * the stake v = ``defeat_cost`` × (economy + other_economy): the war's transfer. Winning
+      takes ``defeat_cost`` of the enemy's economy and losing gives up as much of one's own
+      (``_settle``), so the swing between the two outcomes, the value of the whole stake
+      in Fearon's (1995) lottery p·1 + (1 − p)·0, is their sum. The lottery p̂ of
+      :func:`war_demand` prices it; the defeat is therefore not counted again in c.
+
+    Every argument is an array over the crisis's runs; economies, stocks, alliances and
+    spending are public, strengths are the side's own estimates (``resolve``).
+    """
+    return attrition_war_cost(
+        own_strength,
+        enemy_strength,
+        p.attrition,
+        p.exhaustion,
+        CRISIS_BELLIGERENTS * p.peace_rate,
+        stake=p.defeat_cost * (economy + other_economy),
+        own_share=np.clip(own_share, 0.0, 1.0),
+        unit_value=1.0 / (productivity * p.depreciation),
+        economy=economy,
+        extra_spending=np.maximum(extra_spending, 0.0),
+        war_damage=p.war_damage,
+    ).share
 
 
 def join_probability(
@@ -1023,6 +1085,7 @@ def _run_chunk(
         else np.zeros(n)
     )
     disc = float(np.exp(-p.discount))  # δ per year of the commitment problem
+    attrition_costs = p.cost_model == "attrition"  # crisis costs from the war (crisis_cost)
     p_exit = 1.0 - np.exp(-p.peace_rate * dt)
     val = np.asarray(1.0 + p.greed_stake * s.greedy, dtype=float)
     greedy = s.greedy[:, None]
@@ -1246,6 +1309,7 @@ def _run_chunk(
         started: BoolArray,
         new_war: BoolArray,
         order: int,
+        war_extra: FloatArray | None,
     ) -> None:
         """Settle crises in ``runs`` between a and bb; start the wars (in place).
 
@@ -1256,6 +1320,8 @@ def _run_chunk(
         ``started`` marks the states that entered a war, ``new_war`` the runs that have any;
         ``order`` (the crisis's number in the step, each run's crises settled in order) goes
         to ``seq`` for the states that enter (the two of a new war enter together).
+        ``war_extra`` (N, E): what war would add to each state's spending per year (ceiling − this
+        step's spending), under ``cost_model: attrition`` only.
         """
         if runs.size == 0:
             return
@@ -1267,6 +1333,22 @@ def _run_chunk(
             fear_b = np.where(doctrine[bb, 0] == 2, 0.0, mu[bb, a, runs])
         else:
             fear_a = fear_b = np.zeros(runs.size)
+        # The costs of war: each side's own (c_a, c_b) and the other's as it reckons it (c_ab:
+        # b's cost as a reckons it), the constant war_cost or the expected cost of the war
+        # each side foresees from its own estimate of the other's strength (crisis_cost)
+        cost_a: FloatArray | float = p.war_cost
+        cost_b: FloatArray | float = p.war_cost
+        cost_ab: FloatArray | float = p.war_cost
+        cost_ba: FloatArray | float = p.war_cost
+        if war_extra is not None:
+            Ya, Yb = Y[a, runs], Y[bb, runs]
+            share_a = M[a, runs] / np.maximum(Sa, _TINY)  # public stocks and alliances
+            share_b = M[bb, runs] / np.maximum(Sb, _TINY)
+            ea, eb = war_extra[a, runs], war_extra[bb, runs]
+            cost_a = crisis_cost(Sa, sa_b, share_a, prod[a], Ya, Yb, ea, p)
+            cost_b = crisis_cost(Sb, sb_a, share_b, prod[bb], Yb, Ya, eb, p)
+            cost_ab = crisis_cost(sa_b, Sa, share_b, prod[bb], Yb, Ya, eb, p)
+            cost_ba = crisis_cost(sb_a, Sb, share_a, prod[a], Ya, Yb, ea, p)
         # Striking first, a counts its own θ_a (the offense advantage it believes in). Distance
         # has acted already, through the threat that raised the crisis hazard; the contest
         # over the stake is symmetric in it (Boulding's gradient at the stake's location,
@@ -1275,14 +1357,14 @@ def _run_chunk(
             contest_success(strike(a, runs) * Sa, sa_b, 1.0, m),
             contest_success(Sa, sa_b, 1.0, m),
             fear_a,
-            p.war_cost,
+            cost_a,
             val[a],
         )
         d_b = war_demand(
             contest_success(strike(bb, runs) * Sb, sb_a, 1.0, m),
             contest_success(Sb, sb_a, 1.0, m),
             fear_b,
-            p.war_cost,
+            cost_b,
             val[bb],
         )
         war = d_a + d_b > 1.0
@@ -1297,8 +1379,8 @@ def _run_chunk(
             pb0 = contest_success(Sb, sb_a, 1.0, m)
             fall_a = pa0 - contest_success(Sa * ga, sa_b * gb, 1.0, m)
             fall_b = pb0 - contest_success(Sb * gb, sb_a * ga, 1.0, m)
-            prev_a = fall_a > shift_threshold(pa0, p.war_cost / val[a], p.war_cost, disc)
-            prev_b = fall_b > shift_threshold(pb0, p.war_cost / val[bb], p.war_cost, disc)
+            prev_a = fall_a > shift_threshold(pa0, cost_a / val[a], cost_ab, disc)
+            prev_b = fall_b > shift_threshold(pb0, cost_b / val[bb], cost_ba, disc)
             prev = (prev_a | prev_b) & ~war
             war = war | prev
             a_first = np.where(prev, prev_a, a_first)
@@ -1508,6 +1590,7 @@ def _run_chunk(
         new_war = np.zeros(E, dtype=bool)
         started = np.zeros((n, E), dtype=bool)
         crisis_no = 0  # the crises of the step settled so far, in each run in their order
+        war_extra = np.maximum(cap - I, 0.0) if attrition_costs else None
 
         if n > 1 and (p.crisis_rate > 0 or p.crisis_base > 0):
             # crisis_hazard(T[iu0, iu1], T[iu1, iu0], eligible, ...), the same operations in place
@@ -1570,6 +1653,7 @@ def _run_chunk(
                         started,
                         new_war,
                         crisis_no,
+                        war_extra,
                     )
         for fa, fb in s.forced.get(t, []):
             runs = np.nonzero(((code[fa] < 0) | (code[fb] < 0)) & alive[fa] & alive[fb])[0]
@@ -1588,6 +1672,7 @@ def _run_chunk(
                 started,
                 new_war,
                 crisis_no,
+                war_extra,
             )
 
         # 6. chain-ganging, the casus foederis (issue #11; Leeds 2003; ours): every entry into
