@@ -19,9 +19,10 @@ casus foederis: every entry into a war calls in the entrant's allies and the all
 member it is a new enemy of; each state at peace weighs its calls round by round of the
 cascade, its chances independent, with its one join uniform of the step), exits and war
 outcomes, preventive war, moving targets, and honours the mechanism switches
-(``spiral.mechanisms``). Scheduled crises and technology shocks are not
-implemented (multipolar-20 has none). The same floating-point operations in the same order
-(float32 beliefs, states summed in order, NumPy's exp and log) make the runs agree bit for bit.
+(``spiral.mechanisms``). Scheduled crises, technology shocks and ``cost_model: attrition`` are
+not implemented (multipolar-20 has none of them). The same floating-point operations in the
+same order (float32 beliefs, states summed in order, NumPy's exp and log) make the runs agree
+bit for bit.
 
 The script prints both times per run and their ratio and checks that the two agree: per run
 (war yes/no, first war step, final stock of every state, within 1e-6 relative and bit for bit)
@@ -264,6 +265,8 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
         s = SP._setup(sc, steps)
         if s.tech or s.forced:
             raise NotImplementedError("the Mesa twin has no technology shocks or forced crises")
+        if s.p.cost_model != "constant":
+            raise NotImplementedError("the Mesa twin has the constant war_cost only")
         self.s = s
         p = self.p = s.p
         mech = self.mech = s.mech
