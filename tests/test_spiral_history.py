@@ -76,27 +76,62 @@ def test_europe_1913_bloc_spending_matches_nmc() -> None:
 
 @pytest.mark.xfail(
     reason=(
-        "issue #11, open: the blocs' simulated spending rises by 19.8% (Entente) and 20.3% "
-        "(Alliance) from 1909 to 1913, where NMC's rises by 34% and 59%. With observers that "
-        "learn from public information over years (model_noise 1) beliefs stay near the "
-        "prior, below the calibrated tolerance, so the rise is the economies' growth: no "
-        "threat-driven arming before Sarajevo (docs/spiral.md, Calibration against NMC)"
+        "issue #11, open: from 1909 to 1913 NMC's bloc spending rises by 34% (Entente) and 59% "
+        "(Alliance); the simulated blocs rise by 20% and 20% (300 runs, seed 2), while their "
+        "economies grow 7.5%. The excess is the offensive realists closing on their "
+        "superiority targets (s = 0.3), a transient from 1909, not a spiral: beliefs fall "
+        "from the prior (0.3) to 0.09-0.24 by 1913, as observers learn that every power is a "
+        "security seeker. The Alliance's rise is a third of the record's "
+        "(docs/spiral.md, Calibration against NMC)"
     ),
     strict=True,
 )
-def test_europe_blocs_arm_faster_than_their_economies_before_1914() -> None:
+def test_europe_blocs_rise_by_at_least_half_of_nmcs_rise_before_1914() -> None:
+    """Each bloc's simulated spending rises from 1909 to 1913 by at least half the rise that
+    NMC records (34% and 59%): the pre-war race, not only its scale."""
+    members = [s for m in BLOCS.values() for s in m]
+    data = milex(members, 1909, 1913)
     sim = spending("europe-1914", runs=300, steps=16)
-    for states in BLOCS.values():
-        assert sim.loc[1913, states].sum() > 1.2 * sim.loc[1909, states].sum()
+    rises = {
+        bloc: (
+            sim.loc[1913, states].sum() / sim.loc[1909, states].sum() - 1.0,
+            data.loc[1913, states].sum() / data.loc[1909, states].sum() - 1.0,
+        )
+        for bloc, states in BLOCS.items()
+    }
+    for bloc, (simulated, recorded) in rises.items():
+        assert simulated >= 0.5 * recorded, f"{bloc}: {simulated:.1%} against NMC {recorded:.1%}"
 
 
 @pytest.mark.parametrize("state", ["USA", "RUS"])
 def test_cold_war_spending_has_the_scale_and_direction_of_nmc(state: str) -> None:
     data = milex([state], 1948, 1990)[state]
     sim = spending("cold-war", runs=100)[state]
-    years = list(range(1949, 1989))  # NMC's Soviet series breaks in 1989 (319 → 119 billion)
+    # NMC's Soviet series breaks in 1989 (319 → 119 billion); the years of Gorbachev's
+    # reassurance doctrine (1985-1988) are the next test's
+    years = list(range(1949, 1985))
     ratio = sim.loc[years] / data.loc[years]
     assert ratio.between(1 / 3, 3).all(), ratio.round(2).to_dict()  # order of magnitude
-    # direction: both grow more than tenfold in current dollars, as the data do
-    assert data.loc[1988] / data.loc[1948] > 10
-    assert sim.loc[1988] / sim.loc[1948] > 10
+    # direction: both grow about twentyfold in current dollars by 1984 in the data; the
+    # simulated growth is at least two thirds of it on the log scale (tenfold: 0.77)
+    recorded = np.log(data.loc[1984] / data.loc[1948])
+    assert recorded > np.log(10)
+    simulated = np.log(sim.loc[1984] / sim.loc[1948])
+    assert simulated > 2 / 3 * recorded, (float(np.exp(simulated)), float(np.exp(recorded)))
+
+
+@pytest.mark.xfail(
+    reason=(
+        "issue #11, open: the scenario's Soviet Union takes the reassurance doctrine (GRIT) in "
+        "1985 and at once arms to half its defensive target: simulated Soviet spending falls "
+        "from 0.49 of NMC's in 1984 to 0.23-0.31 in 1985-1988 (100 runs, seed 2), where NMC "
+        "records no cut before 1989. The model's GRIT has no budgetary inertia"
+    ),
+    strict=True,
+)
+def test_cold_war_soviet_spending_under_new_thinking_has_nmcs_scale() -> None:
+    data = milex(["RUS"], 1948, 1990)["RUS"]
+    sim = spending("cold-war", runs=100)["RUS"]
+    years = list(range(1985, 1989))
+    ratio = sim.loc[years] / data.loc[years]
+    assert ratio.between(1 / 3, 3).all(), ratio.round(2).to_dict()
