@@ -12,7 +12,12 @@ multipolar-20, 50 steps, offense advantage ω and distinguishability δ each ove
 2. the corners: P(war) with Wilson 99% intervals; Jervis's order (doubly dangerous ω = 1, δ = 0
    above each mixed corner, each above doubly stable ω = 0, δ = 1), each step a one-sided
    two-proportion z-test (pooled) at α = 0.01; doubly dangerous − doubly stable with a 99%
-   normal-approximation (Wald) interval, against the acceptance threshold 0.15;
+   normal-approximation (Wald) interval, against the acceptance threshold 0.15; and the
+   dilemma's intensity at the corners, which P(war) misses where wars are at their floor: each
+   corner's mean tension (outcome ``mean_tension``) and mean final military (``final_military``,
+   summed over the states) with its standard error over the runs, read per run from the sweep
+   database, and Jervis's four steps as one-sided z-tests on each (difference over the root of
+   the summed squared standard errors), at α = 0.01;
 3. the isotonic fit: the weighted least-squares surface increasing in ω and decreasing in δ
    (:func:`herz.isotonic.isotonic_grid`), weights n / (p̃(1 − p̃)) with p̃ = (k + ½)/(n + 1);
    docs/figures/jervis-worlds-isotonic.png shows the data, the fit and the standardized
@@ -63,6 +68,7 @@ from herz.experiment import Progress, SweepSpec, load_sweep, run_sweep
 from herz.isotonic import isotonic_grid
 from herz.plots.experiments import plot_phase
 from herz.scenario import SpiralMechanisms
+from herz.store import open_results
 
 SEED = 2026113001
 """Issue #11's acceptance run: fixed before the run, used by no other script, test or spec."""
@@ -88,6 +94,8 @@ MEASURES = (
     "mean_arms_growth",
 )
 """Summary means shown beside each violating pair, to read its mechanism."""
+INTENSITY = {"mean_tension": "mean tension", "final_military": "final military"}
+"""Per-run outcomes that measure the dilemma's intensity at the corners (outcome → label)."""
 
 FIGURES = Path(__file__).resolve().parent / "figures"
 
@@ -160,6 +168,24 @@ def progress_printer(label: str) -> Any:
     return show
 
 
+def corner_runs(
+    db: Path, sweep: str, corners: dict[str, tuple[float, float]]
+) -> tuple[pd.DataFrame, float]:
+    """The per-run outcomes (``run`` and the INTENSITY columns) of the points at ``corners``
+    (name → (ω, δ)), one row per run, with a ``world`` column naming the corner; and the
+    states' total initial military (the same at every point: ω and δ change no force)."""
+    with open_results(db) as store:
+        sweep_id = store.resolve(sweep)
+        runs = store.runs(sweep_id)
+        initial = store.points(sweep_id)["initial_military"].to_numpy(float)
+    assert np.allclose(initial, initial[0])
+    frames = []
+    for name, (x, y) in corners.items():
+        at = runs[np.isclose(runs[X], x) & np.isclose(runs[Y], y)]
+        frames.append(at[["run", *INTENSITY]].assign(world=name))
+    return pd.concat(frames, ignore_index=True), float(initial[0])
+
+
 def run(spec: SweepSpec, db: Path, workers: int | None, label: str) -> pd.DataFrame:
     """Run (or complete, or just read) ``spec`` in ``db``; its summary."""
     run_sweep(spec, db=db, resume=True, workers=workers, progress=progress_printer(label))
@@ -175,6 +201,22 @@ def one_sided(k1: float, n1: float, k2: float, n2: float) -> tuple[float, float]
     if se == 0:
         return 0.0, 0.5
     z = (p1 - p2) / se
+    return z, float(norm.sf(z))
+
+
+def mean_se(values: np.ndarray) -> tuple[float, float]:
+    """The mean and its standard error (sample standard deviation, ddof 1, over √n)."""
+    x = np.asarray(values, dtype=float)
+    return float(x.mean()), float(x.std(ddof=1) / math.sqrt(x.size))
+
+
+def mean_greater(m1: float, se1: float, m2: float, se2: float) -> tuple[float, float]:
+    """(z, p) of the one-sided z-test of H1: mean 1 > mean 2, independent samples (unpooled
+    standard errors; with 1,000 runs a side the normal approximation is close)."""
+    se = math.hypot(se1, se2)
+    if se == 0:
+        return 0.0, 0.5
+    z = (m1 - m2) / se
     return z, float(norm.sf(z))
 
 
@@ -270,6 +312,12 @@ class Report:
         for row in rows:
             self("| " + " | ".join(str(c) for c in row) + " |")
         self()
+
+
+def fmt_pm(m: float, se: float, sign: bool = False) -> str:
+    """``m ± se`` to the decimal of the standard error's second significant digit."""
+    d = max(0, 1 - math.floor(math.log10(se))) if se > 0 else 3
+    return f"{m:{'+' if sign else ''}.{d}f} ± {se:.{d}f}"
 
 
 def fmt_p(p: float) -> str:
@@ -467,6 +515,44 @@ def analyse(args: argparse.Namespace) -> None:
         f"{'yes' if d >= THRESHOLD else 'no'}; whole {level:.0%} interval ≥ {THRESHOLD}: "
         f"{'yes' if ci_lo >= THRESHOLD else 'no'}.\n"
     )
+
+    # -- the dilemma's intensity at the corners
+    per_run, initial = corner_runs(args.db, SWEEP, names)
+    stats: dict[str, dict[str, tuple[float, float]]] = {}
+    for name in names:
+        at = per_run[per_run["world"] == name]
+        assert len(at) == args.runs
+        stats[name] = {col: mean_se(at[col].to_numpy(float)) for col in INTENSITY}
+    out(
+        "**The dilemma's intensity at the corners** (means over the runs ± standard error; "
+        "mean tension: the tension index averaged over each run; final military: the states' "
+        f"total at the last step, in the scenario's arms units; at the start {initial:.4g})\n"
+    )
+    rows = []
+    for name, (x, y) in names.items():
+        cols = [fmt_pm(*stats[name][c]) for c in INTENSITY]
+        rows.append([name, f"{x:g}", f"{y:g}", f"{g.p[cells[name]]:.3f}", *cols])
+    out.table(["world", "ω", "δ", "P(war)", *INTENSITY.values()], rows)
+    out(
+        f"**Jervis's order on the intensity** (one-sided z-tests, difference over "
+        f"√(SE₁² + SE₂²), α = {ALPHA})\n"
+    )
+    rows = []
+    for col, label in INTENSITY.items():
+        for hi, lo in steps:
+            (m1, s1), (m2, s2) = stats[hi][col], stats[lo][col]
+            z, p = mean_greater(m1, s1, m2, s2)
+            rows.append(
+                [
+                    label,
+                    f"{hi} > {lo}",
+                    fmt_pm(m1 - m2, math.hypot(s1, s2), sign=True),
+                    f"{z:.2f}",
+                    fmt_p(p),
+                    "yes" if p < ALPHA else "**no**",
+                ]
+            )
+    out.table(["measure", "claim", "difference ± SE", "z", "p (one-sided)", "holds"], rows)
 
     # -- the isotonic fit
     w = isotonic_weights(g.k, g.n)
