@@ -1059,3 +1059,42 @@ def test_p_war_rises_with_the_speed_of_a_power_shift() -> None:
 
     assert gap(("fast", True), ("slow", True)) > 5, msg
     assert gap(("fast", False), ("slow", False)) < 2, msg
+
+
+@pytest.mark.parametrize("delta", [1.0, 0.5])
+def test_bias_reads_others_defensive_postures_as_offensive(delta: float) -> None:
+    """Herz's asymmetry in reading postures (issue #11, item 6): B, with bias β, takes a share β
+    of what looks defensive in A's forces for offensive, φ̂_BA = φ̂_A + β (1 − φ̂_A). At the
+    start (beliefs at the prior μ0, A safe and so at its defensive mix) B's threat from A is the
+    contest success function with A_BA = θ (φ̂_BA + (1 − φ̂_BA)/θ_max), in closed form; with
+    the ``bias`` switch off it is the unbiased reading."""
+    beta, omega = 0.5, 0.5
+    base = {
+        "world.distinguishability": delta,
+        "world.offense_advantage": omega,
+        "spiral.mechanisms.geography": False,
+        "states[1].bias": beta,
+    }
+    from herz.scenario import SpiralParams
+
+    p = herz.load_scenario("two-state").spiral or SpiralParams()
+    theta = p.offense_scale ** (2 * omega - 1)
+    seen = delta * p.defensive_mix + (1 - delta)
+
+    def expected(b: float) -> float:
+        read = seen + b * (1 - seen)
+        x = (theta * (read + (1 - read) / p.offense_scale) * 100.0) ** p.decisiveness
+        return p.prior_greedy * x / (x + 100.0**p.decisiveness)
+
+    got = {}
+    for label, over in (
+        ("on", base),
+        ("off", {**base, "spiral.mechanisms.bias": False}),
+    ):
+        r = herz.simulate("two-state", model="spiral", runs=2, steps=1, seed=3, overrides=over)
+        assert r.series is not None
+        s0 = r.series[(r.series["t"] == 0) & (r.series["state"] == "B")]
+        got[label] = float(s0["threat"].iloc[0])
+    assert got["on"] == pytest.approx(expected(beta), rel=1e-6)  # beliefs are float32
+    assert got["off"] == pytest.approx(expected(0.0), rel=1e-6)
+    assert got["on"] > got["off"]

@@ -5,7 +5,8 @@ P(war), mean final military and mean final belief within max(3 standard errors o
 difference, ε): ε = 0.01 for P(war), 1% of the mean for military, 0.01 for belief (ours: the
 issue names none). Each dt is compared with dt = 0.25. The issue asks for 10,000 runs; CI runs
 1,500 on multipolar-20 (over 50 years instead of 100) and 4,000 on europe-1914 (the tolerance
-comes from the actual standard errors); ``benchmarks/bench_timestep.py`` runs the full check (table in docs/spiral.md).
+comes from the actual standard errors); ``benchmarks/bench_timestep.py`` runs the full check
+(table in docs/spiral.md).
 europe-1914 starts at 1908.5 so that the Sarajevo crisis (1914.5) falls on a step at every dt.
 """
 

@@ -1169,6 +1169,13 @@ def _run_chunk(
     mu32 = np.empty(nne, dtype=np.float32)
     req = np.empty(nne)
     att = np.broadcast_to(theta3, nne).copy()  # A_ij, j's attack multiplier as i reads it
+    # Herz's asymmetry in reading postures: i takes a share β_i of what looks defensive in
+    # j's forces for offensive (β_i = 1 − own_weight_i; none with the bias switch off)
+    read_bias = 1.0 - s.own_weight
+    biased_reading = bool(np.any(read_bias > 0.0))
+    beta3 = read_bias[:, None, None]
+    # the public reading of postures (no bias), for the public benchmark of step 3
+    att_pub = np.broadcast_to(theta3, nne).copy() if biased_reading else att
     phi = np.ones((n, E))  # each state's offensive share of its forces
     inv_theta_max = 1.0 / p.offense_scale
     greedy_not = ~s.greedy[:, None]
@@ -1241,14 +1248,24 @@ def _run_chunk(
         hard attacking is, the posture what the forces are for, Glaser & Kaufmann 1998). Others
         read the mix with distinguishability δ: φ̂ = δ φ + (1 − δ) (an unreadable posture is
         taken for offensive, **ours**), so a defensive posture reassures only when δ is high.
-        A_ij = θ_i (φ̂_j + (1 − φ̂_j)/θ_max).
+        Herz's asymmetry (Herz 1950; Jervis 1976, ch. 3: others' arms are read as offensive,
+        one's own as defensive) in that reading: i takes a share β_i (its ``bias``) of what
+        looks defensive in j's forces for offensive, φ̂_ij = φ̂_j + β_i (1 − φ̂_j) (**ours**).
+        A_ij = θ_i (φ̂_ij + (1 − φ̂_ij)/θ_max), the threat i sees and arms against. The public
+        benchmark of step 3 reads postures without bias (``att_pub``): bias is private.
         """
         safe = mu_r.max(1) < 0.5
         np.copyto(phi, np.where(seek_now & safe, p.defensive_mix, 1.0))
         seen = s.delta * phi + (1.0 - s.delta)
+        if biased_reading:
+            np.multiply(beta3, (1.0 - seen)[None], out=att)  # β_i (1 − φ̂_j)
+            np.add(att, seen[None], out=att)
+            np.multiply(att, 1.0 - inv_theta_max, out=att)
+            np.add(att, inv_theta_max, out=att)
+            np.multiply(att, theta3, out=att)
         np.multiply(seen, 1.0 - inv_theta_max, out=seen)
         seen += inv_theta_max
-        np.multiply(seen[None], theta3, out=att)
+        np.multiply(seen[None], theta3, out=att_pub)
 
     def strike(k: IntArray, runs: IntArray) -> FloatArray:
         """The attack multiplier of k striking first: its own mix, with its own θ."""
@@ -1514,7 +1531,7 @@ def _run_chunk(
             ex = np.maximum(rho / tau - 1.0, 0.0)
             if m != 1.0:
                 ex **= 1.0 / m
-            np.multiply(proj, att if mech.posture_choice else theta3, out=pub)
+            np.multiply(proj, att_pub if mech.posture_choice else theta3, out=pub)
             if war_any0:
                 np.multiply(pub, np.where(W, excess1, ex[None]), out=pub)
             else:
