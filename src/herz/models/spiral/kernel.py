@@ -15,12 +15,13 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
 1. **Power and threat** (:func:`strength`, :func:`offense_multiplier`, :func:`contest_success`).
    S_i = M_i + Σ_k r_ik M_k (own stock plus allies' weighted by reliability). The chance that j,
    attacking, beats i is the contest success function (Tullock 1980; Hirshleifer 1989)
-   p_ji = x_ij / (x_ij + S_i^m), x_ij = (A_ij G_ij S_j)^m. A_ij = θ_i (φ̂_j + (1 − φ̂_j)/θ_max)
+   p_ji = x_ij / (x_ij + S_i^m), x_ij = (A_ij G_ij S_j)^m. A_ij = θ_i (φ̂_ij + (1 − φ̂_ij)/θ_max)
    is j's attack multiplier as i reads it (defensive forces bring 1/θ_max of an offensive
    force's punch, in any world): θ_i = θ_max^(2ω_i − 1) with ω_i the offense advantage
    i believes in (``perceived_offense_advantage``), φ_j j's offensive share (posture: seekers
    keep ``defensive_mix`` while no rival is more likely greedy than not, others 1), read with
-   distinguishability δ as φ̂ = δ φ + (1 − δ) (Jervis 1978; Glaser & Kaufmann 1998; **ours**).
+   distinguishability δ as φ̂ = δ φ + (1 − δ) (Jervis 1978; Glaser & Kaufmann 1998; **ours**),
+   and by a biased observer as φ̂_ij = φ̂_j + β_i (1 − φ̂_j) (Herz's asymmetry; **ours**).
    G_ij = exp(−d_ij / L) is the share of j's strength that reaches i's capital (Boulding 1962;
    L = ``reach_days`` × the era's transport speed). Perceived threat T_ij = μ_ij p_ji toward
    non-allies.
