@@ -13,7 +13,9 @@ normals from its stream), so both simulate the same model on the same scenario
 (multipolar-20: 20 states, 100 steps). It follows the kernel's rules step for step
 (``kernel._run_chunk``; docs/spiral.md, "One step, in order"): reputations and the public
 benchmark with Herz's bias, the observed spending rate (read above the base posture's upkeep),
-postures and distinguishability (defensive forces attack with θ/θ_max), per-state θ_i,
+postures and distinguishability (defensive forces attack with θ/θ_max; each state reads a share
+β_i = 1 − own_weight_i of what looks defensive in others' forces as offensive, in the threat
+and arming, the public benchmark reading postures without bias), per-state θ_i,
 geography, Poisson crises and balancing reviews, wars between sides with chain-ganging (the
 casus foederis: every entry into a war calls in the entrant's allies and the allies of each
 member it is a new enemy of; each state at peace weighs its calls round by round of the
@@ -94,6 +96,7 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
         self.dt_var = model.dt_var[k]
         self.sig_crisis = model.sig_crisis[k]
         self.own_w = float(s.own_weight[k])
+        self.beta = 1.0 - self.own_w  # Herz's bias in reading others' postures (β_k)
         self.val = 1.0 + model.p.greed_stake * self.greedy
         self.join_f = model.join_factor[k]
         self.logit = list(model.logit_init[k])
@@ -128,7 +131,8 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
         k, n = self.k, m.n
         ex_m = m.m
         proj = [m.G[k][j] * m.S[j] * m.rival_f[k][j] for j in range(n)]
-        att = m.att[k]
+        att = m.att[k]  # as k reads the others' postures (with its bias)
+        att_pub = m.att_pub[k]  # the public reading, for the benchmark (no bias)
         strongest = max(proj)
         base = self.base_share * self.Y
         req_top = -math.inf
@@ -170,7 +174,7 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
             if ex_m != 1.0:
                 ex = ex ** (1.0 / ex_m)
             # certain about its enemies at war (no enemies at peace: W is all False)
-            pub.append(proj[j] * att[j] * (m.excess1 if m.W[k][j] else ex))
+            pub.append(proj[j] * att_pub[j] * (m.excess1 if m.W[k][j] else ex))
         top = max(pub)
         self.tops = [j for j in range(n) if pub[j] == top and pub[j] > 0.0]
         top2 = max(0.0 if j in self.tops else pub[j] for j in range(n))
@@ -374,11 +378,26 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
             for a in ags:
                 seeker = self.doctrine[a.k] != 1 and not a.greedy
                 a.phi = self.p.defensive_mix if seeker and max(a.mu_r) < 0.5 else 1.0
+            # j's posture as read with distinguishability δ: φ̂_j = δ φ_j + (1 − δ); the public
+            # reading (no bias) for the benchmark of step 3, and i's own with Herz's asymmetry,
+            # φ̂_ij = φ̂_j + β_i (1 − φ̂_j), β_i = 1 − own_weight_i, for its threat and arming
             d, inv = self.s.delta, self.inv_theta_max
-            seen = [(d * a.phi + (1.0 - d)) * (1.0 - inv) + inv for a in ags]
-            self.att = [[seen[j] * self.theta_i[i] for j in range(n)] for i in range(n)]
+            seen = [d * a.phi + (1.0 - d) for a in ags]
+            pub_seen = [x * (1.0 - inv) + inv for x in seen]
+            self.att_pub = [[pub_seen[j] * self.theta_i[i] for j in range(n)] for i in range(n)]
+            if any(a.beta > 0.0 for a in ags):
+                self.att = [
+                    [
+                        ((a.beta * (1.0 - seen[j]) + seen[j]) * (1.0 - inv) + inv)
+                        * self.theta_i[a.k]
+                        for j in range(n)
+                    ]
+                    for a in ags
+                ]
+            else:
+                self.att = self.att_pub
         else:
-            self.att = [[self.theta_i[i]] * n for i in range(n)]
+            self.att = self.att_pub = [[self.theta_i[i]] * n for i in range(n)]
         self.T = []
         for a in ags:
             i = a.k
