@@ -868,7 +868,7 @@ class SpiralParams(_Model):
                 "derives c from the war the model would fight (issue #11: the cost of war "
                 "comes from the model's expected attrition, not a free constant). Under the "
                 "defaults its median is 0.53 of the stake in europe-1914 and 1.17 in "
-                "multipolar-20, against 0.1, and war all but vanishes (seed 7; "
+                "multipolar-20, against 0.1, and war vanishes (seed 7; "
                 "docs/bargaining.md, The cost of war from attrition)"
             ),
             "after": (
