@@ -380,7 +380,8 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
                 a.phi = self.p.defensive_mix if seeker and max(a.mu_r) < 0.5 else 1.0
             # j's posture as read with distinguishability δ: φ̂_j = δ φ_j + (1 − δ); the public
             # reading (no bias) for the benchmark of step 3, and i's own with Herz's asymmetry,
-            # φ̂_ij = φ̂_j + β_i (1 − φ̂_j), β_i = 1 − own_weight_i, for its threat and arming
+            # φ̂_ij = φ̂_j + β_i (1 − δ) (1 − φ̂_j), β_i = 1 − own_weight_i (bias acts on the
+            # ambiguous part of the reading), for its threat and arming
             d, inv = self.s.delta, self.inv_theta_max
             seen = [d * a.phi + (1.0 - d) for a in ags]
             pub_seen = [x * (1.0 - inv) + inv for x in seen]
@@ -388,7 +389,7 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
             if any(a.beta > 0.0 for a in ags):
                 self.att = [
                     [
-                        ((a.beta * (1.0 - seen[j]) + seen[j]) * (1.0 - inv) + inv)
+                        (((a.beta * (1.0 - d)) * (1.0 - seen[j]) + seen[j]) * (1.0 - inv) + inv)
                         * self.theta_i[a.k]
                         for j in range(n)
                     ]

@@ -21,7 +21,8 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
    i believes in (``perceived_offense_advantage``), φ_j j's offensive share (posture: seekers
    keep ``defensive_mix`` while no rival is more likely greedy than not, others 1), read with
    distinguishability δ as φ̂ = δ φ + (1 − δ) (Jervis 1978; Glaser & Kaufmann 1998; **ours**),
-   and by a biased observer as φ̂_ij = φ̂_j + β_i (1 − φ̂_j) (Herz's asymmetry; **ours**).
+   and by a biased observer as φ̂_ij = φ̂_j + β_i (1 − δ) (1 − φ̂_j) (Herz's asymmetry where
+   the reading is ambiguous; **ours**).
    G_ij = exp(−d_ij / L) is the share of j's strength that reaches i's capital (Boulding 1962;
    L = ``reach_days`` × the era's transport speed). Perceived threat T_ij = μ_ij p_ji toward
    non-allies.
@@ -1174,7 +1175,9 @@ def _run_chunk(
     # j's forces for offensive (β_i = 1 − own_weight_i; none with the bias switch off)
     read_bias = 1.0 - s.own_weight
     biased_reading = bool(np.any(read_bias > 0.0))
-    beta3 = read_bias[:, None, None]
+    # ... on the ambiguous part of the reading only, (1 − δ): a perfectly readable posture
+    # leaves no room for bias (Jervis 1976, ch. 4: expectations shape ambiguous evidence)
+    beta_amb3 = read_bias[:, None, None] * (1.0 - s.delta)
     # the public reading of postures (no bias), for the public benchmark of step 3
     att_pub = np.broadcast_to(theta3, nne).copy() if biased_reading else att
     phi = np.ones((n, E))  # each state's offensive share of its forces
@@ -1250,8 +1253,11 @@ def _run_chunk(
         read the mix with distinguishability δ: φ̂ = δ φ + (1 − δ) (an unreadable posture is
         taken for offensive, **ours**), so a defensive posture reassures only when δ is high.
         Herz's asymmetry (Herz 1950; Jervis 1976, ch. 3: others' arms are read as offensive,
-        one's own as defensive) in that reading: i takes a share β_i (its ``bias``) of what
-        looks defensive in j's forces for offensive, φ̂_ij = φ̂_j + β_i (1 − φ̂_j) (**ours**).
+        one's own as defensive) in that reading, where it is ambiguous (Jervis 1976, ch. 4:
+        expectations shape ambiguous evidence): i takes a share β_i (its ``bias``) of the
+        unreadable part of what looks defensive in j's forces for offensive,
+        φ̂_ij = φ̂_j + β_i (1 − δ) (1 − φ̂_j) (**ours**). At δ = 1 the posture is read as it is;
+        at δ = 0 it is read as offensive anyway.
         A_ij = θ_i (φ̂_ij + (1 − φ̂_ij)/θ_max), the threat i sees and arms against. The public
         benchmark of step 3 reads postures without bias (``att_pub``): bias is private.
         """
@@ -1259,7 +1265,7 @@ def _run_chunk(
         np.copyto(phi, np.where(seek_now & safe, p.defensive_mix, 1.0))
         seen = s.delta * phi + (1.0 - s.delta)
         if biased_reading:
-            np.multiply(beta3, (1.0 - seen)[None], out=att)  # β_i (1 − φ̂_j)
+            np.multiply(beta_amb3, (1.0 - seen)[None], out=att)  # β_i (1 − δ) (1 − φ̂_j)
             np.add(att, seen[None], out=att)
             np.multiply(att, 1.0 - inv_theta_max, out=att)
             np.add(att, inv_theta_max, out=att)
