@@ -70,7 +70,7 @@ from herz.plots.experiments import plot_phase
 from herz.scenario import SpiralMechanisms
 from herz.store import open_results
 
-SEED = 2026113002
+SEED = 2026113003
 """Issue #11's acceptance run: fixed before the run, used by no other script, test or spec."""
 RUNS = 1_000
 SWEEP = "jervis-worlds"
