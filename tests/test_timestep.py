@@ -60,9 +60,9 @@ def _cached(scenario: str, dt: float, noise: bool) -> dict[str, Any]:
 
 _RACE = pytest.mark.xfail(
     reason=(
-        "issue #11, open: multipolar-20's mean final belief is 0.337 at dt = 1 and 0.354 at "
-        "dt = 0.5 against 0.371 at dt = 0.25 (1,500 runs, seed 11, 50 years; 0.315 against "
-        "0.346 with perception noise off); P(war) agrees, military is 1.2% lower at dt = 1. "
+        "issue #11, open: multipolar-20's mean final belief is 0.337 at dt = 1 and 0.355 at "
+        "dt = 0.5 against 0.371 at dt = 0.25 (1,500 runs, seed 11, 50 years; 0.314 against "
+        "0.347 with perception noise off); P(war) agrees, military is 1.2% lower at dt = 1. "
         "With crises off the gap is 0.012 (0.004 without perception noise): arming reacts to "
         "beliefs sampled at the step's start, a first-order (Euler-Maruyama) error in a "
         "convex, noisy feedback; wars, in which beliefs about enemies are pinned at the bound "
