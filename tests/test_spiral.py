@@ -1104,3 +1104,19 @@ def test_bias_reads_others_defensive_postures_as_offensive(delta: float) -> None
         assert got["on"] > got["off"]
     else:
         assert got["on"] == got["off"]
+
+
+@pytest.mark.parametrize("outcomes", [True, False])
+def test_a_defeat_that_takes_the_whole_economy_leaves_a_vestige(outcomes: bool) -> None:
+    """``defeat_cost = 1`` (its documented upper bound) takes a defeated state's whole economy;
+    the economy keeps a vestige, as a conquered state's does, instead of reaching 0 and dividing
+    by it in the next step's growth (a RuntimeWarning and NaNs, found in issue #11)."""
+    import warnings
+
+    over = {"spiral.defeat_cost": 1.0, "spiral.mechanisms.war_outcomes": outcomes}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        r = run("europe-1914", 300, seed=1, **over)
+    assert r.outcomes["war"].any()
+    assert np.isfinite(r.outcomes["final_military"]).all()
+    assert np.isfinite(r.outcomes["economic_losses"]).all()

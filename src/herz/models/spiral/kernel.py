@@ -1783,8 +1783,11 @@ def _run_chunk(
                     lost, gain, dead = _settle(
                         lost[:, rs], Y[:, rs], M_new[:, rs], Ws, exhausted[:, rs], p.conquest_ratio
                     )
-                    # an eliminated state keeps a vestige of its economy (no division by 0)
-                    Y[:, rs] = np.where(dead, 1e-9 * Y[:, rs], Y[:, rs] - lost + gain)
+                    # an eliminated state keeps a vestige of its economy (no division by 0),
+                    # and so does one whose defeat took it all (defeat_cost = 1)
+                    Y[:, rs] = np.where(
+                        dead, 1e-9 * Y[:, rs], np.maximum(Y[:, rs] - lost + gain, 1e-9 * Y[:, rs])
+                    )
                     transferred[rs] += _sum_states(gain, 0)
                     econ_loss[rs] += _sum_states(lost - gain, 0)
                     if dead.any():
@@ -1797,7 +1800,7 @@ def _run_chunk(
                         r_index = -1  # rebuild the rivals without the eliminated
                 else:
                     econ_loss += _sum_states(lost, 0)
-                    Y = Y - lost
+                    Y = np.maximum(Y - lost, 1e-9 * Y)
             first_war = np.where((first_war < 0) & (n_wars > 0), t, first_war)
         ever |= in_war_step
         np.maximum(max_at_war, in_war_step.sum(0), out=max_at_war)
