@@ -202,6 +202,8 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
             for j in range(n):
                 if j == i:
                     continue
+                if m.war_any0 and m.W[i][j]:
+                    continue  # the war says nothing about an enemy's type (likelihood ratio 1)
                 o = m.agents_by_k[j]
                 ms = (1.0 if i in o.tops else 0.0) * (o.m_b - o.m_a) + o.m_a
                 sep = max(o.lg - ms, 0.0)
@@ -211,10 +213,6 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
                 x *= sep
                 x *= self.dt_var
                 self.logit[j] = min(max(self.logit[j] + x, -m.bound), m.bound)
-        if m.war_any0:
-            for j in range(n):
-                if m.W[i][j]:
-                    self.logit[j] = m.bound
 
     # -- phase 6: the casus foederis, one round of the step's cascade of joins ---------------
     def count_calls(self, rnd: int, new: list[bool]) -> None:
@@ -281,6 +279,7 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
         self.G = s.reach.tolist()
         self.theta_i = s.theta_obs.tolist()
         self.bound = float(np.log((1.0 - p.belief_bound) / p.belief_bound))
+        self.mu_war = _f32_sigmoid(self.bound)  # the upper bound of beliefs
         sigma_obs = s.sigma if mech.perception_noise else np.zeros(n)
         self.sig_crisis = (s.sigma if mech.private_information else np.zeros(n)).tolist()
         self.dt_var = (s.dt / (sigma_obs**2 + p.model_noise**2)).tolist()
@@ -370,8 +369,11 @@ class SpiralMesa(mesa.Model):  # type: ignore[misc]
         self.ally_force = [_seq_sum([self.R[i][k] * Ms[k] for k in range(n)]) for i in range(n)]
         self.S = [Ms[i] + self.ally_force[i] for i in range(n)]
         Sm = [x**m for x in self.S] if m != 1.0 else self.S
+        any_war = any(a.code >= 0 for a in ags)
         for a in ags:
             a.mu = [_f32_sigmoid(x) for x in a.logit]
+            if any_war:  # at war, each enemy is a certain threat, whatever its type
+                a.mu = [self.mu_war if self.W[a.k][j] else a.mu[j] for j in range(n)]
             a.mu_r = [a.mu[j] * self.rival_f[a.k][j] for j in range(n)]
         if self.mech.posture_choice:
             # a security seeker keeps the defensive mix while no rival is more likely greedy

@@ -58,28 +58,14 @@ def _cached(scenario: str, dt: float, noise: bool) -> dict[str, Any]:
     return _CACHE[scenario, dt, noise]
 
 
-_RACE = pytest.mark.xfail(
-    reason=(
-        "issue #11, open: multipolar-20's mean final belief is 0.337 at dt = 1 and 0.355 at "
-        "dt = 0.5 against 0.371 at dt = 0.25 (1,500 runs, seed 11, 50 years; 0.314 against "
-        "0.347 with perception noise off); P(war) agrees, military is 1.2% lower at dt = 1. "
-        "With crises off the gap is 0.012 (0.004 without perception noise): arming reacts to "
-        "beliefs sampled at the step's start, a first-order (Euler-Maruyama) error in a "
-        "convex, noisy feedback; wars, in which beliefs about enemies are pinned at the bound "
-        "and whole alliance systems join, amplify it. docs/spiral.md, Time step"
-    ),
-    strict=True,
-)
-
-
 @pytest.mark.parametrize(
     ("scenario", "dt", "noise"),
     [
-        pytest.param("multipolar-20", 1.0, True, marks=_RACE),
-        pytest.param("multipolar-20", 0.5, True, marks=_RACE),
+        ("multipolar-20", 1.0, True),
+        ("multipolar-20", 0.5, True),
         ("europe-1914", 1.0, True),
         ("europe-1914", 0.5, True),
-        pytest.param("multipolar-20", 1.0, False, marks=_RACE),
+        ("multipolar-20", 1.0, False),
         ("europe-1914", 1.0, False),
     ],
 )

@@ -104,7 +104,12 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
    which passes to its enemies still standing; one overwhelmed ``conquest_ratio`` to one is
    conquered and eliminated, after Cederman's 1997 GeoSim) or by a separate peace at
    ``peace_rate``. The war goes on while both sides have members and ends when one has none
-   (won, or settled), the other's members leaving with it. Beliefs about enemies at war are 1.
+   (won, or settled), the other's members leaving with it. At war each enemy is a certain threat
+   (μ at its upper bound in threat, arming and crises), but the war does not move the belief about
+   its type: every belligerent spends its ceiling whatever its type, so wartime spending has
+   likelihood ratio 1 and the belief waits out the war where it stood (Bayes' rule as in step 3;
+   issue #11: the earlier rule, which set the belief itself to 1, is discussed in
+   docs/spiral.md, "Time step").
 
 Every mechanism can be switched off alone (``spiral.mechanisms``,
 :class:`herz.scenario.SpiralMechanisms`; docs/spiral.md, "Mechanisms and their switches").
@@ -1169,6 +1174,8 @@ def _run_chunk(
     pub = np.empty(nne)
     T = np.empty(nne)
     mu32 = np.empty(nne, dtype=np.float32)
+    # the upper bound of beliefs, as the float32 logistic gives it (the belief of logit = bound)
+    mu_war = float(np.reciprocal(np.float32(1.0) + np.exp(np.negative(np.float32(bound)))))
     req = np.empty(nne)
     att = np.broadcast_to(theta3, nne).copy()  # A_ij, j's attack multiplier as i reads it
     # Herz's asymmetry in reading postures: i takes a share β_i of what looks defensive in
@@ -1223,6 +1230,11 @@ def _run_chunk(
         np.add(mu32, 1.0, out=mu32)
         np.reciprocal(mu32, out=mu32)
         np.copyto(mu, mu32)
+        if (code >= 0).any():
+            # at war, each enemy is a certain threat (μ at its upper bound), whatever one
+            # believes about its type (issue #11: writing that certainty into the belief
+            # itself made beliefs after wars depend on the time step)
+            np.copyto(mu, mu_war, where=W)
         np.multiply(mu, rival, out=mu_r)
         # P[i, j] = x_ij / (x_ij + S_i^m), x_ij = (A_ij G_ij S_j)^m: j, attacking, beats i as i
         # reckons it (A_ij: j's attack multiplier as i reads j's posture, with i's θ; G_ij:
@@ -1589,11 +1601,14 @@ def _run_chunk(
             obs -= scratch
             obs *= sep
             obs *= dt_var3
+            if war_any0:
+                # the war says nothing about an enemy's type: every belligerent spends its
+                # ceiling, whatever its type (likelihood ratio 1); the belief about an enemy
+                # waits out the war where it stood (its threat is certain meanwhile: power)
+                np.copyto(obs, 0.0, where=W)
             logit += obs
             np.clip(logit, -bound, bound, out=logit)
         war_any = bool(at_war.any())
-        if war_any:
-            np.copyto(logit, bound, where=W)
 
         # military, attrition
         M_new = military_step(M, I, prod2, p.depreciation, dt)
