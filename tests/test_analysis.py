@@ -76,7 +76,6 @@ def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
 
 
 def test_sobol_indices_of_the_ishigami_function_match_the_closed_form() -> None:
-    pytest.importorskip("SALib")
     a, b, pi = 7.0, 0.1, math.pi
     v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
     v2 = a**2 / 8
@@ -96,6 +95,7 @@ def test_sobol_indices_of_the_ishigami_function_match_the_closed_form() -> None:
     )
     x = design_points(spec, 42).to_numpy()
     out = sobol_indices(ishigami(x), ["x1", "x2", "x3"], bounds=[(-pi, pi)] * 3)
+    assert list(out["parameter"]) == ["x1", "x2", "x3"]
     np.testing.assert_allclose(out["S1"], s1, atol=0.03)
     np.testing.assert_allclose(out["ST"], st_, atol=0.03)
     assert (out["S1_conf"] > 0).all() and (out["ST_conf"] < 0.1).all()
@@ -103,12 +103,59 @@ def test_sobol_indices_of_the_ishigami_function_match_the_closed_form() -> None:
         sobol_indices(np.ones(7), ["x1", "x2", "x3"])
 
 
+def test_sobol_indices_match_scipy_on_the_same_outputs() -> None:
+    """SciPy's estimators (saltelli_2010: Saltelli 2010 S1, Jansen ST), fed the A, B and AB_j
+    outputs of the same design, give the same indices to rounding."""
+    from scipy.stats import sobol_indices as scipy_sobol
+
+    n, pi = 256, math.pi
+    params = {f"x{i}": {"low": -pi, "high": pi} for i in (1, 2, 3)}
+    spec = SweepSpec.model_validate(
+        {
+            "name": "ishigami",
+            "scenario": "two-state",
+            "parameters": params,
+            "design": {"kind": "saltelli", "samples": n},
+            "runs": 1,
+        }
+    )
+    y = ishigami(design_points(spec, 7).to_numpy()).reshape(n, 5)
+    ref = scipy_sobol(
+        func={"f_A": y[:, 0][None], "f_B": y[:, -1][None], "f_AB": y[:, 1:-1].T[:, None, :]},
+        n=n,
+    )
+    out = sobol_indices(y.ravel(), ["x1", "x2", "x3"], num_resamples=20)
+    np.testing.assert_allclose(out["S1"], ref.first_order, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(out["ST"], ref.total_order, rtol=0, atol=1e-12)
+
+
+def test_sobol_indices_is_herz_sensitivity_under_the_older_signature() -> None:
+    """One implementation: num_resamples is herz.sensitivity's n_resamples, bounds only
+    checked; the bootstrap columns come out the same, bit for bit."""
+    from herz.sensitivity import sobol_indices as sensitivity_sobol
+
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=16 * 4)
+    ours = sobol_indices(y, ["a", "b"], bounds=[(0, 1), (2, 3)], num_resamples=37, seed=5)
+    theirs = sensitivity_sobol(y, ["a", "b"], n_resamples=37, seed=5)
+    pd.testing.assert_frame_equal(ours, theirs)
+    assert {"parameter", "S1", "S1_conf", "ST", "ST_conf"} <= set(ours.columns)
+    with pytest.raises(InputError) as err:
+        sobol_indices(y, ["a", "b"], bounds=[(0, 1)])
+    assert err.value.field == "bounds"
+    with pytest.raises(InputError) as err:
+        sobol_indices(y, ["a", "b"], num_resamples=0)
+    assert err.value.field == "num_resamples"
+
+
 def test_sensitivity_of_a_stored_sweep_finds_the_parameter_that_does_nothing(
     tmp_path: Path,
 ) -> None:
     """Richardson ignores intelligence, so its total index is exactly 0 (noise off, so equal
-    inputs give equal outputs); fatigue and offense advantage both matter for arms growth."""
-    pytest.importorskip("SALib")
+    inputs give equal outputs); fatigue and offense advantage both matter for arms growth, and
+    the indices are SciPy's on the stored per-point measure."""
+    from scipy.stats import sobol_indices as scipy_sobol
+
     spec = {
         "name": "sens",
         "scenario": "two-state",
@@ -129,6 +176,14 @@ def test_sensitivity_of_a_stored_sweep_finds_the_parameter_that_does_nothing(
     assert out.loc["states.A.intelligence", "ST"] == pytest.approx(0.0, abs=1e-12)
     assert (out.loc[["richardson.derive.fatigue", "world.offense_advantage"], "ST"] > 0.05).all()
     summary = sweep_summary(db)
+    y = summary.sort_values("point")["mean_arms_growth"].to_numpy().reshape(32, 5)
+    ref = scipy_sobol(
+        func={"f_A": y[:, 0][None], "f_B": y[:, -1][None], "f_AB": y[:, 1:-1].T[:, None, :]},
+        n=32,
+    )
+    names = list(spec["parameters"])
+    np.testing.assert_allclose(out.loc[names, "S1"], ref.first_order, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(out.loc[names, "ST"], ref.total_order, rtol=0, atol=1e-12)
     assert len(summary) == 32 * 5 and "p_war" not in summary.columns
     with pytest.raises(InputError, match="no summary measure 'p_war'"):
         sweep_sensitivity(db, "p_war")

@@ -175,7 +175,7 @@ def test_latin_hypercube_and_sobol_designs_fill_the_box_reproducibly() -> None:
     assert len(design_points(sob, 1)) == 8
 
 
-def test_saltelli_design_has_salibs_layout() -> None:
+def test_saltelli_design_has_the_a_ab_b_layout() -> None:
     params = {
         "world.offense_advantage": {"low": 0, "high": 1},
         "world.distinguishability": {"low": 0, "high": 1},

@@ -20,8 +20,9 @@ in docs/models.md):
 ``str`` outcomes are left out. Without a model (a plain table), the column dtypes stand in for
 the declared ones.
 
-Sobol' indices (:func:`sobol_indices`; Sobol' 2001, Saltelli et al. 2010) use SALib, an optional
-dependency (``pip install 'herz[sensitivity]'``), on a sweep with ``design: {kind: saltelli}``.
+Sobol' indices (:func:`sobol_indices`, :func:`sweep_sensitivity`; Sobol' 2001, Saltelli et al.
+2010) of a summary measure over a sweep with ``design: {kind: saltelli}``: herz's own estimators,
+the ones :func:`herz.sensitivity.sobol_indices` documents (one implementation, here, shared).
 
 War durations (issue #11): :func:`war_durations` reads one row per war from a spiral events
 table, wars still running at the horizon right-censored; :func:`cow_war_durations` gives the
@@ -32,7 +33,6 @@ same for the COW Inter-State War Data that herz ships; :func:`kaplan_meier`,
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 from collections.abc import Sequence
@@ -241,6 +241,131 @@ def sweep_summary(
     )
 
 
+# --- Sobol' indices ----------------------------------------------------------------------------
+# The one implementation of the estimators: herz.sensitivity.sobol_indices (the documented
+# entry point) and sobol_indices below (the older signature) both call _sobol_indices. It lives
+# here, not in herz.sensitivity, because the layers contract puts herz.sensitivity above
+# herz.analysis: this module may not import it.
+
+
+def _check_count(name: str, value: Any, least: int = 1, most: int = 2**63 - 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+        raise InputError(
+            f"{name} must be an integer ≥ {least}, got {value!r}.", field=name, value=value
+        )
+    if value > most:
+        raise InputError(f"{name} must be at most {most}, got {value!r}.", field=name, value=value)
+    return int(value)
+
+
+def _check_confidence(confidence: Any) -> float:
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+        raise InputError(
+            f"confidence must be a number in (0, 1), got {confidence!r}.",
+            field="confidence",
+            value=confidence,
+        )
+    if not 0 < confidence < 1:
+        raise InputError(
+            f"confidence must be in (0, 1), got {confidence!r}.",
+            field="confidence",
+            value=confidence,
+        )
+    return float(confidence)
+
+
+def _saltelli_estimates(y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """S1 (Saltelli 2010) and ST (Jansen 1999) from outputs shaped ``(..., N, k + 2)`` (the
+    columns A, AB_1..AB_k, B); NaN where the outputs on A and B do not vary."""
+    f_a = y[..., :, :1]
+    f_b = y[..., :, -1:]
+    f_ab = y[..., :, 1:-1]
+    pooled = np.concatenate([f_a, f_b], axis=-2)
+    mean = pooled.mean(axis=(-2, -1), keepdims=True)
+    var = pooled.var(axis=(-2, -1))[..., np.newaxis]
+    f_a, f_b, f_ab = f_a - mean, f_b - mean, f_ab - mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s1 = np.mean(f_b * (f_ab - f_a), axis=-2) / var
+        st = 0.5 * np.mean((f_a - f_ab) ** 2, axis=-2) / var
+    s1 = np.where(var > 0, s1, np.nan)
+    st = np.where(var > 0, st, np.nan)
+    return s1, st
+
+
+def _saltelli_table(outputs: ArrayLike, k: int) -> FloatArray:
+    """The outputs as an N × (k + 2) table (A, AB_1..AB_k, B per base row), checked."""
+    y = np.asarray(outputs, dtype=float).ravel()
+    if y.size == 0 or y.size % (k + 2):
+        raise InputError(
+            f"outputs: a Saltelli design over {k} parameters has N × {k + 2} points (a "
+            f"multiple of {k + 2}); got {y.size} outputs.",
+            field="outputs",
+            value=y.size,
+        )
+    if not np.all(np.isfinite(y)):
+        raise InputError(
+            "outputs: contain NaN or infinite values; Sobol' indices need every point.",
+            field="outputs",
+        )
+    table = y.reshape(-1, k + 2)
+    if table.shape[0] < 2:
+        raise InputError(
+            "outputs: Sobol' indices need at least 2 base rows (N ≥ 2).",
+            field="outputs",
+            value=table.shape[0],
+        )
+    pooled = np.concatenate([table[:, 0], table[:, -1]])
+    if np.ptp(pooled) == 0:
+        raise InputError(
+            f"outputs: the output does not vary (it is {pooled[0]:g} at every point), so its "
+            "variance has nothing to apportion; widen the ranges or choose another outcome.",
+            field="outputs",
+            value=float(pooled[0]),
+        )
+    return table
+
+
+def _sobol_indices(
+    outputs: ArrayLike,
+    names: Sequence[str],
+    *,
+    n_resamples: int,
+    confidence: float,
+    seed: int | None,
+) -> pd.DataFrame:
+    """The estimators and their bootstrap; documented at :func:`herz.sensitivity.sobol_indices`."""
+    import pandas as pd
+    from scipy.stats import norm
+
+    names = list(names)
+    if not names:
+        raise InputError("names: give at least one parameter name.", field="names")
+    n_resamples = _check_count("n_resamples", n_resamples)
+    confidence = _check_confidence(confidence)
+    table = _saltelli_table(outputs, len(names))
+    s1, st = _saltelli_estimates(table)
+    n = table.shape[0]
+    rng = np.random.default_rng(seed)
+    block = max(1, 4_000_000 // table.size)
+    boots_s1: list[FloatArray] = []
+    boots_st: list[FloatArray] = []
+    for start in range(0, n_resamples, block):
+        rows = rng.integers(0, n, size=(min(block, n_resamples - start), n))
+        b1, bt = _saltelli_estimates(table[rows])
+        boots_s1.append(b1)
+        boots_st.append(bt)
+    b_s1, b_st = np.concatenate(boots_s1), np.concatenate(boots_st)
+    tail = 100 * (1 - confidence) / 2
+    z = float(norm.ppf(0.5 + confidence / 2))
+    out: dict[str, Any] = {"parameter": names}
+    for label, point, boot in (("S1", s1, b_s1), ("ST", st, b_st)):
+        out[label] = point
+        out[f"{label}_conf"] = z * np.nanstd(boot, axis=0, ddof=1)
+        out[f"{label}_low"] = np.nanpercentile(boot, tail, axis=0)
+        out[f"{label}_high"] = np.nanpercentile(boot, 100 - tail, axis=0)
+    return pd.DataFrame(out)
+
+
 def sobol_indices(
     outputs: ArrayLike,
     names: Sequence[str],
@@ -252,61 +377,44 @@ def sobol_indices(
 ) -> pd.DataFrame:
     """First-order and total Sobol' indices from outputs on a Saltelli design.
 
+    The estimators of :func:`herz.sensitivity.sobol_indices` (the same code), under this
+    module's older signature: ``num_resamples`` is its ``n_resamples``, with a default of 100.
     ``outputs`` holds one value per point in the order :func:`herz.experiment.design_points`
     lays out a ``saltelli`` design (N base rows × (D + 2) points: A, AB_1..AB_D, B). The
-    estimators are Saltelli et al. (2010) for S1 and Jansen (1999) for ST, as implemented by
-    SALib's ``sobol.analyze``; the ``*_conf`` columns are bootstrap half-widths.
+    estimators are Saltelli et al. (2010) for S1 and Jansen (1999) for ST; the ``*_conf``
+    columns are bootstrap half-widths (z × the bootstrap standard error), ``*_low`` and
+    ``*_high`` the bootstrap percentile interval.
+
+    ``bounds``, the parameters' (low, high) ranges, does not enter the estimators (they read
+    only the outputs, in design order); it is accepted for compatibility and, when given,
+    must hold one range per name.
 
     Returns
     -------
     DataFrame
-        One row per parameter: ``parameter``, ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
+        One row per parameter: ``parameter``, ``S1``, ``S1_conf``, ``S1_low``, ``S1_high``,
+        ``ST``, ``ST_conf``, ``ST_low``, ``ST_high``.
 
     Raises
     ------
     InputError
-        If SALib is missing, or the number of outputs is not a multiple of D + 2.
+        If the number of outputs is not a multiple of D + 2, an output is NaN or infinite,
+        there are fewer than 2 base rows, the outputs do not vary, ``bounds`` does not hold one
+        range per name, or ``num_resamples`` or ``confidence`` is out of range.
     """
-    import pandas as pd
-
-    try:
-        sobol: Any = importlib.import_module("SALib.analyze.sobol")
-    except ImportError:
+    names = list(names)
+    if bounds is not None and len(bounds) != len(names):
         raise InputError(
-            "Sobol' indices need SALib: pip install 'herz[sensitivity]' (or SALib)."
-        ) from None
-    y = np.asarray(outputs, dtype=float).ravel()
-    d = len(names)
-    if d < 1 or y.size == 0 or y.size % (d + 2):
-        raise InputError(
-            f"a Saltelli design over {d} parameters has a multiple of {d + 2} points; "
-            f"got {y.size} outputs.",
-            value=y.size,
+            f"bounds: give one (low, high) range per parameter ({len(names)}); got {len(bounds)}.",
+            field="bounds",
+            value=len(bounds),
         )
-    if not np.all(np.isfinite(y)):
-        raise InputError("the outputs contain NaN or infinite values; Sobol' indices need all.")
-    problem: dict[str, Any] = {
-        "num_vars": d,
-        "names": list(names),
-        "bounds": [list(b) for b in bounds] if bounds is not None else [[0.0, 1.0]] * d,
-    }
-    res = sobol.analyze(
-        problem,
-        y,
-        calc_second_order=False,
-        num_resamples=num_resamples,
-        conf_level=confidence,
-        print_to_console=False,
+    return _sobol_indices(
+        outputs,
+        names,
+        n_resamples=_check_count("num_resamples", num_resamples),
+        confidence=confidence,
         seed=seed,
-    )
-    return pd.DataFrame(
-        {
-            "parameter": list(names),
-            "S1": np.asarray(res["S1"], dtype=float),
-            "S1_conf": np.asarray(res["S1_conf"], dtype=float),
-            "ST": np.asarray(res["ST"], dtype=float),
-            "ST_conf": np.asarray(res["ST_conf"], dtype=float),
-        }
     )
 
 
@@ -332,7 +440,9 @@ def sweep_sensitivity(
     seed: int | None = 0,
 ) -> pd.DataFrame:
     """Sobol' indices of a summary measure (``p_war``, ``mean_arms_growth``, ...) over a
-    stored sweep with a ``saltelli`` design."""
+    stored, complete sweep with a ``saltelli`` design: :func:`sobol_indices` of the measure's
+    value per point, in point order (``num_resamples`` bootstrap resamples seeded by ``seed``).
+    For an outcome's mean with its Monte Carlo error, see :func:`herz.sensitivity.sweep_indices`."""
     from herz.store import open_results
 
     with open_results(db) as store:

@@ -30,8 +30,11 @@ of f_A and f_B pooled:
   ST_j = mean[(f_A − f_AB_j)²] / (2 V).
 
 These are the estimators of ``scipy.stats.sobol_indices`` (method ``saltelli_2010``), which the
-tests check to machine precision on the same outputs, and of SALib. Confidence intervals come
-from a bootstrap over the N base rows (each resample keeps a row's k + 2 points together).
+tests check to machine precision on the same outputs. Confidence intervals come from a
+bootstrap over the N base rows (each resample keeps a row's k + 2 points together). They are
+herz's one implementation of Sobol' indices: :func:`herz.analysis.sobol_indices` and
+:func:`herz.analysis.sweep_sensitivity` (``herz plot sensitivity``) run the same code, which
+lives in :mod:`herz.analysis`, the layer below this one.
 
 **Evaluation through a sweep** (:func:`run_sensitivity`). Each design point is a parameter
 point of a herz sweep (:func:`herz.experiment.run_sweep`) with R runs, so the evaluation is
@@ -85,6 +88,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from herz.analysis import (
+    _check_confidence,
+    _check_count,
+    _sobol_indices,
+    check_saltelli,
+    declared_outcomes,
+)
 from herz.errors import InputError
 
 if TYPE_CHECKING:
@@ -153,32 +163,6 @@ def _check_parameters(parameters: Mapping[str, Any]) -> dict[str, Bounds]:
     return out
 
 
-def _check_count(name: str, value: Any, least: int = 1, most: int = 2**63 - 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
-        raise InputError(
-            f"{name} must be an integer ≥ {least}, got {value!r}.", field=name, value=value
-        )
-    if value > most:
-        raise InputError(f"{name} must be at most {most}, got {value!r}.", field=name, value=value)
-    return int(value)
-
-
-def _check_confidence(confidence: Any) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
-        raise InputError(
-            f"confidence must be a number in (0, 1), got {confidence!r}.",
-            field="confidence",
-            value=confidence,
-        )
-    if not 0 < confidence < 1:
-        raise InputError(
-            f"confidence must be in (0, 1), got {confidence!r}.",
-            field="confidence",
-            value=confidence,
-        )
-    return float(confidence)
-
-
 # -- the design -------------------------------------------------------------------------------
 def saltelli_design(parameters: Mapping[str, Bounds], n: int, *, seed: int) -> pd.DataFrame:
     """The Saltelli et al. (2010) design: N (k + 2) points for k parameters.
@@ -228,56 +212,6 @@ def saltelli_design(parameters: Mapping[str, Bounds], n: int, *, seed: int) -> p
 
 
 # -- the estimators ---------------------------------------------------------------------------
-def _estimate(y: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """S1 (Saltelli 2010) and ST (Jansen 1999) from outputs shaped ``(..., N, k + 2)`` (the
-    columns A, AB_1..AB_k, B); NaN where the outputs on A and B do not vary."""
-    f_a = y[..., :, :1]
-    f_b = y[..., :, -1:]
-    f_ab = y[..., :, 1:-1]
-    pooled = np.concatenate([f_a, f_b], axis=-2)
-    mean = pooled.mean(axis=(-2, -1), keepdims=True)
-    var = pooled.var(axis=(-2, -1))[..., np.newaxis]
-    f_a, f_b, f_ab = f_a - mean, f_b - mean, f_ab - mean
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s1 = np.mean(f_b * (f_ab - f_a), axis=-2) / var
-        st = 0.5 * np.mean((f_a - f_ab) ** 2, axis=-2) / var
-    s1 = np.where(var > 0, s1, np.nan)
-    st = np.where(var > 0, st, np.nan)
-    return s1, st
-
-
-def _as_table(outputs: ArrayLike, k: int) -> FloatArray:
-    y = np.asarray(outputs, dtype=float).ravel()
-    if y.size == 0 or y.size % (k + 2):
-        raise InputError(
-            f"outputs: a Saltelli design over {k} parameters has N × {k + 2} points; "
-            f"got {y.size} outputs.",
-            field="outputs",
-            value=y.size,
-        )
-    if not np.all(np.isfinite(y)):
-        raise InputError(
-            "outputs: contain NaN or infinite values; Sobol' indices need every point.",
-            field="outputs",
-        )
-    table = y.reshape(-1, k + 2)
-    if table.shape[0] < 2:
-        raise InputError(
-            "outputs: Sobol' indices need at least 2 base rows (N ≥ 2).",
-            field="outputs",
-            value=table.shape[0],
-        )
-    pooled = np.concatenate([table[:, 0], table[:, -1]])
-    if np.ptp(pooled) == 0:
-        raise InputError(
-            f"outputs: the output does not vary (it is {pooled[0]:g} at every point), so its "
-            "variance has nothing to apportion; widen the ranges or choose another outcome.",
-            field="outputs",
-            value=float(pooled[0]),
-        )
-    return table
-
-
 def sobol_indices(
     outputs: ArrayLike,
     names: Sequence[str],
@@ -309,8 +243,7 @@ def sobol_indices(
         One row per parameter: ``parameter``, ``S1``, ``S1_conf``, ``S1_low``, ``S1_high``,
         ``ST``, ``ST_conf``, ``ST_low``, ``ST_high``. ``*_low``/``*_high`` is the bootstrap
         percentile interval; ``*_conf`` the normal-approximation half-width z·SE of the
-        bootstrap (as SALib reports it, and as :func:`herz.plots.experiments.plot_sensitivity`
-        draws it).
+        bootstrap (as :func:`herz.plots.experiments.plot_sensitivity` draws it).
 
     Raises
     ------
@@ -318,36 +251,7 @@ def sobol_indices(
         For no names, a number of outputs that is not a multiple of k + 2, NaN or infinite
         outputs, fewer than 2 base rows, or outputs that do not vary.
     """
-    import pandas as pd
-    from scipy.stats import norm
-
-    names = list(names)
-    if not names:
-        raise InputError("names: give at least one parameter name.", field="names")
-    n_resamples = _check_count("n_resamples", n_resamples)
-    confidence = _check_confidence(confidence)
-    table = _as_table(outputs, len(names))
-    s1, st = _estimate(table)
-    n = table.shape[0]
-    rng = np.random.default_rng(seed)
-    block = max(1, 4_000_000 // table.size)
-    boots_s1: list[FloatArray] = []
-    boots_st: list[FloatArray] = []
-    for start in range(0, n_resamples, block):
-        rows = rng.integers(0, n, size=(min(block, n_resamples - start), n))
-        b1, bt = _estimate(table[rows])
-        boots_s1.append(b1)
-        boots_st.append(bt)
-    b_s1, b_st = np.concatenate(boots_s1), np.concatenate(boots_st)
-    tail = 100 * (1 - confidence) / 2
-    z = float(norm.ppf(0.5 + confidence / 2))
-    out: dict[str, Any] = {"parameter": names}
-    for label, point, boot in (("S1", s1, b_s1), ("ST", st, b_st)):
-        out[label] = point
-        out[f"{label}_conf"] = z * np.nanstd(boot, axis=0, ddof=1)
-        out[f"{label}_low"] = np.nanpercentile(boot, tail, axis=0)
-        out[f"{label}_high"] = np.nanpercentile(boot, 100 - tail, axis=0)
-    return pd.DataFrame(out)
+    return _sobol_indices(outputs, names, n_resamples=n_resamples, confidence=confidence, seed=seed)
 
 
 def function_indices(
@@ -497,7 +401,6 @@ def _pct(result: SensitivityResult) -> str:
 
 def _outcome_kind(outcome: str, model: str) -> str:
     """The declared dtype of ``outcome`` in ``model`` (bool, int or float), or InputError."""
-    from herz.analysis import declared_outcomes
     from herz.models import get_model
 
     if not isinstance(outcome, str) or not outcome:
@@ -652,7 +555,6 @@ def sweep_indices(
     """
     import pandas as pd
 
-    from herz.analysis import check_saltelli
     from herz.store import open_results
 
     n_resamples = _check_count("n_resamples", n_resamples)

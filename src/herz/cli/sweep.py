@@ -296,7 +296,7 @@ def plot_sensitivity_cmd(
     sweep: str | None = typer.Option(None, "--sweep", help="Which sweep (if several)."),
     title: str | None = typer.Option(None, "--title", help="Figure title."),
 ) -> None:
-    """Sobol' sensitivity bars (first-order and total) of a summary measure (needs SALib)."""
+    """Sobol' sensitivity bars (first-order and total) of a summary measure."""
     from herz.analysis import sweep_sensitivity
     from herz.plots.experiments import plot_sensitivity
 

@@ -345,8 +345,9 @@ def design_points(spec: SweepSpec, seed: int) -> pd.DataFrame:
     (McKay, Beckman & Conover 1979) or a scrambled Sobol' sequence (``scipy.stats.qmc``), or
     Saltelli's (2010) radial scheme: for each base row i of a 2D-dimensional Sobol' sequence,
     the rows A_i, A_i with column j taken from B_i (j = 1..D), and B_i. This is the order
-    SALib's Sobol' analysis expects (``calc_second_order=False``). The scrambling stream is
-    ``SeedSequence(seed, spawn_key=(_DESIGN_KEY,))``: it depends on the seed alone.
+    :func:`herz.sensitivity.sobol_indices` reads (first-order and total indices only). The
+    scrambling stream is ``SeedSequence(seed, spawn_key=(_DESIGN_KEY,))``: it depends on the
+    seed alone.
     """
     import numpy as np
     import pandas as pd
