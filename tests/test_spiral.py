@@ -721,6 +721,47 @@ def test_every_member_fights_every_state_on_the_other_side() -> None:
     assert general >= 5  # the check covered wars among the great powers
 
 
+def test_a_war_does_not_reveal_a_type() -> None:
+    """While at war an enemy is a certain threat (its belief reads 1 − b), but the war does not
+    move the belief about its type: every belligerent spends its ceiling whatever its type
+    (likelihood ratio 1), so after the war the belief resumes where it stood (issue #11). The
+    earlier rule set the belief itself to 1 − b, which outlived the war by years: there, the
+    belief the step a war ends would be 0.999 in every case checked here."""
+    b = 0.001
+    r = herz.simulate(
+        "two-state",
+        model="spiral",
+        runs=40,
+        seed=3,
+        keep="series",
+        overrides={"spiral.crisis_base": 1.0, "spiral.war_cost": 0.0},
+    )
+    ev, ser = r.events, r.series
+    assert ev is not None and ser is not None
+    # belief[run, t, state]: the other state's belief about this one (two states)
+    belief = ser.set_index(["run", "t", "state"])["belief"]
+    at_war = ser.set_index(["run", "t", "state"])["at_war"]
+    last = int(ser["t"].max())
+    starts = ev[ev["kind"] == "war_start"].set_index(["run", "war"])["t"]
+    ends = ev[ev["kind"] == "war_end"].set_index(["run", "war"])["t"]
+    checked = 0
+    for (run, war), t0 in starts.items():
+        t1 = ends.get((run, war))
+        # a war fought for at least one step, over before the horizon, the states at peace after
+        if t1 is None or t1 <= t0 or t1 >= last or t0 < 1:
+            continue
+        for k in ("A", "B"):
+            if at_war[run, t1, k]:
+                continue
+            during = belief[run, t0, k]
+            before, after = belief[run, t0 - 1, k], belief[run, t1, k]
+            assert during == pytest.approx(1 - b, abs=1e-6)  # a certain threat at war
+            if before < 0.1:  # read as a seeker before the war: still so after it
+                assert after < 0.5, (run, war, k, before, after)
+                checked += 1
+    assert checked >= 20
+
+
 def sarajevo_wars(r: herz.Result) -> pd.DataFrame:
     """The runs whose first war is the Sarajevo war (Austria-Hungary against Serbia, from the
     scheduled crisis of 1914.5), with its sides and the dyads that fought in it."""
