@@ -116,7 +116,7 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
         # the calls it makes on its allies this round, Σ log(1 − p) over its own chances so
         # far in the step, and the ally whose side it joins this round (−1: none)
         self.entered = -1
-        self.calls = 0
+        self.calls_own, self.calls_foe = 0, 0
         self.log_q = 0.0
         self.join_to = -1
 
@@ -220,23 +220,24 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
         just entered), and one per new enemy, a state that has just entered the other side of
         its war after it (in a later crisis or round) or in the same round of the cascade (the
         two founders of a war are one event, not each other's new enemies)."""
-        self.calls = 0
+        self.calls_own, self.calls_foe = 0, 0
         if self.code < 0:
             return
-        self.calls = int(new[self.k])
+        self.calls_own = int(new[self.k])
         foe = self.code ^ 1
         for e in self.model.agents_by_k:
             if not new[e.k] or e.code != foe:
                 continue
             if e.entered > self.entered or (rnd > 0 and e.entered == self.entered):
-                self.calls += 1
+                self.calls_foe += 1
 
     def weigh_join(self) -> None:
-        """A state at peace hears this round's calls of its belligerent allies: each call of
-        ally x is an independent chance p = tie(k, x) · f(ω_k), added to its running
-        Σ log(1 − p); it joins at the first round in which its join uniform of the step falls
-        below 1 − Π(1 − p), on the side of its largest chance of the round (the first such
-        ally in the scenario's order on a tie)."""
+        """A state at peace hears this round's calls of its belligerent allies (through a
+        treaty: x's entry and each new enemy of x; through a balancing alignment: x's entry
+        only): each call of ally x is an independent chance p = tie(k, x) · f(ω_k), added to
+        its running Σ log(1 − p); it joins at the first round in which its join uniform of
+        the step falls below 1 − Π(1 − p), on the side of its largest chance of the round
+        (the first such ally in the scenario's order on a tie)."""
         m = self.model
         self.join_to = -1
         if self.code >= 0 or not self.alive:
@@ -245,13 +246,16 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
         total: float | None = None  # Σ over the callers x, in order, of calls · log(1 − p)
         best, ally = 0.0, -1
         for x in m.agents_by_k:
-            if x.calls == 0:
+            # a treaty renews x's call with each new enemy; a balancing alignment calls only
+            # at x's own entry
+            calls = x.calls_own + (x.calls_foe if m.F[k][x.k] > 0.0 else 0)
+            if calls == 0:
                 continue
             p = m.R[k][x.k] * self.join_f
             if p > best:
                 best, ally = p, x.k
             stay = LOG_TINY if p >= 1.0 else max(float(np.log1p(-p)), LOG_TINY)
-            term = x.calls * stay
+            term = calls * stay
             total = term if total is None else total + term
         if total is not None:
             self.log_q += total

@@ -88,8 +88,13 @@ dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per ste
    enters on side s, each ally at peace k of e has a chance to join side s, and each ally at
    peace k of every member x of side 1 − s that now faces e as one more enemy (x entered before
    e, or in the same round of the cascade; the two states of the crisis that starts a war are
-   one event) a chance to join side 1 − s. A chance through x is p = reliability(k, x) · f(ω_k),
-   f rising linearly from ``chaingang_defense`` at ω = 0 to ``chaingang_offense`` at ω = 1
+   one event) a chance to join side 1 − s, if k and x are bound by a treaty (the scenario's
+   ``defense``, ``offense`` or ``entente`` ties: the casus foederis is a treaty's); an ally
+   through a balancing alignment only is called by x's own entry (issue #11: renewed by every
+   new enemy of every aligned state, the chances added up in dense networks and drew most of
+   a system into every war, whatever the offense–defense balance). A chance through x is
+   p = reliability(k, x) · f(ω_k), f rising linearly from ``chaingang_defense`` at ω = 0 to
+   ``chaingang_offense`` at ω = 1
    (Christensen & Snyder 1990: chain-ganging under offense dominance, buck-passing under defense
    dominance). Joining cascades through the alliance network within the step, each joiner's
    entry giving new chances; a state's chances are independent (**ours**): it joins with
@@ -1733,6 +1738,9 @@ def _run_chunk(
                 log_stay = np.maximum(np.log1p(-np.minimum(p_join, 1.0)), np.log(_TINY))
             uj = u[b, :n][:, rw]
             can_join = alive[:, rw]
+            # the scenario's treaties (defense, offense, entente) in force: the casus foederis
+            # is a treaty's; a balancing alignment is not one
+            treaty3 = (s.ties[int(s.tie_index[t])] > 0.0)[:, :, None]
             new = started[:, rw]  # this round's entrants
             # when each member entered: the crisis number this step, the cascade rounds after
             # them; −1 for those in their war before the step
@@ -1746,9 +1754,11 @@ def _run_chunk(
                 # one's allies have the chance of its entry only)
                 after = when[None] > when[:, None] if rnd == 0 else when[None] >= when[:, None]
                 later_foe = (cs[None] == (cs ^ 1)[:, None]) & after & new[None]
-                count = new + later_foe.sum(1)  # [x]
-                log_q += _sum_states(count[None] * log_stay, 1)
-                pull = np.where(count[None] > 0, p_join, 0.0)  # [k, x]: this round's chances
+                # [k, x]: a treaty renews x's call on k with each new enemy; a balancing
+                # alignment calls only at x's own entry
+                count = new[None] + later_foe.sum(1)[None] * treaty3
+                log_q += _sum_states(count * log_stay, 1)
+                pull = np.where(count > 0, p_join, 0.0)  # [k, x]: this round's chances
                 joins = (cs < 0) & can_join & (pull.max(1) > 0.0) & (uj < -np.expm1(log_q))
                 if not joins.any():
                     break
