@@ -10,6 +10,9 @@ the issue names no ε for belief). Each dt is compared with dt = 0.25.
   every dt (step 6 at dt = 1).
 
 Run: ``python benchmarks/bench_timestep.py [--runs 10000] [--seed 1]``; prints a Markdown table.
+A convergence study takes other steps and one scenario, each compared with the smallest:
+``python benchmarks/bench_timestep.py --runs 3000 --seed 5 --dts 1 0.5 0.25 0.125 --scenario
+multipolar-20``.
 """
 
 from __future__ import annotations
@@ -70,25 +73,36 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--dts",
+        type=float,
+        nargs="+",
+        default=list(DTS),
+        help="steps; the smallest is the reference",
+    )
+    ap.add_argument("--scenario", choices=sorted(SCENARIOS), action="append", default=None)
     args = ap.parse_args()
-    print(f"runs = {args.runs}, seed = {args.seed}; each dt against dt = 0.25\n")
+    if any(dt <= 0 or dt > 1 for dt in args.dts):
+        ap.error(f"--dts: every step must be in (0, 1] years, got {args.dts}.")
+    dts = sorted(set(args.dts), reverse=True)
+    print(f"runs = {args.runs}, seed = {args.seed}; each dt against dt = {dts[-1]:g}\n")
     print(
         "| scenario | dt | P(war) | mean final military | mean final belief | agrees |\n"
         "|---|---|---|---|---|---|"
     )
     all_ok = True
-    for sc in SCENARIOS:
+    for sc in args.scenario or SCENARIOS:
         t0 = time.perf_counter()
-        res = {dt: measure(sc, dt, args.runs, args.seed) for dt in DTS}
-        ref = res[DTS[-1]]
-        for dt in DTS:
+        res = {dt: measure(sc, dt, args.runs, args.seed) for dt in dts}
+        ref = res[dts[-1]]
+        for dt in dts:
             m = res[dt]
             cmp = compare(m, ref)
             ok = all(c[2] for c in cmp.values())
             all_ok &= ok
             verdict = (
                 "ref"
-                if dt == DTS[-1]
+                if dt == dts[-1]
                 else (
                     "yes"
                     if ok
