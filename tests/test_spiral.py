@@ -434,26 +434,17 @@ def test_p3_chain_ganging_under_offense_dominance() -> None:
     # The states on the first war's two sides (issue #11: not overlapping wars). Balancing is
     # off so that both worlds fight over the same (the scenario's) alliances: with it on, the
     # defense world's first war comes a decade later, after more balancing ties have formed.
-    def first_war_sizes(chain_ganging: bool) -> dict[float, tuple[float, float]]:
+    def first_war_sizes(**extra: Any) -> dict[float, tuple[float, float]]:
         sizes = {}
         for omega in (0.9, 0.1):
-            r = run(
-                "multipolar-20",
-                1000,
-                steps=40,
-                **{
-                    "world.offense_advantage": omega,
-                    "spiral.war_cost": 0,
-                    "spiral.balance_interval": 0,
-                    "spiral.mechanisms.chain_ganging": chain_ganging,
-                },
-            )
+            over = {"world.offense_advantage": omega, "spiral.war_cost": 0, **extra}
+            r = run("multipolar-20", 1000, steps=40, **over)
             out = r.outcomes[r.outcomes["war"]]
             assert len(out) > 100
             sizes[omega] = mean_se(out["first_war_size"])
         return sizes
 
-    sizes = first_war_sizes(True)
+    sizes = first_war_sizes(**{"spiral.balance_interval": 0})
     msg = (
         f"states in the first war, offense {sizes[0.9][0]:.2f} ± {sizes[0.9][1]:.2f}, "
         f"defense {sizes[0.1][0]:.2f} ± {sizes[0.1][1]:.2f}"
@@ -465,22 +456,15 @@ def test_p3_chain_ganging_under_offense_dominance() -> None:
     # single-chance rule gave 3.44 against 2.35). It does not vanish within the standard
     # errors: what is left are crises of a belligerent with a state at peace, which end in war
     # more often under offense (a first strike), and are not chain-ganging
-    off = first_war_sizes(False)
+    off = first_war_sizes(
+        **{"spiral.balance_interval": 0, "spiral.mechanisms.chain_ganging": False}
+    )
     assert off[0.9][0] - off[0.1][0] < 0.2 * gap_on, (msg, off)
     # With balancing on the alignments make a dense network; there too offense must draw in
     # more states (9.88 ± 0.21 against 5.94 ± 0.17). When alignments renewed their calls with
     # every new enemy, as treaties do, the chances added up and the gap nearly vanished (11.12
     # ± 0.23 against 10.60 ± 0.31, issue #11)
-    dense = {}
-    for omega in (0.9, 0.1):
-        r = run(
-            "multipolar-20",
-            1000,
-            steps=40,
-            **{"world.offense_advantage": omega, "spiral.war_cost": 0},
-        )
-        out = r.outcomes[r.outcomes["war"]]
-        dense[omega] = mean_se(out["first_war_size"])
+    dense = first_war_sizes()
     gap_dense = dense[0.9][0] - dense[0.1][0]
     assert gap_dense > 8 * np.hypot(dense[0.9][1], dense[0.1][1]), dense
 
