@@ -58,13 +58,22 @@ __all__ = [
     "ActorFit",
     "Coefficient",
     "CombinedFit",
+    "ForecastCheck",
+    "ForecastRow",
+    "MilexPanel",
+    "PooledFit",
     "RacePeriodFit",
     "RichardsonFit",
     "fit_combined",
     "fit_combined_arrays",
+    "fit_pooled",
+    "fit_pooled_arrays",
     "fit_race_periods",
     "fit_richardson",
     "fit_richardson_arrays",
+    "fit_richardson_pooled",
+    "forecast_check",
+    "milex_panel",
     "milex_series",
     "parse_actors",
 ]
@@ -267,10 +276,14 @@ class CombinedFit:
 # --- data ------------------------------------------------------------------------------------
 
 
-def parse_actors(actors: str | Sequence[str | Sequence[str]]) -> list[list[str]]:
-    """Two actors from ``"USA,RUS"``, ``"FRN+RUS,GMY+AUH"`` or a list of names or lists.
+def parse_actors(
+    actors: str | Sequence[str | Sequence[str]], *, count: int | None = 2
+) -> list[list[str]]:
+    """Actors from ``"USA,RUS"``, ``"FRN+RUS,GMY+AUH"`` or a list of names or lists.
 
     Each actor is a list of COW abbreviations or codes (a bloc when longer than one).
+    ``count`` is the number of actors required (two for the per-actor and combined fits);
+    ``None`` asks for at least two (the pooled fit's blocs).
     """
     items: list[str | Sequence[str]]
     items = [t for t in actors.split(",")] if isinstance(actors, str) else list(actors)
@@ -286,7 +299,14 @@ def parse_actors(actors: str | Sequence[str | Sequence[str]]) -> list[list[str]]
                 value=actors,
             )
         out.append(members)
-    if len(out) != 2:
+    if count is None and len(out) < 2:
+        raise InputError(
+            f"actors: expected at least two blocs (such as UKG+FRN+RUS,GMY+AUH+ITA), got "
+            f"{len(out)} in {actors!r}",
+            field="actors",
+            value=actors,
+        )
+    if count is not None and len(out) != count:
         raise InputError(
             f"actors: expected two actors (such as USA,RUS or FRN+RUS,GMY+AUH), got {len(out)} "
             f"in {actors!r}",
@@ -298,6 +318,117 @@ def parse_actors(actors: str | Sequence[str | Sequence[str]]) -> list[list[str]]
 
 def _label(members: Sequence[str]) -> str:
     return "+".join(members)
+
+
+@dataclass(frozen=True)
+class MilexPanel:
+    """Yearly NMC milex of every member of every actor (see :func:`milex_panel`).
+
+    ``values[t, j]`` is member ``members[j]``'s milex in ``years[t]``; ``bloc[j]`` is the index
+    of its actor in ``labels``.
+    """
+
+    labels: list[str]
+    members: list[str]
+    bloc: list[int]
+    years: FloatArray
+    values: FloatArray
+    unit: str
+    sources: list[str]
+
+    def by_actor(self) -> FloatArray:
+        """The actors' spending (members summed), shape (n_years, n_actors)."""
+        out = np.zeros((len(self.years), len(self.labels)))
+        for j, b in enumerate(self.bloc):
+            out[:, b] += self.values[:, j]
+        return out
+
+
+def milex_panel(
+    actors: str | Sequence[str | Sequence[str]],
+    years: str | int | tuple[int, int],
+    *,
+    version: int = 7,
+    currency: Literal["native", "USD"] = "native",
+    count: int | None = 2,
+) -> MilexPanel:
+    """Yearly NMC milex of the members of two (or, with ``count=None``, more) actors.
+
+    Raises
+    ------
+    InputError
+        Unknown state, a state in two actors, an empty range, years outside NMC, a range
+        crossing the 1913/1914 currency switch in native units, or a missing value.
+    """
+    from herz.history import datasets
+
+    groups = parse_actors(actors, count=count)
+    span = datasets.parse_years(years)
+    assert span is not None
+    codes = [datasets.resolve_states(g, field="actors") for g in groups]
+    seen: set[int] = set()
+    for group in codes:
+        for code in group:
+            if code in seen:
+                raise InputError(
+                    f"actors: COW code {code} belongs to both actors in {actors!r}"
+                    if len(codes) == 2
+                    else f"actors: COW code {code} is named twice in {actors!r}",
+                    field="actors",
+                    value=actors,
+                )
+        seen.update(group)
+    start, end = span
+    if currency == "native" and start < datasets.CURRENCY_SWITCH_YEAR <= end:
+        raise InputError(
+            f"years: {start}:{end} crosses 1913/1914, where NMC milex changes from thousands of "
+            "GBP to thousands of USD; fit within one currency or ask for currency USD "
+            "(--currency USD) to convert at the gold parity",
+            field="years",
+            value=f"{start}:{end}",
+        )
+    first, last = datasets.nmc_years(version)
+    if start < first or end > last:
+        raise InputError(
+            f"years: {start}:{end} is outside the years of NMC v{version}.0 ({first}-{last})",
+            field="years",
+            value=f"{start}:{end}",
+        )
+    frame = datasets.load("nmc", version=version, currency=currency, years=span)
+    names = datasets.state_names()
+    abbs = datasets.state_abbreviations()
+    year_index = np.arange(start, end + 1)
+    columns: list[FloatArray] = []
+    members: list[str] = []
+    bloc: list[int] = []
+    units: set[str] = set()
+    for j, group in enumerate(codes):
+        for code in group:
+            rows = frame[frame["ccode"] == code].set_index("year")
+            who = abbs.get(code, names.get(code, str(code)))
+            series = rows["milex"].reindex(year_index)
+            missing = series.isna().to_numpy()
+            if bool(missing.any()):
+                year = int(year_index[np.argmax(missing)])
+                raise InputError(
+                    f"actors: NMC v{version}.0 has no milex for {who} in {year}; choose years "
+                    "in which every member has data",
+                    field="actors",
+                    value=who,
+                )
+            columns.append(series.to_numpy(dtype=float))
+            members.append(str(who))
+            bloc.append(j)
+            units.update(str(u) for u in rows["milex_unit"].reindex(year_index))
+    return MilexPanel(
+        labels=[_label(g) for g in groups],
+        members=members,
+        bloc=bloc,
+        years=year_index.astype(float),
+        values=np.column_stack(columns),
+        unit=" / ".join(sorted(units)),
+        sources=[datasets.citation("nmc", version=version), RICHARDSON_1960],
+    )
 
 
 def milex_series(
@@ -320,61 +451,8 @@ def milex_series(
         Unknown state, a state in both actors, an empty range, years outside NMC, a range
         crossing the 1913/1914 currency switch in native units, or a missing value.
     """
-    from herz.history import datasets
-
-    groups = parse_actors(actors)
-    span = datasets.parse_years(years)
-    assert span is not None
-    codes = [datasets.resolve_states(g, field="actors") for g in groups]
-    shared = set(codes[0]) & set(codes[1])
-    if shared:
-        raise InputError(
-            f"actors: COW code {sorted(shared)[0]} belongs to both actors in {actors!r}",
-            field="actors",
-            value=actors,
-        )
-    start, end = span
-    if currency == "native" and start < datasets.CURRENCY_SWITCH_YEAR <= end:
-        raise InputError(
-            f"years: {start}:{end} crosses 1913/1914, where NMC milex changes from thousands of "
-            "GBP to thousands of USD; fit within one currency or ask for currency USD "
-            "(--currency USD) to convert at the gold parity",
-            field="years",
-            value=f"{start}:{end}",
-        )
-    first, last = datasets.nmc_years(version)
-    if start < first or end > last:
-        raise InputError(
-            f"years: {start}:{end} is outside the years of NMC v{version}.0 ({first}-{last})",
-            field="years",
-            value=f"{start}:{end}",
-        )
-    frame = datasets.load("nmc", version=version, currency=currency, years=span)
-    names = datasets.state_names()
-    abb = {int(c): str(a) for c, a in zip(frame["ccode"], frame["stateabb"], strict=True)}
-    year_index = np.arange(start, end + 1)
-    values = np.zeros((len(year_index), 2))
-    units: set[str] = set()
-    for j, group in enumerate(codes):
-        for code in group:
-            rows = frame[frame["ccode"] == code].set_index("year")
-            series = rows["milex"].reindex(year_index)
-            missing = series.isna().to_numpy()
-            if bool(missing.any()):
-                year = int(year_index[np.argmax(missing)])
-                who = abb.get(code, names.get(code, str(code)))
-                raise InputError(
-                    f"actors: NMC v{version}.0 has no milex for {who} in {year}; choose years "
-                    "in which every member has data",
-                    field="actors",
-                    value=who,
-                )
-            values[:, j] += series.to_numpy(dtype=float)
-            units.update(str(u) for u in rows["milex_unit"].reindex(year_index))
-    labels = [_label(g) for g in groups]
-    unit = " / ".join(sorted(units))
-    sources = [datasets.citation("nmc", version=version), RICHARDSON_1960]
-    return labels, year_index.astype(float), values, unit, sources
+    panel = milex_panel(actors, years, version=version, currency=currency)
+    return panel.labels, panel.years, panel.by_actor(), panel.unit, panel.sources
 
 
 # --- estimation ------------------------------------------------------------------------------
@@ -658,6 +736,593 @@ def fit_combined(
         regressor=regressor,
         unit=unit,
         sources=sources,
+    )
+
+
+# --- the pooled N-actor fit ------------------------------------------------------------------
+
+
+def _map_dynamics(
+    M: FloatArray, g: FloatArray, last: FloatArray
+) -> tuple[FloatArray | None, Any, Any, bool, bool, Regime]:
+    """Equilibrium, eigenvalues (continuous M, annual map I + M), stabilities and regime of
+    dx/dt = M x + g read from ``last`` (as :func:`_dynamics`, for N actors)."""
+    n = M.shape[0]
+    eig = np.linalg.eigvals(M)
+    eig = eig[np.argsort(-eig.real, kind="stable")]
+    eig_map = np.linalg.eigvals(np.eye(n) + M)
+    eig_map = eig_map[np.argsort(-np.abs(eig_map), kind="stable")]
+    stable = bool(np.all(eig.real < 0))
+    stable_discrete = bool(np.max(np.abs(eig_map)) < 1)
+    try:
+        eq: FloatArray | None = np.asarray(-np.linalg.solve(M, g), dtype=float)
+    except np.linalg.LinAlgError:
+        eq = None
+    if eq is None or not np.all(np.isfinite(eq)):
+        return None, eig, eig_map, stable, stable_discrete, "degenerate"
+    if stable:
+        return eq, eig, eig_map, stable, stable_discrete, "stable"
+    lam, vecs = np.linalg.eig(M)
+    i = int(np.argmax(lam.real))
+    if abs(lam[i].imag) > 0:
+        return eq, eig, eig_map, stable, stable_discrete, "oscillating"
+    v = vecs[:, i].real
+    left_vals, left_vecs = np.linalg.eig(M.T)
+    w = left_vecs[:, int(np.argmin(np.abs(left_vals - lam[i])))].real
+    c = float(w @ (last - eq)) / float(w @ v)
+    direction = c * v
+    if np.all(direction > 0):
+        regime: Regime = "runaway"
+    elif np.all(direction < 0):
+        regime = "disarmament"
+    else:
+        regime = "divergent"
+    return eq, eig, eig_map, stable, stable_discrete, regime
+
+
+@dataclass(frozen=True)
+class PooledFit:
+    """Richardson's equations for N states pooled into one regression (:func:`fit_pooled`).
+
+    Every state i follows the annual difference equation
+
+        Δx_{i,t} = k·R_{i,t} − a·x_{i,t} + g_i,     R_{i,t} = Σ_{j in another bloc} x_{j,t}
+
+    with one reaction k and one fatigue a shared by all states and one grievance g_i per state.
+
+    Attributes
+    ----------
+    members:
+        The states (COW abbreviations), in the order of every per-state array.
+    blocs:
+        The blocs' labels (``UKG+FRN+RUS``) and, in ``bloc``, each member's bloc index.
+    k, a:
+        The shared reaction and fatigue (per year), with standard error, t and p.
+    g:
+        Each member's grievance (milex unit per year).
+    eigenvalues, eigenvalues_map:
+        Of K − A (continuous reading) and of I + K − A (the fitted annual map), sorted by
+        decreasing real part and modulus.
+    stable, stable_discrete, regime, equilibrium:
+        As in :class:`RichardsonFit`, for N states; the regime is read from the last year.
+    first, last:
+        The observed levels in the first and last year of the window.
+    """
+
+    members: tuple[str, ...]
+    blocs: tuple[str, ...]
+    bloc: tuple[int, ...]
+    years: tuple[int, int]
+    regressor: Regressor
+    unit: str
+    k: Coefficient
+    a: Coefficient
+    g: dict[str, Coefficient]
+    r2: float
+    r2_adj: float
+    durbin_watson: float
+    n: int
+    df_resid: int
+    sigma: float
+    residuals: tuple[float, ...]
+    equilibrium: tuple[float, ...] | None
+    eigenvalues: tuple[complex, ...]
+    eigenvalues_map: tuple[complex, ...]
+    stable: bool
+    stable_discrete: bool
+    regime: Regime
+    first: tuple[float, ...]
+    last: tuple[float, ...]
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def K(self) -> FloatArray:
+        """The reaction matrix: ``K[i, j] = k`` when i and j are in different blocs, else 0."""
+        b = np.asarray(self.bloc)
+        return np.where(b[:, None] != b[None, :], self.k.value, 0.0)
+
+    @property
+    def grievances(self) -> FloatArray:
+        """The grievances g_i as an array in member order."""
+        return np.array([self.g[m].value for m in self.members])
+
+    @property
+    def M(self) -> FloatArray:
+        """K − a·I, the system matrix."""
+        return self.K - self.a.value * np.eye(len(self.members))
+
+    def simulate(self, x0: Sequence[float] | FloatArray, steps: int) -> FloatArray:
+        """Iterate the fitted annual difference equation ``x_{t+1} = x_t + (K − aI)·x_t + g``
+        from ``x0`` for ``steps`` years; shape ``(steps + 1, N)``, no floor at zero.
+
+        This is the equation that was fitted (Richardson 1960's yearly form). The fitted
+        annual map need not have a continuous-time counterpart (an eigenvalue of I + K − aI
+        may be negative), so it is never run as the differential equation.
+        """
+        x = np.asarray(x0, dtype=float).copy()
+        if x.shape != (len(self.members),):
+            raise InputError(
+                f"x0: expected {len(self.members)} levels, got shape {x.shape}", field="x0"
+            )
+        P = np.eye(len(self.members)) + self.M
+        g = self.grievances
+        out = np.empty((steps + 1, x.size))
+        out[0] = x
+        for t in range(1, steps + 1):
+            x = P @ x + g
+            out[t] = x
+        return out
+
+    def forecast(self, steps: int = 1) -> FloatArray:
+        """Levels for the next ``steps`` years from the last observed year, shape (steps, N)."""
+        return self.simulate(self.last, steps)[1:]
+
+    def combined(self) -> tuple[float, float]:
+        """Richardson's combined form implied by the fit: (slope α, intercept c) of
+        Δs_t = α·s_t + c for the total s = Σ x_i.
+
+        With m blocs of equal size n, Σ_i R_{i,t} = n·(m − 1)·s_t, so the pooled equations sum
+        exactly to the combined form with α = n·(m − 1)·k − a and c = Σ g_i (two blocs of one
+        state each: Richardson's k − a). With unequal blocs the sum depends on how the total
+        is shared, and there is no combined form.
+
+        Raises
+        ------
+        InputError
+            If the blocs differ in size.
+        """
+        sizes = {self.bloc.count(b) for b in range(len(self.blocs))}
+        if len(sizes) != 1:
+            raise InputError(
+                f"actors: the blocs {', '.join(self.blocs)} differ in size; the pooled fit "
+                "sums to Richardson's combined form only for blocs of equal size",
+                field="actors",
+            )
+        n = sizes.pop()
+        return n * (len(self.blocs) - 1) * self.k.value - self.a.value, float(self.grievances.sum())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (the shape of ``herz fit richardson --pooled --json``)."""
+        eq = (
+            None
+            if self.equilibrium is None
+            else dict(zip(self.members, self.equilibrium, strict=True))
+        )
+        return {
+            "model": "richardson",
+            "form": "pooled",
+            "equation": "dx_i,t = k*R_i,t - a*x_i,t + g_i (R_i,t: other blocs' total)",
+            "regressor": self.regressor,
+            "years": list(self.years),
+            "unit": self.unit,
+            "members": list(self.members),
+            "blocs": {
+                label: [m for m, b in zip(self.members, self.bloc, strict=True) if b == i]
+                for i, label in enumerate(self.blocs)
+            },
+            "k": self.k.to_dict(),
+            "a": self.a.to_dict(),
+            "g": {m: c.to_dict() for m, c in self.g.items()},
+            "r2": self.r2,
+            "r2_adj": self.r2_adj,
+            "durbin_watson": self.durbin_watson,
+            "n": self.n,
+            "df_resid": self.df_resid,
+            "equilibrium": eq,
+            "stable": self.stable,
+            "stable_discrete": self.stable_discrete,
+            "regime": self.regime,
+            "eigenvalues": [[z.real, z.imag] for z in self.eigenvalues],
+            "eigenvalues_map": [[z.real, z.imag] for z in self.eigenvalues_map],
+            "sources": list(self.sources),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON (non-finite numbers as null)."""
+        import json
+
+        return json.dumps(_finite(self.to_dict()), indent=indent, ensure_ascii=False)
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def _check_level(regressor: str) -> None:
+    if regressor != "level":
+        raise InputError(
+            f"regressor: the pooled fit takes the level regressor only (the first year's levels, "
+            f"Richardson's annual difference equation), got {regressor!r}",
+            field="regressor",
+            value=regressor,
+        )
+
+
+def fit_pooled_arrays(
+    levels: Sequence[Sequence[float]] | FloatArray,
+    bloc: Sequence[int],
+    *,
+    names: Sequence[str] | None = None,
+    blocs: Sequence[str] | None = None,
+    years: tuple[int, int] | None = None,
+    regressor: Regressor = "level",
+    unit: str = "arbitrary units",
+    sources: Sequence[str] = (),
+) -> PooledFit:
+    """Fit Richardson's equations for N states pooled into one OLS regression.
+
+    Parameters
+    ----------
+    levels:
+        Yearly levels, shape (n_years, N), consecutive years.
+    bloc:
+        Each state's bloc (an integer label, N of them); a state reacts to the summed spending
+        of the states in the other blocs.
+    names, blocs:
+        Labels of the states and of the blocs (default ``x0, x1, ...`` and ``B0, B1, ...``).
+    years:
+        The first and last year (for the record); default (0, n_years − 1).
+    regressor:
+        ``level`` only: the regressors are the first year's levels (the annual difference
+        equation that :meth:`PooledFit.simulate` runs). ``mean`` is refused.
+    unit, sources:
+        Carried into the result.
+
+    Notes
+    -----
+    The regression (Richardson 1960, with his symmetry k = l, a = b, extended to N states) is
+
+        Δx_{i,t} = k·R_{i,t} − a·x_{i,t} + g_i + ε_{i,t}
+
+    over the N·(n_years − 1) yearly changes, with one dummy per state for g_i: 2 + N
+    coefficients, statsmodels OLS. For m blocs of equal size n the N equations sum to
+    Richardson's combined form Δs = (n(m − 1)k − a)·s + Σ g_i (:meth:`PooledFit.combined`).
+    """
+    _check_level(regressor)
+    X = np.asarray(levels, dtype=float)
+    b = np.asarray(bloc, dtype=int)
+    if X.ndim != 2 or X.shape[1] != b.size:
+        raise InputError(
+            f"levels: need shape (years, {b.size}) for {b.size} states, got {X.shape}",
+            field="levels",
+        )
+    n_blocs = int(b.max()) + 1 if b.size else 0
+    if (
+        b.size == 0
+        or b.min() < 0
+        or len(set(b.tolist())) < 2
+        or set(b.tolist()) != set(range(n_blocs))
+    ):
+        raise InputError(
+            f"bloc: need at least two blocs labelled 0, 1, ..., got {list(b)}", field="bloc"
+        )
+    T, N = X.shape
+    span = years if years is not None else (0, T - 1)
+    _check_n(N * (T - 1), N + 3, span, f"pooled fit ({N + 2} coefficients)")
+    labels = list(names) if names is not None else [f"x{i}" for i in range(N)]
+    bloc_labels = list(blocs) if blocs is not None else [f"B{i}" for i in range(n_blocs)]
+    rival = b[:, None] != b[None, :]
+    R = X[:-1] @ rival.T.astype(float)  # R[t, i] = Σ_{j rival of i} x_{j,t}
+    delta = np.diff(X, axis=0)
+    endog = delta.reshape(-1)  # year-major: (t, i)
+    dummies = np.tile(np.eye(N), (T - 1, 1))
+    exog = np.column_stack([R.reshape(-1), X[:-1].reshape(-1), dummies])
+    import statsmodels.api as sm
+
+    res = sm.OLS(endog, exog, hasconst=True).fit()
+    resid = np.asarray(res.resid, dtype=float)
+    k = _coef(res, 0)
+    a = _coef(res, 1, sign=-1.0)
+    g = {labels[i]: _coef(res, 2 + i) for i in range(N)}
+    M = np.where(rival, k.value, 0.0) - a.value * np.eye(N)
+    eq, eig, eig_map, stable, stable_d, regime = _map_dynamics(
+        M, np.array([g[m].value for m in labels]), X[-1]
+    )
+    # Durbin-Watson over each state's own residual series, pooled: Σ (e_t − e_{t−1})² / Σ e².
+    per_state = resid.reshape(T - 1, N)
+    dw = (
+        float(np.sum(np.diff(per_state, axis=0) ** 2) / np.sum(resid**2))
+        if T > 2 and np.sum(resid**2) > 0
+        else math.nan
+    )
+    return PooledFit(
+        members=tuple(labels),
+        blocs=tuple(bloc_labels),
+        bloc=tuple(int(v) for v in b),
+        years=span,
+        regressor=regressor,
+        unit=unit,
+        k=k,
+        a=a,
+        g=g,
+        r2=float(res.rsquared),
+        r2_adj=float(res.rsquared_adj),
+        durbin_watson=dw,
+        n=int(res.nobs),
+        df_resid=int(res.df_resid),
+        sigma=float(math.sqrt(res.scale)) if res.df_resid > 0 else math.nan,
+        residuals=tuple(float(r) for r in resid),
+        equilibrium=None if eq is None else tuple(float(v) for v in eq),
+        eigenvalues=tuple(complex(z) for z in eig),
+        eigenvalues_map=tuple(complex(z) for z in eig_map),
+        stable=stable,
+        stable_discrete=stable_d,
+        regime=regime,
+        first=tuple(float(v) for v in X[0]),
+        last=tuple(float(v) for v in X[-1]),
+        sources=list(sources),
+    )
+
+
+def fit_pooled(
+    actors: str | Sequence[str | Sequence[str]],
+    years: str | int | tuple[int, int],
+    *,
+    regressor: Regressor = "level",
+    version: int = 7,
+    currency: Literal["native", "USD"] = "native",
+) -> PooledFit:
+    """Fit the pooled N-state Richardson equations to NMC milex (:func:`fit_pooled_arrays`).
+
+    ``fit_pooled("UKG+FRN+RUS,GMY+AUH+ITA", "1909:1913")`` fits the six great powers of 1909,
+    each reacting to the summed spending of the other bloc, with one k and one a for all and
+    one grievance each (Richardson 1960's symmetric equations, one per state; his own
+    1909-1913 analysis summed the blocs). ``actors`` are two or more blocs; a bloc may be a
+    single state. Parameters otherwise as in :func:`fit_richardson`; ``regressor="mean"`` is
+    refused.
+    """
+    _check_level(regressor)
+    panel = milex_panel(actors, years, version=version, currency=currency, count=None)
+    return fit_pooled_arrays(
+        panel.values,
+        panel.bloc,
+        names=panel.members,
+        blocs=panel.labels,
+        years=(int(panel.years[0]), int(panel.years[-1])),
+        regressor=regressor,
+        unit=panel.unit,
+        sources=panel.sources,
+    )
+
+
+#: Alias with the name the issue uses.
+fit_richardson_pooled = fit_pooled
+
+
+# --- forecast check --------------------------------------------------------------------------
+
+Form = Literal["per-actor", "combined", "pooled"]
+BASELINES = ("random walk", "log-linear trend")
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    """One forecast of one series in one year, with its error against NMC."""
+
+    year: int
+    series: str
+    method: str
+    forecast: float
+    observed: float
+
+    @property
+    def error(self) -> float:
+        """Forecast minus observed."""
+        return self.forecast - self.observed
+
+    @property
+    def error_pct(self) -> float:
+        """The error as a percentage of the observed value."""
+        return 100.0 * self.error / self.observed if self.observed else math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready row."""
+        return {
+            "year": self.year,
+            "series": self.series,
+            "method": self.method,
+            "forecast": self.forecast,
+            "observed": self.observed,
+            "error": self.error,
+            "error_pct": self.error_pct,
+        }
+
+
+@dataclass(frozen=True)
+class ForecastCheck:
+    """Out-of-sample forecasts of a Richardson fit beside two naive baselines.
+
+    The fit uses the years ``fitted``; each year of ``years`` (after the window) is forecast
+    by iterating the fitted annual equation from the observed level in the window's last year.
+    The baselines are fitted on the same years, series by series: ``random walk`` (the last
+    observed level) and ``log-linear trend`` (OLS of the log level on the year, extrapolated).
+    """
+
+    form: Form
+    fitted: tuple[int, int]
+    years: tuple[int, ...]
+    series: tuple[str, ...]
+    rows: tuple[ForecastRow, ...]
+    unit: str
+    sources: list[str] = field(default_factory=list)
+
+    def get(self, year: int, series: str, method: str) -> ForecastRow:
+        """The row of one year, series and method."""
+        for row in self.rows:
+            if (row.year, row.series, row.method) == (year, series, method):
+                return row
+        raise KeyError((year, series, method))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready table (``forecast`` in ``herz fit richardson --forecast F --json``)."""
+        return {
+            "form": self.form,
+            "fitted": list(self.fitted),
+            "years": list(self.years),
+            "series": list(self.series),
+            "methods": ["richardson", *BASELINES],
+            "unit": self.unit,
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+
+def _baselines(
+    history: FloatArray, years: FloatArray, ahead: Sequence[int]
+) -> dict[str, list[float]]:
+    """Random walk and log-linear trend forecasts of one positive series for years ``ahead``."""
+    slope, intercept = np.polyfit(years, np.log(history), 1)
+    return {
+        "random walk": [float(history[-1])] * len(ahead),
+        "log-linear trend": [float(np.exp(intercept + slope * y)) for y in ahead],
+    }
+
+
+def forecast_check(
+    actors: str | Sequence[str | Sequence[str]],
+    years: str | int | tuple[int, int],
+    until: int,
+    *,
+    form: Form = "pooled",
+    regressor: Regressor = "level",
+    version: int = 7,
+    currency: Literal["native", "USD"] = "native",
+) -> ForecastCheck:
+    """Fit on ``years`` (A:B), forecast B+1 ... ``until`` and score against NMC.
+
+    ``form`` is ``per-actor`` (:func:`fit_richardson`, the two actors and their total),
+    ``combined`` (:func:`fit_combined`, the total) or ``pooled`` (:func:`fit_pooled`, every
+    state and the total). Each is set beside the random walk and the log-linear trend fitted
+    on A:B (see :class:`ForecastCheck`).
+
+    Raises
+    ------
+    InputError
+        ``until`` not after B, beyond NMC's last year, or (in native currency) across the
+        1913/1914 switch; and whatever the fit itself refuses.
+    """
+    from herz.history import datasets
+
+    span = datasets.parse_years(years)
+    assert span is not None
+    start, end = span
+    if isinstance(until, bool) or not isinstance(until, int | np.integer):
+        raise InputError(f"forecast: expected a year, got {until!r}", field="forecast", value=until)
+    if until <= end:
+        raise InputError(
+            f"forecast: {until} is not after the fitted years {start}:{end}; forecast a later year",
+            field="forecast",
+            value=until,
+        )
+    _, last = datasets.nmc_years(version)
+    if until > last:
+        raise InputError(
+            f"forecast: NMC v{version}.0 ends in {last}, so {until} cannot be checked",
+            field="forecast",
+            value=until,
+        )
+    if currency == "native" and end < datasets.CURRENCY_SWITCH_YEAR <= until:
+        raise InputError(
+            f"forecast: {start}:{end} to {until} crosses 1913/1914, where NMC milex changes "
+            "from GBP to USD; forecast within one currency or ask for currency USD",
+            field="forecast",
+            value=until,
+        )
+    if form == "pooled":
+        _check_level(regressor)
+    count = None if form == "pooled" else 2
+    panel = milex_panel(actors, (start, until), version=version, currency=currency, count=count)
+    n_fit = end - start + 1
+    ahead = list(range(end + 1, until + 1))
+    steps = len(ahead)
+    yrs = panel.years[:n_fit]
+    window = (start, end)
+    predictions: dict[str, list[float]] = {}
+    observed: dict[str, FloatArray] = {}
+    if form == "pooled":
+        pfit = fit_pooled_arrays(
+            panel.values[:n_fit],
+            panel.bloc,
+            names=panel.members,
+            blocs=panel.labels,
+            years=window,
+            regressor=regressor,
+            unit=panel.unit,
+        )
+        path = pfit.forecast(steps)
+        for j, m in enumerate(panel.members):
+            predictions[m] = list(map(float, path[:, j]))
+            observed[m] = panel.values[:, j]
+        predictions["total"] = list(map(float, path.sum(axis=1)))
+        observed["total"] = panel.values.sum(axis=1)
+    else:
+        by_actor = panel.by_actor()
+        if form == "per-actor":
+            rfit = fit_richardson_arrays(
+                by_actor[:n_fit, 0],
+                by_actor[:n_fit, 1],
+                years=window,
+                names=(panel.labels[0], panel.labels[1]),
+                regressor=regressor,
+            )
+            pairs = rfit.forecast(steps)
+            for j, label in enumerate(panel.labels):
+                predictions[label] = [p[j] for p in pairs]
+                observed[label] = by_actor[:, j]
+            predictions["total"] = [p[0] + p[1] for p in pairs]
+        elif form == "combined":
+            cfit = fit_combined_arrays(
+                by_actor[:n_fit].sum(axis=1), years=window, actors=panel.labels, regressor=regressor
+            )
+            predictions["total"] = cfit.forecast(steps)
+        else:
+            raise InputError(
+                f"form: expected per-actor, combined or pooled, got {form!r}",
+                field="form",
+                value=form,
+            )
+        observed["total"] = by_actor.sum(axis=1)
+    rows: list[ForecastRow] = []
+    for name, values in observed.items():
+        base = _baselines(values[:n_fit], yrs, ahead)
+        for h, year in enumerate(ahead):
+            obs = float(values[n_fit + h])
+            rows.append(ForecastRow(year, name, "richardson", predictions[name][h], obs))
+            for method in BASELINES:
+                rows.append(ForecastRow(year, name, method, base[method][h], obs))
+    return ForecastCheck(
+        form=form,
+        fitted=window,
+        years=tuple(ahead),
+        series=tuple(observed),
+        rows=tuple(rows),
+        unit=panel.unit,
+        sources=panel.sources,
     )
 
 
