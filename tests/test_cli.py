@@ -246,7 +246,10 @@ def test_run_takes_any_models_options_from_its_schema() -> None:
     assert code == 0 and "richardson" in out and "spiral" in out
     code, out, _ = run("models", "--json")
     names = {m["name"]: m for m in json.loads(out)}
-    assert names["richardson"]["options"]["properties"]["method"]["enum"] == ["exact", "euler"]
+    method = names["richardson"]["options"]["properties"]["method"]
+    # default None: the scenario's richardson.method (the form of its coefficients), else exact
+    assert [b.get("enum") for b in method["anyOf"]] == [["exact", "euler"], None]
+    assert method["default"] is None
 
 
 def test_run_refuses_runs_that_would_not_fit_in_memory_before_allocating() -> None:

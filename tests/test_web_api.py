@@ -247,7 +247,9 @@ def test_run_richardson_with_options_from_its_schema(client: TestClient) -> None
     euler = run(client, **base, options={"method": "euler", "blocs": False, "noise": None})
     exact = run(client, **base)
     assert euler["result"]["summary"]["options"]["method"] == "euler"
-    assert exact["result"]["summary"]["options"]["method"] == "exact"
+    # the option's default is the scenario's richardson.method, else exact (two-state has none)
+    assert exact["result"]["summary"]["options"]["method"] is None
+    assert exact["result"]["summary"]["method"] == "exact"
     direct = herz.simulate("two-state", "richardson", runs=1, steps=20, seed=1, method="euler")
     assert direct.series is not None
     final = direct.series[direct.series["t"] == 20].set_index("state")["military"]

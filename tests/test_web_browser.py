@@ -172,8 +172,9 @@ def test_model_controls_come_from_the_options_schema(browser: Any, url: str) -> 
     methods = page.evaluate(
         "() => Array.from(document.querySelectorAll('#opt-method option'), o => o.textContent)"
     )
-    assert methods == ["exact", "euler"]
-    assert page.input_value("#opt-method") == '"exact"'
+    # default: the scenario's richardson.method (the form of its coefficients), else exact
+    assert methods == ["(default)", "exact", "euler"]
+    assert page.input_value("#opt-method") == "null"
     assert page.get_attribute("#opt-blocs", "type") == "checkbox"
     assert not page.is_checked("#opt-blocs") and page.is_checked("#opt-floor")
     assert page.get_attribute("#opt-noise", "type") == "number"

@@ -9,7 +9,10 @@ A scenario is a YAML document (``yaml.safe_load`` only) with these parts::
                intelligence, bias, ccode, capital {lat, lon, name}
     alliances: name, members, kind, reliability, from, until
     events:    crisis | doctrine_change | technology_shock | alliance_change | signal, at a year
-    richardson: optional coefficients for Richardson's model (or the rule that derives them)
+    richardson: optional coefficients for Richardson's model (or the rule that derives them),
+               the form they are for (method) and, if fitted, where from (fitted)
+    observed:  optional: the dataset and variable the states' military is (NMC milex), for
+               comparing runs with the record
     spiral:    optional parameters of the spiral model (every one has a documented default)
     <model>:   any other registered model's block, named after the model (``iterated:``, ...)
 
@@ -52,7 +55,9 @@ __all__ = [
     "CrisisEvent",
     "DoctrineChangeEvent",
     "Event",
+    "Observed",
     "RichardsonDerive",
+    "RichardsonFitted",
     "RichardsonParams",
     "Scenario",
     "SignalEvent",
@@ -357,6 +362,73 @@ class RichardsonDerive(_Model):
     )
 
 
+class RichardsonFitted(_Model):
+    """Where fitted Richardson coefficients came from: structured provenance that the code
+    reads (``herz run`` labels the years inside ``years`` in-sample, the rest out-of-sample).
+
+    ``herz fit richardson --pooled --yaml`` writes this block with the coefficients.
+    """
+
+    dataset: Literal["nmc"] = Field(
+        description="The dataset fitted: COW National Material Capabilities (milex).",
+        json_schema_extra={
+            "source": "Singer, Bremer & Stuckey (1972), COW NMC: the only shipped milex series"
+        },
+    )
+    version: Literal[6, 7] = Field(
+        default=7,
+        description="NMC version (6 or 7; milex is identical on the years they share).",
+        json_schema_extra={"source": "ours", "why": "v7.0 is the current release herz ships"},
+    )
+    years: str = Field(
+        pattern=r"^\d{1,4}:\d{1,4}$",
+        description="The inclusive range of levels fitted, A:B (its changes are A->A+1 ... ).",
+        json_schema_extra={
+            "source": "ours",
+            "why": "the fitted years: in-sample there, out-of-sample elsewhere",
+        },
+    )
+    form: Literal["per-actor", "combined", "pooled"] = Field(
+        description="Which fit: per-actor (two actors), combined (their sum) or pooled "
+        "(N states, one k and one a, a grievance each).",
+        json_schema_extra={
+            "source": "ours",
+            "why": "herz.history.estimate's three forms",
+            "after": "Richardson (1960): per-actor equations and their combined form",
+        },
+    )
+    regressor: Literal["level", "mean"] = Field(
+        default="level",
+        description="level: the first year's levels (the annual difference equation); mean: "
+        "the two years' mean.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "level is the Euler form that method: euler runs",
+            "after": "Richardson (1960): Δ plotted against the mean",
+        },
+    )
+    command: str | None = Field(
+        default=None,
+        max_length=500,
+        description="The command that printed the coefficients (to reproduce them).",
+        json_schema_extra={"source": "ours", "why": "reproducibility: the exact command"},
+    )
+
+    @field_validator("years")
+    @classmethod
+    def _ordered(cls, value: str) -> str:
+        start, end = (int(v) for v in value.split(":"))
+        if end < start:
+            raise ValueError("the end year is before the start year")
+        return value
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The fitted years as (start, end), inclusive."""
+        start, end = (int(v) for v in self.years.split(":"))
+        return start, end
+
+
 class RichardsonParams(_Model):
     """Optional coefficients of Richardson's model; anything left out is derived.
 
@@ -397,6 +469,30 @@ class RichardsonParams(_Model):
         le=10,
         description="Relative noise per √year.",
         json_schema_extra={"source": "Richardson (1960): his equations are deterministic (σ = 0)"},
+    )
+    method: Literal["exact", "euler"] | None = Field(
+        default=None,
+        description="The form the coefficients are for: euler for coefficients fitted to "
+        "yearly changes (Richardson's annual difference equation, run with one-year steps), "
+        "exact for those of the differential equation; the run's default method.",
+        json_schema_extra={
+            "source": "ours",
+            "why": (
+                "absent by default: the run's method is then exact; coefficients fitted to "
+                "yearly changes are those of the annual map, which may have no continuous "
+                "counterpart"
+            ),
+            "after": "Richardson (1960): the yearly difference form fitted to budgets",
+        },
+    )
+    fitted: RichardsonFitted | None = Field(
+        default=None,
+        description="Provenance of fitted coefficients: dataset, version, years, form, "
+        "regressor, command.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "absent unless the coefficients were fitted (herz fit richardson --yaml)",
+        },
     )
     derive: RichardsonDerive = Field(
         default_factory=RichardsonDerive,
@@ -1039,6 +1135,49 @@ class SpiralParams(_Model):
     )
 
 
+class Observed(_Model):
+    """What the scenario's ``military`` is, as data: a dataset and a variable in the
+    scenario's unit, so that runs can be compared with the record (``herz run`` overlays the
+    observed values and reports ``observed_error``; :mod:`herz.history.observed`).
+
+    Matched by each state's ``ccode``; compared only in the years whose dataset unit is the
+    scenario's ``currency`` (NMC milex is in GBP to 1913 and in USD from 1914; herz does not
+    convert).
+    """
+
+    dataset: Literal["nmc"] = Field(
+        description="The dataset: COW National Material Capabilities.",
+        json_schema_extra={
+            "source": "Singer, Bremer & Stuckey (1972), COW NMC: milex, military expenditure"
+        },
+    )
+    variable: Literal["milex"] = Field(
+        default="milex",
+        description="The dataset's variable that the scenario's military measures.",
+        json_schema_extra={"source": "Singer, Bremer & Stuckey (1972): milex"},
+    )
+    scale: float = Field(
+        gt=0,
+        le=1e6,
+        description="Multiply the dataset's values by this to get the scenario's military "
+        "unit (0.001: NMC's thousands to millions).",
+        json_schema_extra={"source": "ours", "why": "the scenario's unit, stated in its header"},
+    )
+    version: Literal[6, 7] = Field(
+        default=7,
+        description="NMC version (milex is identical in v6.0 and v7.0 on the years they share).",
+        json_schema_extra={"source": "ours", "why": "v7.0 is the current release herz ships"},
+    )
+    currency: Literal["GBP", "USD"] = Field(
+        description="The currency of the scenario's military unit; only the dataset's years "
+        "in that currency are compared.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "NMC milex is current GBP to 1913 and current USD from 1914; no conversion",
+        },
+    )
+
+
 #: A model block's key: the name of a registered model (``iterated``, ``lanchester``, ...).
 _BLOCK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -1066,6 +1205,15 @@ class Scenario(_Model):
     events: list[Event] = Field(default_factory=list)
     richardson: RichardsonParams | None = None
     spiral: SpiralParams | None = None
+    observed: Observed | None = Field(
+        default=None,
+        description="Where the states' military is observed (dataset, variable, scale), for "
+        "comparing runs with the record.",
+        json_schema_extra={
+            "source": "ours",
+            "why": "absent by default: a synthetic scenario has no record to compare with",
+        },
+    )
 
     # -- cross-field checks ---------------------------------------------------------------
     @model_validator(mode="before")

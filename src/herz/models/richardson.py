@@ -567,7 +567,7 @@ def simulate_scenario(
     keep: str = "series",
     run_offset: int = 0,
     stream_key: Sequence[int] = (),
-    method: Method = "exact",
+    method: Method | None = None,
     blocs: bool = False,
     noise: float | None = None,
     floor: bool = True,
@@ -577,6 +577,11 @@ def simulate_scenario(
 
     Parameters
     ----------
+    method:
+        ``"exact"`` or ``"euler"`` (see :func:`simulate`); ``None`` (default): the form the
+        scenario's ``richardson.method`` says its coefficients are for, else ``"exact"``.
+        Coefficients fitted to yearly changes (``richardson.fitted`` with ``method: euler``)
+        are those of the annual map and run only with one-year steps.
     run_offset, stream_key:
         Run k of this call is run ``run_offset + k`` (its ``run`` label in the series) and draws
         from ``SeedSequence(seed, spawn_key=(*stream_key, run_offset + k))``.
@@ -593,12 +598,23 @@ def simulate_scenario(
     from herz.results import Result
     from herz.scenario import TechnologyShockEvent
 
+    params = scenario.richardson
+    if method is None:
+        method = params.method if params is not None and params.method is not None else "exact"
+    dt = scenario.time.step
+    if params is not None and params.fitted is not None and method == "euler" and dt != 1:
+        raise InputError(
+            f"{scenario.name}: time.step: the richardson coefficients were fitted to yearly "
+            f"changes ({params.fitted.dataset} {params.fitted.years}) and run only with "
+            f"one-year steps, got {dt:g}.",
+            field="time.step",
+            value=dt,
+        )
     system = coefficients_from_scenario(scenario)
     if blocs:
         groups, names = _blocs_of(scenario)
         system = aggregate(system, groups, names)
     n = len(system.actors)
-    dt = scenario.time.step
     start = scenario.time.start
     shocks: dict[int, FloatArray] = {}
     military = {st.id: st.military for st in scenario.states}
@@ -644,6 +660,11 @@ def simulate_scenario(
         "actors": system.actors,
         "members": dict(zip(system.actors, system.members, strict=True)) if blocs else None,
         "units": scenario.units.military,
+        "fitted": (
+            params.fitted.model_dump(mode="json")
+            if params is not None and params.fitted is not None
+            else None
+        ),
         "coefficients": {
             "reaction": {
                 system.actors[i]: {
@@ -729,10 +750,11 @@ def _outcomes(paths: FloatArray, actors: list[str], run_offset: int) -> pd.DataF
 class RichardsonOptions(StrictModel):
     """Run options of Richardson's model (``herz run --option NAME=VALUE``, sweeps' ``options``)."""
 
-    method: Literal["exact", "euler"] = Field(
-        default="exact",
+    method: Literal["exact", "euler"] | None = Field(
+        default=None,
         description="exact: the closed form step by step; euler: Richardson's annual difference "
-        "form (can overshoot where the continuous system is stable).",
+        "form (can overshoot where the continuous system is stable); default: the scenario's "
+        "richardson.method (the form its coefficients are for), else exact.",
     )
     blocs: bool = Field(
         default=False,
@@ -785,7 +807,7 @@ class Richardson(Model):
         run_offset: int = 0,
         stream_key: Sequence[int] = (),
         progress: Progress | None = None,
-        method: Method = "exact",
+        method: Method | None = None,
         blocs: bool = False,
         noise: float | None = None,
         floor: bool = True,
