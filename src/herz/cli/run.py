@@ -216,6 +216,62 @@ def _state_tables(result: Result, model: Model) -> list[Table]:
     return [table]
 
 
+def _pct(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return ""
+    return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+
+def _observed_tables(table: dict[str, Any]) -> list[Table]:
+    """The error against the record: per year (the total and every actor, model − observed
+    in % of the record), then per series the mean and largest absolute % error, in- and
+    out-of-sample."""
+    from rich.table import Table
+
+    series: dict[str, Any] = table.get("series", {})
+    years: list[int] = table.get("years", [])
+    if not years:
+        return []
+    fitted = table.get("fitted_years")
+    sample_note = (
+        f"in: inside the fitted years {fitted[0]}-{fitted[1]}"
+        if fitted
+        else "all out-of-sample: the coefficients were not fitted to these data"
+    )
+    names = ["total", *(k for k in series if k != "total")]
+    per_year = Table(
+        title=f"Error against {table['dataset']}, model − observed, % ({sample_note})",
+        title_justify="left",
+    )
+    per_year.add_column("year")
+    per_year.add_column("sample")
+    for name in names:
+        per_year.add_column(name, justify="right")
+    for year in years:
+        key = str(year)
+        cells = []
+        sample = ""
+        for name in names:
+            row = series.get(name, {}).get("years", {}).get(key)
+            cells.append("" if row is None else _pct(row.get("error_pct"), signed=True))
+            sample = sample or ("" if row is None else row["sample"])
+        per_year.add_row(key, sample, *cells)
+    summary = Table(title_justify="left", caption=f"units: {table['unit']}")
+    summary.add_column("series")
+    for col in ("mean |error| %", "max |error| %", "in-sample mean", "out-of-sample mean"):
+        summary.add_column(col, justify="right")
+    for name in names:
+        entry = series.get(name, {})
+        summary.add_row(
+            name,
+            _pct(entry.get("mean_abs_pct")),
+            _pct(entry.get("max_abs_pct")),
+            _pct(entry.get("mean_abs_pct_in_sample")),
+            _pct(entry.get("mean_abs_pct_out_of_sample")),
+        )
+    return [per_year, summary]
+
+
 def print_result(result: Result, con: Console) -> None:
     """Print any model's result: a header, its declared headline numbers, per-state values."""
     from rich.table import Table
@@ -241,6 +297,12 @@ def print_result(result: Result, con: Console) -> None:
         con.print(table)
     for table in _state_tables(result, model):
         con.print(table)
+    if isinstance(s.get("observed_error"), dict):
+        for table in _observed_tables(s["observed_error"]):
+            con.print(table)
+        for line in s["observed_error"].get("not_compared", []):
+            con.print(f"not compared: {line}")
+        con.print(f"[dim]Record: {s['observed_error'].get('source', '')}[/dim]")
     for citation in s.get("sources", []):
         con.print(f"[dim]Source: {citation}[/dim]")
 
@@ -321,6 +383,13 @@ def run_cmd(
     blocs: bool = typer.Option(False, "--blocs", help="Same as --option blocs=true."),
     method: str | None = typer.Option(None, "--method", help="Same as --option method=..."),
     noise: float | None = typer.Option(None, "--noise", help="Same as --option noise=..."),
+    observed: bool | None = typer.Option(
+        None,
+        "--observed/--no-observed",
+        help="Compare with the record (the scenario's observed: block): NMC's values as "
+        "points on the plot, observed_error in the summary. Default: on where the scenario "
+        "has the block and the model's military is yearly spending (richardson).",
+    ),
 ) -> None:
     """Run a model on a scenario; print a summary and optionally write results to --out."""
     from herz.models import get_model
@@ -351,7 +420,25 @@ def run_cmd(
         # a --set time.step=... is then checked against the new horizon, not the file's.
         overrides["time.steps"] = steps
     sc = load_scenario(scenario).with_overrides(overrides, source="--set")
-    keep = "series" if out is not None else "summary"  # the series only when written out
+    from herz.history.observed import COMPARABLE_MODELS
+
+    if observed and sc.observed is None:
+        raise InputError(
+            f"--observed: scenario {sc.name!r} has no observed: block saying what its military "
+            "is, so there is no record to compare with.",
+            field="--observed",
+            value=sc.name,
+        )
+    if observed and m.name not in COMPARABLE_MODELS:
+        raise InputError(
+            f"--observed: model {m.name!r} does not produce yearly spending comparable with "
+            f"the record (only {', '.join(COMPARABLE_MODELS)}).",
+            field="--observed",
+            value=m.name,
+        )
+    observing = observed is not False and sc.observed is not None and m.name in COMPARABLE_MODELS
+    # the series only when written out, or when compared with the record
+    keep = "series" if out is not None or observing else "summary"
     err = _console(stderr=True)
     with contextlib.ExitStack() as stack:
         progress = None
@@ -374,6 +461,12 @@ def run_cmd(
             progress=progress,
             **options,
         )
+    if observing:
+        from herz.history.observed import attach
+
+        attach(result)
+        if out is None:
+            result.series = None  # kept for the comparison only
     written = _write_outputs(result, out) if out is not None else []
     if as_json:
         sys.stdout.write(result.to_json() + "\n")

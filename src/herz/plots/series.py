@@ -19,7 +19,12 @@ __all__ = ["plot_series"]
 
 
 def plot_series(result: Result, variable: str = "military", *, ax: Any = None) -> Figure:
-    """Ensemble mean of ``variable`` per state over time, with a 5–95 % band when runs > 1."""
+    """Ensemble mean of ``variable`` per state over time, with a 5–95 % band when runs > 1.
+
+    Where the result carries observed values (``result.extra["observed"]``, put there by
+    ``herz.history.observed.attach``), the ``military`` plot shows them as open points in
+    each state's colour, each state's points one artist with ``gid`` ``observed:<state>``.
+    """
     plt = _pyplot()
     series = result.series
     if series is None or variable not in series.columns:
@@ -33,11 +38,28 @@ def plot_series(result: Result, variable: str = "military", *, ax: Any = None) -
     stats["lo"] = grouped.quantile(0.05)
     stats["hi"] = grouped.quantile(0.95)
     runs = int(series["run"].nunique())
+    observed = result.extra.get("observed") if variable == "military" else None
+    points = (observed or {}).get("series", {})
     for state, frame in stats.groupby(level="state", observed=True, sort=False):
         years = frame.index.get_level_values("year")
         (line,) = ax.plot(years, frame["mean"], label=str(state), lw=1.8)
         if runs > 1:
             ax.fill_between(years, frame["lo"], frame["hi"], color=line.get_color(), alpha=0.15)
+        dots = points.get(str(state))
+        if dots and dots["years"]:
+            ax.plot(
+                dots["years"],
+                dots["values"],
+                ls="",
+                marker="o",
+                ms=5,
+                mfc="none",
+                mec=line.get_color(),
+                label="_nolegend_",
+                gid=f"observed:{state}",
+            )
+    if observed is not None and any(p.get("years") for p in points.values()):
+        ax.plot([], [], ls="", marker="o", mfc="none", mec="0.3", label=str(observed["label"]))
     units = result.scenario.units.military if variable == "military" else ""
     ax.set_xlabel("year")
     ax.set_ylabel(f"{variable} ({units})" if units else variable)
