@@ -25,7 +25,13 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
-    from herz.history.estimate import ActorFit, CombinedFit, RichardsonFit
+    from herz.history.estimate import (
+        ActorFit,
+        CombinedFit,
+        ForecastCheck,
+        PooledFit,
+        RichardsonFit,
+    )
 
 __all__ = ["register"]
 
@@ -42,6 +48,8 @@ _FLAGS = {
     "regressor": "--regressor",
     "dyad_years": "--dyad-years",
     "burden": "--burden",
+    "forecast": "--forecast",
+    "scale": "--scale",
 }
 
 
@@ -228,11 +236,20 @@ def _write_csv(frame: pd.DataFrame, path: Path, sources: list[str]) -> None:
 
 def fit_richardson_cmd(
     actors: str = typer.Option(
-        ..., "--actors", help="Two states or blocs: USA,RUS or FRN+RUS,GMY+AUH."
+        ...,
+        "--actors",
+        help="Two states or blocs: USA,RUS or FRN+RUS,GMY+AUH; with --pooled, two or more "
+        "blocs whose members are fitted one by one: UKG+FRN+RUS,GMY+AUH+ITA.",
     ),
     years: str = typer.Option(..., "--years", help="Inclusive range of levels A:B."),
     combined: bool = typer.Option(
         False, "--combined", help="Fit Richardson's combined form Δ(U+V) = α·(U+V − s0)."
+    ),
+    pooled: bool = typer.Option(
+        False,
+        "--pooled",
+        help="Fit every member: Δx_i = k·R_i − a·x_i + g_i, one k and a, a g per state "
+        "(R_i: the other blocs' total).",
     ),
     regressor: str = typer.Option(
         "level", "--regressor", help="level: first year's levels; mean: the two years' mean."
@@ -240,6 +257,20 @@ def fit_richardson_cmd(
     version: int = typer.Option(7, "--version", help="NMC version: 6 or 7."),
     currency: str = typer.Option(
         "native", "--currency", help="native (refuse to cross 1913/1914) or USD (gold parity)."
+    ),
+    forecast: int | None = typer.Option(
+        None,
+        "--forecast",
+        help="Forecast each year after A:B up to this one from the fit, beside a random walk "
+        "and a log-linear trend, each with its error against NMC.",
+    ),
+    as_yaml: bool = typer.Option(
+        False, "--yaml", help="With --pooled: print a ready richardson: scenario block."
+    ),
+    scale: float = typer.Option(
+        1.0,
+        "--scale",
+        help="With --yaml: the scenario's unit per NMC unit (0.001: thousands to millions).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the fit as JSON."),
 ) -> None:
@@ -250,9 +281,49 @@ def fit_richardson_cmd(
         raise InputError(f"--regressor: expected level or mean, got {regressor!r}")
     if currency not in ("native", "USD"):
         raise InputError(f"--currency: expected native or USD, got {currency!r}")
+    if pooled and combined:
+        raise InputError(
+            "--pooled: choose one form, the pooled fit or the combined form (--combined), got "
+            "both.",
+            field="--pooled",
+        )
+    if pooled and regressor != "level":
+        raise InputError(
+            f"--regressor: the pooled fit takes the level regressor only (Richardson's annual "
+            f"difference equation), got {regressor!r}.",
+            field="--regressor",
+            value=regressor,
+        )
+    if as_yaml and not pooled:
+        raise InputError(
+            "--yaml: a scenario block is written from the pooled fit only; add --pooled.",
+            field="--yaml",
+        )
+    if as_yaml and (as_json or forecast is not None):
+        raise InputError(
+            "--yaml: prints a scenario block and nothing else; drop --json and --forecast.",
+            field="--yaml",
+        )
+    if not math.isfinite(scale) or scale <= 0:
+        raise InputError(f"--scale: expected a number > 0, got {scale!r}.", field="--scale")
+    if scale != 1.0 and not as_yaml:
+        raise InputError(
+            "--scale: converts the coefficients of a --yaml block; add --pooled --yaml.",
+            field="--scale",
+            value=scale,
+        )
+    form = "pooled" if pooled else "combined" if combined else "per-actor"
+    check: ForecastCheck | None = None
     with _as_flags():
-        if combined:
-            cfit = estimate.fit_combined(
+        if pooled:
+            fit: Any = estimate.fit_pooled(
+                actors,
+                years,
+                version=version,
+                currency=currency,  # type: ignore[arg-type]
+            )
+        elif combined:
+            fit = estimate.fit_combined(
                 actors,
                 years,
                 regressor=regressor,  # type: ignore[arg-type]
@@ -260,22 +331,162 @@ def fit_richardson_cmd(
                 currency=currency,  # type: ignore[arg-type]
             )
         else:
-            rfit = estimate.fit_richardson(
+            fit = estimate.fit_richardson(
                 actors,
                 years,
                 regressor=regressor,  # type: ignore[arg-type]
                 version=version,
                 currency=currency,  # type: ignore[arg-type]
             )
-    if combined:
-        if as_json:
-            _echo_json(cfit.to_dict())
-        else:
-            _print_combined(cfit)
-    elif as_json:
-        _echo_json(rfit.to_dict())
+        if forecast is not None:
+            check = estimate.forecast_check(
+                actors,
+                years,
+                forecast,
+                form=form,  # type: ignore[arg-type]
+                regressor=regressor,  # type: ignore[arg-type]
+                version=version,
+                currency=currency,  # type: ignore[arg-type]
+            )
+    if as_yaml:
+        typer.echo(pooled_yaml(fit, scale=scale, version=version), nl=False)
+        return
+    if as_json:
+        payload = fit.to_dict()
+        if check is not None:
+            payload["forecast"] = check.to_dict()
+        _echo_json(payload)
+        return
+    if pooled:
+        _print_pooled(fit)
+    elif combined:
+        _print_combined(fit)
     else:
-        _print_richardson(rfit)
+        _print_richardson(fit)
+    if check is not None:
+        _print_forecast(check)
+
+
+def _fmt(x: float) -> str:
+    """A coefficient for a YAML block: 8 significant digits, plain."""
+    return f"{x:.8g}"
+
+
+def pooled_yaml(fit: PooledFit, *, scale: float = 1.0, version: int = 7) -> str:
+    """A ``richardson:`` scenario block from a pooled fit, with a comment header saying which
+    fit, which years, which regressor, the NMC version and the command that prints it.
+
+    Reactions and fatigue are per year and do not depend on the unit; grievances (units per
+    year) are multiplied by ``scale``.
+    """
+    command = (
+        f"herz fit richardson --actors {','.join(fit.blocs)} --years "
+        f"{fit.years[0]}:{fit.years[1]} --pooled"
+        + (f" --version {version}" if version != 7 else "")
+        + f" --yaml --scale {scale:g}"
+    )
+    lowest = min(z.real for z in fit.eigenvalues_map)
+    lines = [
+        "# Richardson coefficients fitted by herz (herz.history.estimate.fit_pooled): the pooled",
+        f"#   form, Δx_i,t = k·R_i,t − a·x_i,t + g_i for the {len(fit.members)} states "
+        f"{', '.join(fit.members)},",
+        "#   R_i,t the summed spending of the other bloc(s), one k and one a for all, one g each",
+        "#   (Richardson 1960's symmetric equations, one per state), by OLS on NMC "
+        f"v{version}.0 milex",
+        f"#   {fit.years[0]}-{fit.years[1]} ({fit.n} yearly changes, R² {fit.r2:.3f}), "
+        "regressor: level (the first year's levels).",
+        "#   Run as the fitted annual difference equation (method: euler, one-year steps): "
+        "where the",
+        f"#   annual map has a negative eigenvalue (here {lowest:.3f}) no differential "
+        "equation matches it.",
+        f"#   Grievances in the scenario's unit: NMC's {fit.unit} × {scale:g}.",
+        f"#   Command: {command}",
+        "richardson:",
+        "  method: euler",
+        "  reaction:",
+    ]
+    for i, m in enumerate(fit.members):
+        rivals = [r for j, r in enumerate(fit.members) if fit.bloc[j] != fit.bloc[i]]
+        cells = ", ".join(f"{r}: {_fmt(fit.k.value)}" for r in rivals)
+        lines.append(f"    {m}: {{{cells}}}")
+    lines.append(f"  fatigue: {_fmt(fit.a.value)}")
+    cells = ", ".join(f"{m}: {_fmt(fit.g[m].value * scale)}" for m in fit.members)
+    lines.append(f"  grievance: {{{cells}}}")
+    lines += [
+        "  fitted:",
+        "    dataset: nmc",
+        f"    version: {version}",
+        f'    years: "{fit.years[0]}:{fit.years[1]}"',
+        "    form: pooled",
+        "    regressor: level",
+        f'    command: "{command}"',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _print_pooled(fit: PooledFit) -> None:
+    from rich.table import Table
+
+    con = _console()
+    table = Table(
+        title=(
+            f"Richardson pooled fit, blocs {' vs '.join(fit.blocs)}, "
+            f"{fit.years[0]}-{fit.years[1]}: Δx_i = k·R_i − a·x_i + g_i, R_i the other "
+            f"blocs' total (regressor: level; unit: {fit.unit})"
+        ),
+        caption=_sources_caption(fit.sources),
+        caption_justify="left",
+    )
+    for col in ("coef", "estimate", "std err", "t", "p"):
+        table.add_column(col, justify="left" if col == "coef" else "right")
+    coefs = [("k", fit.k), ("a", fit.a), *((f"g {m}", c) for m, c in fit.g.items())]
+    for sym, c in coefs:
+        table.add_row(sym, _num(c.value), _num(c.se), _num(c.t), f"{c.p:.3g}")
+    con.print(table)
+    con.print(
+        f"R² = {fit.r2:.4f}, Durbin-Watson = {_num(fit.durbin_watson)}, n = {fit.n} "
+        f"({len(fit.members)} states × {fit.n // len(fit.members)} yearly changes)"
+    )
+    eig = ", ".join(f"{z.real:.4g}" for z in fit.eigenvalues_map)
+    con.print(f"eigenvalues of the annual map I + K − aI: {eig}")
+    con.print(
+        f"stable (continuous): {fit.stable}; stable (yearly map): {fit.stable_discrete}; "
+        f"regime: {fit.regime}"
+    )
+    path = fit.simulate(fit.first, fit.years[1] - fit.years[0])
+    con.print(
+        "in-sample, simulated from the first year: "
+        + "; ".join(
+            f"{fit.years[0] + t} total {_num(float(path[t].sum()))}" for t in range(len(path))
+        )
+    )
+
+
+def _print_forecast(check: ForecastCheck) -> None:
+    from rich.table import Table
+
+    con = _console()
+    table = Table(
+        title=(
+            f"Forecast check ({check.form} fit on {check.fitted[0]}-{check.fitted[1]}, from the "
+            f"observed level in {check.fitted[1]}; unit: {check.unit})"
+        ),
+        caption=_sources_caption(check.sources),
+        caption_justify="left",
+    )
+    for col in ("year", "series", "method", "forecast", "NMC", "error", "error %"):
+        table.add_column(col, justify="left" if col in ("series", "method") else "right")
+    for row in check.rows:
+        table.add_row(
+            str(row.year),
+            row.series,
+            row.method,
+            f"{row.forecast:,.0f}",
+            f"{row.observed:,.0f}",
+            f"{row.error:+,.0f}",
+            f"{row.error_pct:+.1f}%",
+        )
+    con.print(table)
 
 
 def _num(x: float) -> str:
