@@ -10,7 +10,10 @@ The spiral cases (``spiral-*``) were re-recorded on 2026-11-30 for issue #11's w
 change (wars between two coalitions: results change on purpose), and again on 2026-11-30 for
 issue #11's time-step invariance (Wonham-scaled belief updates, exact exponential stock
 updates, per-dyad crisis hazards with no cap per step: results change on purpose);
-Richardson's and the tournaments' are the original recordings.
+Richardson's europe-1909 cases (``rich-europe-1909-*``) were re-recorded for issue 12, when
+europe-1909 gained a ``richardson:`` block fitted to NMC 1909-1913 (run as the annual
+difference equation): results change on purpose. Richardson's other cases and the
+tournaments' are the original recordings.
 """
 
 from __future__ import annotations

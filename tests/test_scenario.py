@@ -196,7 +196,12 @@ def test_overrides_by_path_index_and_id() -> None:
     assert sc.time.steps == 3
     assert sc.richardson is not None
     assert sc.richardson.derive.fatigue == 0.9
-    assert sc.richardson.reaction == {"UKG": {"GMY": 0.4}}
+    # europe-1909's fitted block gives every reaction; the override replaces one of them
+    assert isinstance(sc.richardson.reaction, dict)
+    assert sc.richardson.reaction["UKG"]["GMY"] == 0.4
+    fitted = load_scenario("europe-1909").richardson
+    assert fitted is not None and isinstance(fitted.reaction, dict)
+    assert sc.richardson.reaction["UKG"]["AUH"] == fitted.reaction["UKG"]["AUH"]
     # the original is untouched
     assert load_scenario("europe-1909").world.offense_advantage == 0.7
 
