@@ -77,6 +77,9 @@ def _write_out(result: BacktestResult, out: Path) -> None:
     """Write every file into a temporary folder first, then move them into ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    staging.chmod(0o777 & ~mask)  # a folder as mkdir would make it, not mkdtemp's 0700
     try:
         result.table().to_csv(staging / "table.csv", index=False)
         result.reliability().to_csv(staging / "reliability.csv", index=False)

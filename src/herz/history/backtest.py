@@ -878,9 +878,9 @@ def _svg_reliability(rel: pd.DataFrame, size: int = 260) -> str:
         f"<text x='10' y='{size / 2}' font-size='10' text-anchor='middle' "
         f"transform='rotate(-90 10 {size / 2})'>observed frequency</text>",
     ]
-    total = max(int(rel["n"].sum()), 1)
     for i, (name, g) in enumerate(rel.groupby("forecaster", sort=False)):
         colour = _COLOURS[i % len(_COLOURS)]
+        total = max(int(g["n"].sum()), 1)
         g = g[g["n"] > 0]
         pts = [xy(float(r.mean_forecast), float(r.observed)) for r in _rows(g)]
         if len(pts) > 1:
