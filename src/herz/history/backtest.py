@@ -50,7 +50,7 @@ Baselines, fitted on the training panel only
     ``log_cap_ratio``, ``alliance`` and the cubic ``t, t², t³`` of peace-years (Carter &
     Signorino 2010, 'Back to the Future: Modeling Time Dependence in Binary Data', Political
     Analysis 18(3):271–292). Capital distance is left out: no shipped table holds the major
-    powers' capitals by year.
+    powers' capitals by year (Italy's and Russia's moved).
 Scores and intervals
     :mod:`herz.history.scoring`: Brier, Brier skill score against climatology, log loss, AUC,
     reliability; 95% percentile intervals from a moving-block bootstrap over forecast years
