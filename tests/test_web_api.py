@@ -96,7 +96,8 @@ def test_models_list_every_registered_model_that_loads(client: TestClient) -> No
     assert names == [n for n in model_names() if _loadable(n) is not None]
     richardson = next(m for m in client.get("/api/models").json() if m["name"] == "richardson")
     props = richardson["options_schema"]["properties"]
-    assert props["method"]["enum"] == ["exact", "euler"]
+    # default None: the scenario's richardson.method, else exact
+    assert [b.get("enum") for b in props["method"]["anyOf"]] == [["exact", "euler"], None]
     assert props["blocs"]["type"] == "boolean"
 
 
