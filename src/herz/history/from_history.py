@@ -48,7 +48,9 @@ __all__ = [
     "KIND_OF_OBLIGATION",
     "RELIABILITY",
     "default_burden",
+    "majors_in",
     "scenario_from_history",
+    "scenario_known_at",
     "scenario_yaml_from_history",
 ]
 
@@ -320,3 +322,76 @@ def scenario_yaml_from_history(
         f"#   {datasets.citation('atop')}",
     ]
     return "\n".join(header) + "\n" + sc.to_yaml()
+
+
+def majors_in(year: int) -> list[int]:
+    """COW codes of the major powers in ``year`` (COW ``majors2016``: a state counts when one of
+    its major-power spells covers the year), in code order."""
+    from herz.history import datasets
+
+    majors = datasets.load("majors")
+    spells = zip(majors["ccode"], majors["styear"], majors["endyear"], strict=True)
+    return sorted({int(c) for c, s, e in spells if int(s) <= year <= int(e)})
+
+
+def scenario_known_at(
+    year: int,
+    states: str | Sequence[str | int] | None = None,
+    *,
+    version: int = 7,
+    burden: float | None = None,
+    steps: int = 5,
+) -> Scenario:
+    """The world as it could be known at the start of ``year``: for forecasts out of sample.
+
+    Built like :func:`scenario_from_history`, from the last complete year before the forecast,
+    ``year − 1``: NMC's capabilities of ``year − 1`` and the ATOP alliances in force in
+    ``year − 1``, with no end year (when an alliance would end is not known at ``year``; it is
+    taken to last). The clock starts at ``year``. ``states`` defaults to the major powers of
+    ``year`` (:func:`majors_in`). Nothing that began in ``year`` or later enters (issue #12:
+    "only what was known at Y").
+    """
+    from herz.scenario import Scenario
+
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise InputError(f"year: expected a whole year, got {year!r}", field="year", value=year)
+    from herz.history import datasets
+
+    dropped: list[str] = []
+    if states is None:
+        # a major power without the NMC values the scenario needs in year − 1 is left out
+        # (NMC v7: Austria-Hungary's milex of 1816 and iron and steel of 1918)
+        nmc = datasets.load("nmc", version=version, years=year - 1).set_index("ccode")
+        need = ["milex", "irst", "pec", "tpop"]
+        kept: list[str | int] = []
+        for c in majors_in(year):
+            if c in nmc.index and not bool(nmc.loc[[c], need].isna().any(axis=None)):
+                kept.append(c)
+            else:
+                dropped.append(datasets.state_abbreviations().get(c, str(c)))
+        codes: str | Sequence[str | int] = kept
+        if len(kept) < 2:
+            raise InputError(
+                f"year: fewer than two major powers of {year} have NMC values in {year - 1}",
+                field="year",
+                value=year,
+            )
+    else:
+        codes = states
+    base = scenario_from_history(year - 1, codes, version=version, burden=burden, steps=steps)
+    doc = base.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for alliance in doc.get("alliances", []):
+        alliance.pop("until", None)
+    doc["name"] = f"known-at-{year}"
+    doc["time"]["start"] = year
+    doc["description"] = (
+        f"The world as known at the start of {year}: "
+        + str(doc.get("description", ""))
+        + f" Alliances in force in {year - 1} are taken to last (no end year)."
+        + (
+            f" Left out for want of NMC values in {year - 1}: {', '.join(dropped)}."
+            if dropped
+            else ""
+        )
+    )
+    return Scenario.from_dict(doc, source=f"known at {year}")

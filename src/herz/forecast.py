@@ -1,0 +1,1 @@
+"""Forecasting history out of sample with a calibrated model (issue #12)."""
