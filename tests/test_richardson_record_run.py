@@ -104,6 +104,11 @@ def test_the_plot_has_the_observed_points() -> None:
     np.testing.assert_allclose(ukg.get_ydata(), [record[y]["UKG"] for y in range(1909, 1914)])
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any(label.startswith("observed (NMC v7.0") for label in labels)
+    # each power keeps its own colour: the points must not use up the colour cycle
+    lines = [a for a in fig.axes[0].get_lines() if a.get_label() in SIX]
+    assert len({str(a.get_color()) for a in lines}) == len(SIX)
+    for a in lines:
+        assert dots[f"observed:{a.get_label()}"].get_markeredgecolor() == a.get_color()
 
 
 def test_out_folder_with_and_without_observed(tmp_path: Path) -> None:

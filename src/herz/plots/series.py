@@ -55,6 +55,7 @@ def plot_series(result: Result, variable: str = "military", *, ax: Any = None) -
                 ms=5,
                 mfc="none",
                 mec=line.get_color(),
+                color=line.get_color(),  # an explicit colour: the points do not use up the cycle
                 label="_nolegend_",
                 gid=f"observed:{state}",
             )
