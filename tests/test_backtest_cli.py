@@ -63,7 +63,9 @@ def test_json_and_out(tmp_path: Path) -> None:
         (["--target", "wars"], "--target: unknown target 'wars'"),
         (["--train", "1700:1899"], "--train: 1700:1899 starts before"),
         (["--bootstrap", "-5"], "--bootstrap:"),
-        (["spiral"], "MODEL: the model's own forecast ('spiral') is not built yet"),
+        (["richardson"], "MODEL: herz backtest forecasts with spiral only"),
+        (["--posterior", "p.json"], "--posterior: applies to a model's forecast"),
+        (["spiral", "--draws", "0"], "--draws: must be a whole number >= 1, got 0."),
     ],
 )
 def test_bad_input_exits_2_with_one_sentence_and_writes_nothing(

@@ -2,12 +2,15 @@
 
 Thin: it parses the flags and calls :func:`herz.history.backtest.run_backtest`, which a notebook
 user calls the same way. Without MODEL it scores the three baselines (climatology, persistence,
-a peace-years logit); a model's own forecast is not built yet. pandas, statsmodels and the
-herz modules are imported inside the command so that ``herz --help`` stays fast.
+a peace-years logit); with MODEL (``spiral``) it also runs the model from each test origin's
+known-at world (:func:`herz.forecast.forecast_panel`) and scores its forecast beside them.
+pandas, statsmodels and the herz modules are imported inside the command so that
+``herz --help`` stays fast.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -21,7 +24,9 @@ import typer
 from herz.errors import InputError
 
 if TYPE_CHECKING:
-    from herz.history.backtest import BacktestResult
+    from herz.calibration import Posterior
+    from herz.forecast import ModelForecast
+    from herz.history.backtest import BacktestResult, Panel
 
 __all__ = ["backtest_cmd", "register"]
 
@@ -32,6 +37,11 @@ _FLAGS = {
     "target": "--target",
     "n_boot": "--bootstrap",
     "seed": "--seed",
+    "posterior": "--posterior",
+    "draws": "--draws",
+    "runs_per_draw": "--runs-per-draw",
+    "workers": "--workers",
+    "model": "MODEL",
 }
 
 #: The files ``--out`` receives.
@@ -137,14 +147,79 @@ def _print_table(result: BacktestResult) -> None:
     for target, fitted in result.baselines.items():
         for note in fitted["logit"]["notes"]:
             con.print(f"note: logit ({target}): {note}")
+    for name, info in result.about.items():
+        con.print(
+            f"{name}: posterior {info['posterior']}; {info['draws']} draws x "
+            f"{info['runs_per_draw']} run(s) = {info['runs_per_origin']} runs per origin from "
+            f"the world known at each origin (NMC and ATOP of Y-1), seed {info['seed']}; "
+            f"forecast (k + 1/2)/(n + 1); {len(info['origins'])} origins in "
+            f"{info['seconds']:.1f} s."
+        )
+        for note in info["notes"]:
+            con.print(f"note: {name}: {note}")
     con.print("Sources:")
     for source in panel.sources:
         con.print(f"  {source}")
 
 
+def _load_posterior(path: Path) -> Posterior:
+    from herz.calibration import Posterior
+
+    post = Posterior.load(path)
+    return Posterior(
+        post.model, post.parameters, post.particles, post.weights, {**post.meta, "path": str(path)}
+    )
+
+
+def _model_forecast(
+    model: str,
+    panel: Panel,
+    *,
+    posterior: Path | None,
+    draws: int | None,
+    runs_per_draw: int | None,
+    workers: int | None,
+    seed: int,
+) -> ModelForecast:
+    """The model's forecast on the test panel, with a progress bar on a terminal's stderr."""
+    from rich.console import Console
+
+    from herz.forecast import DEFAULT_DRAWS, default_posterior, forecast_panel
+
+    post = (
+        _load_posterior(posterior)
+        if posterior is not None
+        else default_posterior(model, panel.train_years)
+    )
+    err = Console(stderr=True)
+    with contextlib.ExitStack() as stack:
+        progress = None
+        if err.is_terminal:  # a bar on stderr, never on stdout
+            from rich.progress import Progress
+
+            bar = stack.enter_context(Progress(console=err, transient=True))
+            task = bar.add_task(f"{model}: forecast origins", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+        return forecast_panel(
+            panel,
+            model=model,
+            posterior=post,
+            draws=DEFAULT_DRAWS if draws is None else draws,
+            runs_per_draw=1 if runs_per_draw is None else runs_per_draw,
+            seed=seed,
+            workers=1 if workers is None else workers,
+            progress=progress,
+        )
+
+
 def backtest_cmd(
     model: str | None = typer.Argument(
-        None, help="A model whose forecast to score beside the baselines (not built yet)."
+        None,
+        help="A model whose forecast to score beside the baselines: spiral (omit for the "
+        "baselines only).",
     ),
     train: str = typer.Option("1816:1899", "--train", help="Training years A:B (inclusive)."),
     test: str = typer.Option("1900:1913", "--test", help="Test origins C:D (inclusive)."),
@@ -154,7 +229,26 @@ def backtest_cmd(
     ),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap replicates (0: none)."),
     seed: int | None = typer.Option(
-        None, "--seed", help="Bootstrap seed (default: fresh, recorded in the output)."
+        None,
+        "--seed",
+        help="Seed of the bootstrap and of the model's draws and runs (default: fresh, "
+        "recorded in the output).",
+    ),
+    posterior: Path | None = typer.Option(
+        None,
+        "--posterior",
+        help="MODEL's posterior (JSON from herz calibrate), trained before the test years "
+        "(default: the shipped calibration on the training years if there is one, else the "
+        "scenario's default parameters, said to be uncalibrated).",
+    ),
+    draws: int | None = typer.Option(
+        None, "--draws", help="Parameter sets drawn from the posterior per origin (default 1000)."
+    ),
+    runs_per_draw: int | None = typer.Option(
+        None, "--runs-per-draw", help="Runs of each parameter set (default 1)."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Local processes over the origins (default 1; same results)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON only."),
     out: Path | None = typer.Option(
@@ -167,22 +261,87 @@ def backtest_cmd(
 
     Fits climatology, persistence and a peace-years logit (Carter & Signorino 2010) on the
     training years, forecasts every major-power dyad-window [Y, Y+H) of the test years, and
-    prints Brier, Brier skill, log loss and AUC with moving-block bootstrap intervals.
+    prints Brier, Brier skill, log loss and AUC with moving-block bootstrap intervals. With
+    MODEL (spiral), the model is also run from the world known at each test origin, with
+    parameters drawn from a posterior, and its crisis and war frequencies are scored too.
     """
-    if model is not None:
+    from herz.forecast import FORECAST_MODELS
+
+    if model is not None and model not in FORECAST_MODELS:
         raise InputError(
-            f"MODEL: the model's own forecast ({model!r}) is not built yet; run "
-            "'herz backtest' without MODEL to score the baselines.",
+            f"MODEL: herz backtest forecasts with {', '.join(FORECAST_MODELS)} only (the model "
+            f"that records crises and wars by dyad), got {model!r}.",
             field="MODEL",
             value=model,
         )
+    if model is None:
+        given = {
+            "--posterior": posterior,
+            "--draws": draws,
+            "--runs-per-draw": runs_per_draw,
+            "--workers": workers,
+        }
+        for flag, value in given.items():
+            if value is not None:
+                raise InputError(
+                    f"{flag}: applies to a model's forecast; name the model, as in "
+                    f"'herz backtest spiral {flag} {value}'.",
+                    field=flag,
+                    value=str(value),
+                )
     if out is not None:
         _check_out(out)
-    from herz.history.backtest import run_backtest
+    from herz.history.backtest import build_panel, run_backtest
 
     with _as_flags():
         targets = _targets(target)
-        result = run_backtest(train, test, horizon, targets=targets, n_boot=bootstrap, seed=seed)
+        if model is None:
+            result = run_backtest(
+                train, test, horizon, targets=targets, n_boot=bootstrap, seed=seed
+            )
+        else:
+            from herz.simulation import new_seed
+
+            for name, value in (
+                ("draws", draws),
+                ("runs_per_draw", runs_per_draw),
+                ("workers", workers),
+            ):
+                if value is not None and value < 1:
+                    raise InputError(
+                        f"{name}: must be a whole number >= 1, got {value}.",
+                        field=name,
+                        value=value,
+                    )
+            if seed is not None and seed < 0:
+                raise InputError(
+                    f"seed: must be a whole number >= 0, got {seed}.", field="seed", value=seed
+                )
+            if bootstrap < 0:
+                raise InputError(
+                    f"n_boot: the number of bootstrap replicates must be >= 0, got {bootstrap}.",
+                    field="n_boot",
+                    value=bootstrap,
+                )
+            root = new_seed() if seed is None else seed
+            panel = build_panel(train, test, horizon, targets=targets)
+            forecast = _model_forecast(
+                model,
+                panel,
+                posterior=posterior,
+                draws=draws,
+                runs_per_draw=runs_per_draw,
+                workers=workers,
+                seed=root,
+            )
+            result = run_backtest(
+                panel=panel,
+                targets=targets,
+                forecasts={model: forecast},
+                about={model: forecast.describe()},
+                n_boot=bootstrap,
+                seed=root,
+            )
     if out is not None:
         _write_out(result, out)
     if as_json:

@@ -678,6 +678,9 @@ class BacktestResult:
     seed: int
     level: float
     block: int
+    about: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What each non-baseline forecaster is (a model's posterior, draws, seed, notes), by name;
+    given to :func:`run_backtest` as ``about``."""
 
     @property
     def horizon(self) -> int:
@@ -757,6 +760,7 @@ class BacktestResult:
                 "differences": self.differences().to_dict(orient="records"),
                 "reliability": self.reliability().to_dict(orient="records"),
                 "baselines": self.baselines,
+                **({"models": self.about} if self.about else {}),
                 "sources": self.panel.sources,
                 "herz_version": __version__,
             }
@@ -788,6 +792,9 @@ class BacktestResult:
                 *(format_interval(row, s) for s in SCORES),
             ]
             lines.append("| " + " | ".join(cells) + " |")
+        for name, info in self.about.items():
+            lines += ["", f"{name}: {_about_line(info)}"]
+            lines += [f"- {note}" for note in info.get("notes", [])]
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
@@ -828,6 +835,12 @@ class BacktestResult:
         )
         defs = "".join(f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in TARGETS.items())
         sources = "".join(f"<li>{esc(s)}</li>" for s in self.panel.sources)
+        models = "".join(
+            f"<h2>{esc(name)}</h2><p>{esc(_about_line(info))}</p><ul>"
+            + "".join(f"<li>{esc(str(n))}</li>" for n in info.get("notes", []))
+            + "</ul>"
+            for name, info in self.about.items()
+        )
         settings = esc(self.to_markdown().splitlines()[0])
         return (
             "<!DOCTYPE html><html><head><meta charset='utf-8'><title>herz backtest</title>"
@@ -837,7 +850,7 @@ class BacktestResult:
             "climatology (above 0 is better); AUC: 0.5 is no discrimination.</p>"
             "<h2>Difference from climatology (paired bootstrap)</h2><table><tr><th>target</th>"
             f"<th>forecaster</th><th>score</th><th>difference [interval]</th></tr>{diffs}</table>"
-            f"<h2>Reliability</h2>{figures}<h2>Targets</h2><ul>{defs}</ul>"
+            f"<h2>Reliability</h2>{figures}{models}<h2>Targets</h2><ul>{defs}</ul>"
             f"<h2>Sources</h2><ul>{sources}</ul></body></html>\n"
         )
 
@@ -899,6 +912,21 @@ def _svg_reliability(rel: pd.DataFrame, size: int = 260) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _about_line(info: Mapping[str, Any]) -> str:
+    """One line naming a model forecaster's posterior, ensemble and seed."""
+    parts = [f"posterior {info.get('posterior', '?')}"]
+    if "draws" in info:
+        parts.append(
+            f"{info['draws']} draws x {info.get('runs_per_draw', 1)} run(s) per origin "
+            f"(n = {info.get('runs_per_origin', info['draws'])})"
+        )
+    if "seed" in info:
+        parts.append(f"seed {info['seed']}")
+    if "seconds" in info:
+        parts.append(f"{info['seconds']} s")
+    return "; ".join(parts)
 
 
 def _span(years: tuple[int, int]) -> str:
@@ -983,6 +1011,7 @@ def run_backtest(
     level: float = 0.95,
     data: HistoryData | None = None,
     panel: Panel | None = None,
+    about: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> BacktestResult:
     """Fit the baselines on ``train``, forecast ``test``, score everything with intervals.
 
@@ -1005,6 +1034,10 @@ def run_backtest(
         Coverage of the percentile intervals.
     data, panel:
         Other data (tests), or a panel already built for this split.
+    about:
+        What each forecaster of ``forecasts`` is, by name (for a model:
+        :meth:`herz.forecast.ModelForecast.describe`); it goes into the JSON summary as
+        ``models`` and into the reports.
 
     Raises
     ------
@@ -1109,6 +1142,7 @@ def run_backtest(
         seed=root,
         level=level,
         block=block,
+        about={str(k): dict(v) for k, v in (about or {}).items() if k in extra},
     )
 
 
