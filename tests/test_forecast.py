@@ -18,9 +18,11 @@ from herz.errors import InputError
 from herz.forecast import (
     DEFAULTS_LABEL,
     check_posterior,
+    default_posterior,
     forecast_origins,
     forecast_panel,
     origin_counts,
+    posterior_label,
     posterior_years,
 )
 from herz.history.backtest import build_panel, run_backtest
@@ -166,3 +168,33 @@ def test_posterior_checks() -> None:
         forecast_origins([1900], 5, draws=0)
     with pytest.raises(InputError, match="model: only spiral"):
         forecast_origins([1900], 5, model="richardson")
+
+
+def test_the_default_posterior_is_the_shipped_file_if_there_is_one(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import herz.calibration as calibration
+
+    path = tmp_path / "spiral-1816-1899.json"
+    asked: list[tuple[str, str]] = []
+
+    def shipped(model: str, years: str) -> Any:
+        asked.append((model, years))
+        return path
+
+    monkeypatch.setattr(calibration, "shipped_posterior_path", shipped, raising=False)
+    assert default_posterior("spiral", (1816, 1899)).meta["label"] == DEFAULTS_LABEL
+    assert asked == [("spiral", "1816:1899")]
+    # what the calibration held fixed is held fixed in the forecast too
+    Posterior(
+        "spiral",
+        ("spiral.tolerance",),
+        np.array([[0.2], [0.4]]),
+        np.ones(2),
+        {"years": [1816, 1899], "fixed": {"spiral.crisis_rate": 0.0}},
+    ).save(path)
+    post = default_posterior("spiral", (1816, 1899))
+    assert posterior_label(post).startswith("shipped spiral 1816:1899")
+    fc = forecast_origins([1905], 5, posterior=post, draws=10, seed=1)
+    assert fc.counts["mid"].sum() == 0  # crisis_rate 0 and crisis_base 0 (its default)
+    assert any("spiral.crisis_rate = 0.0" in note for note in fc.notes)

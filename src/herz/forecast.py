@@ -22,7 +22,10 @@ Draws and runs
     runs per draw cost less per run (the kernel advances a draw's runs together), but the
     runs of one draw share its parameters. Consecutive draws with the same parameters (every
     draw of a one-point posterior) are simulated in one call; by the kernel's keyed streams
-    that gives the same runs as one call per draw.
+    that gives the same runs as one call per draw. Calibration streams begin their keys with
+    ``herz.calibration.abc.CALIBRATION_KEY`` (0xCA11B, not a year), so no forecast run shares a
+    stream with a calibration run even under the same seed. Overrides the calibration held
+    fixed (the posterior's ``meta["fixed"]``) are held fixed here too.
 Targets
     The spiral model has crises and wars; MIDs and COW wars are mapped onto them as follows
     (:data:`TARGET_MAPPING`):
@@ -124,19 +127,26 @@ def defaults_posterior(model: str = "spiral") -> Posterior:
 
 
 def default_posterior(model: str, train: tuple[int, int]) -> Posterior:
-    """The posterior a backtest uses when none is given: the shipped calibration of ``model``
-    on the training years if herz ships one, else :func:`defaults_posterior`."""
+    """The posterior a backtest uses when none is given: the posterior herz ships for ``model``
+    on the training years (:func:`herz.calibration.shipped_posterior_path`) if that file exists,
+    else :func:`defaults_posterior` (the scenario's own parameters, labelled uncalibrated)."""
     import herz.calibration as calibration
+    from herz.calibration import Posterior
 
-    finder = getattr(calibration, "shipped_posterior", None)
-    if callable(finder):
-        try:
-            found = finder(model, train)
-        except (InputError, FileNotFoundError, LookupError):
-            found = None
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-    return defaults_posterior(model)
+    years = f"{train[0]}:{train[1]}"
+    find = getattr(calibration, "shipped_posterior_path", None)
+    if not callable(find):
+        return defaults_posterior(model)
+    try:
+        path = find(model, years)
+    except InputError:  # herz ships none for this model and window
+        return defaults_posterior(model)
+    if not path.exists():
+        return defaults_posterior(model)
+    post = Posterior.load(path)
+    where = f"herz/calibration/data/{path.name}"
+    meta = {"label": f"shipped {model} {years} ({where})", **post.meta, "path": where}
+    return Posterior(post.model, post.parameters, post.particles, post.weights, meta)
 
 
 def posterior_label(posterior: Posterior) -> str:
@@ -330,12 +340,15 @@ def origin_counts(
     draw_offset: int = 0,
     group: bool = True,
     scenario: Scenario | None = None,
+    fixed: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """The ensemble counts of one origin (one row per pair; see :class:`ModelForecast`).
 
     ``draws[i]`` is draw ``draw_offset + i``; its runs are run numbers
     ``(draw_offset + i) · runs_per_draw + j`` of the stream family ``(seed, origin)``.
     ``group`` simulates consecutive equal draws in one call (the same runs, fewer calls).
+    ``fixed``: overrides held fixed under every draw (a posterior's ``meta["fixed"]``, what the
+    calibration held fixed); the draws' own values win.
     """
     import pandas as pd
 
@@ -366,7 +379,7 @@ def origin_counts(
             runs=(stop - first) * runs_per_draw,
             seed=seed,
             keep="series",
-            overrides={**base, **params},
+            overrides={**base, **(fixed or {}), **params},
             run_offset=(draw_offset + first) * runs_per_draw,
             stream_key=(origin,),
         )
@@ -437,7 +450,7 @@ def origin_counts(
 def _origin_task(args: tuple[Any, ...]) -> pd.DataFrame:
     from herz.history.from_history import scenario_known_at
 
-    origin, horizon, draws, seed, model, runs_per_draw, states = args
+    origin, horizon, draws, seed, model, runs_per_draw, states, fixed = args
     scenario = scenario_known_at(origin, states, steps=horizon)
     return origin_counts(
         origin,
@@ -447,6 +460,7 @@ def _origin_task(args: tuple[Any, ...]) -> pd.DataFrame:
         model=model,
         runs_per_draw=runs_per_draw,
         scenario=scenario,
+        fixed=fixed,
     )
 
 
@@ -518,7 +532,8 @@ def forecast_origins(
         )
     sample = post.sample(n_draws, [root, _DRAW_KEY])
     started = time.perf_counter()
-    tasks = [(y, h, sample, root, model, m, states) for y in years]
+    fixed = dict(post.meta.get("fixed") or {})
+    tasks = [(y, h, sample, root, model, m, states, fixed) for y in years]
     frames: list[pd.DataFrame] = []
     if n_workers == 1 or len(years) == 1:
         for k, task in enumerate(tasks):
@@ -550,6 +565,9 @@ def forecast_origins(
             "posterior: the scenario's default parameters, not calibrated to any years "
             "(one point; every draw is the same parameter set)",
         )
+    if fixed:
+        held = ", ".join(f"{k} = {v}" for k, v in fixed.items())
+        notes.append(f"held fixed as in the calibration (posterior meta.fixed): {held}")
     geo = [p for p in post.parameters if "reach" in p or "geography" in p]
     if geo and any("geography off" in n for n in notes):
         notes.append(f"{', '.join(geo)}: no effect with geography off")
