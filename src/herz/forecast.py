@@ -4,17 +4,17 @@ The model half of ``herz backtest``: for each forecast origin ``Y`` of a test wi
 spiral model is run from the world as it could be known at the start of ``Y``
 (:func:`herz.history.from_history.scenario_known_at`: the major powers of ``Y``, NMC and ATOP of
 ``Y - 1``, alliances taken to last) for ``H`` yearly steps, ``[Y, Y + H)``, with parameter sets
-drawn from a :class:`herz.calibration.Posterior`, and the share of runs in which each pair of
-major powers meets a crisis or a war becomes its forecast, aligned with the backtest panel
+drawn from a :class:`herz.calibration.posterior.Posterior`, and the share of runs in which each
+pair of major powers meets a crisis or a war becomes its forecast, aligned with the backtest panel
 (:func:`herz.history.backtest.build_panel`, index ``origin, ccode1, ccode2``).
 
 Draws and runs
     ``draws`` parameter sets ``θ_1 … θ_n`` are drawn from the posterior once, the same for
     every origin (draw ``i`` from ``SeedSequence([seed, 1], spawn_key=(i,))``,
-    :meth:`Posterior.sample`), and each is run ``runs_per_draw`` times (default 1). Run ``j`` of
-    draw ``i`` at origin ``Y`` is run number ``r = i · runs_per_draw + j`` of the stream family
+    :meth:`herz.calibration.posterior.Posterior.sample`), and each is run ``runs_per_draw``
+    times (default 1). Run ``j`` of draw ``i`` at origin ``Y`` is run number ``r = i · runs_per_draw + j`` of the stream family
     ``(seed, Y)``: it draws only from ``SeedSequence(seed, spawn_key=(Y, r))``
-    (:func:`herz._random.run_generator`). So a forecast depends only on (seed, origin, draw),
+    (``herz._random.run_generator``). So a forecast depends only on (seed, origin, draw),
     never on the worker, the chunk or the order. One run per draw is the default: each run is
     then one independent draw from the posterior predictive distribution, and the ``k`` of
     ``n`` runs with the event are counts of independent Bernoulli trials, which is what
@@ -54,7 +54,7 @@ Targets
 Geography
     The scenarios built from history have no capitals (no shipped dataset has them). Without
     capitals the spiral's loss-of-strength gradient (``spiral.mechanisms.geography``,
-    :func:`herz.models.spiral.kernel._reach`) is 1 for every pair: every state's strength
+    ``herz.models.spiral.kernel._reach``) is 1 for every pair: every state's strength
     reaches every other in full. The forecast switches the mechanism off explicitly and says
     so in :attr:`ModelForecast.notes`; the runs are the same as with it on.
 """
@@ -128,7 +128,7 @@ def defaults_posterior(model: str = "spiral") -> Posterior:
 
 def default_posterior(model: str, train: tuple[int, int]) -> Posterior:
     """The posterior a backtest uses when none is given: the posterior herz ships for ``model``
-    on the training years (:func:`herz.calibration.shipped_posterior_path`) if that file exists,
+    on the training years (``herz.calibration.shipped_posterior_path``) if that file exists,
     else :func:`defaults_posterior` (the scenario's own parameters, labelled uncalibrated)."""
     import herz.calibration as calibration
     from herz.calibration import Posterior
