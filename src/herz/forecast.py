@@ -12,17 +12,18 @@ Draws and runs
     ``draws`` parameter sets ``θ_1 … θ_n`` are drawn from the posterior once, the same for
     every origin (draw ``i`` from ``SeedSequence([seed, 1], spawn_key=(i,))``,
     :meth:`herz.calibration.posterior.Posterior.sample`), and each is run ``runs_per_draw``
-    times (default 1). Run ``j`` of draw ``i`` at origin ``Y`` is run number ``r = i · runs_per_draw + j`` of the stream family
-    ``(seed, Y)``: it draws only from ``SeedSequence(seed, spawn_key=(Y, r))``
-    (``herz._random.run_generator``). So a forecast depends only on (seed, origin, draw),
-    never on the worker, the chunk or the order. One run per draw is the default: each run is
-    then one independent draw from the posterior predictive distribution, and the ``k`` of
-    ``n`` runs with the event are counts of independent Bernoulli trials, which is what
-    ``(k + ½)/(n + 1)`` (:func:`herz.history.scoring.ensemble_probability`) is for. Several
-    runs per draw cost less per run (the kernel advances a draw's runs together), but the
-    runs of one draw share its parameters. Consecutive draws with the same parameters (every
-    draw of a one-point posterior) are simulated in one call; by the kernel's keyed streams
-    that gives the same runs as one call per draw. Calibration streams begin their keys with
+    times (default 1). Run ``j`` of draw ``i`` at origin ``Y`` is run number
+    ``r = i · runs_per_draw + j`` of the stream family ``(seed, Y)``: it draws only from
+    ``SeedSequence(seed, spawn_key=(Y, r))`` (``herz._random.run_generator``). So a forecast
+    depends only on (seed, origin, draw), never on the worker, the chunk or the order. One run
+    per draw is the default: each run is then one independent draw from the posterior
+    predictive distribution, and the ``k`` of ``n`` runs with the event are counts of
+    independent Bernoulli trials, which is what ``(k + ½)/(n + 1)``
+    (:func:`herz.history.scoring.ensemble_probability`) is for. Several runs per draw cost less
+    per run (the kernel advances a draw's runs together), but the runs of one draw share its
+    parameters. Consecutive draws with the same parameters (every draw of a one-point
+    posterior) are simulated in one call; by the kernel's keyed streams that gives the same
+    runs as one call per draw. Calibration streams begin their keys with
     ``herz.calibration.abc.CALIBRATION_KEY`` (0xCA11B, not a year), so no forecast run shares a
     stream with a calibration run even under the same seed. Overrides the calibration held
     fixed (the posterior's ``meta["fixed"]``) are held fixed here too.
