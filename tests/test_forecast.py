@@ -198,3 +198,10 @@ def test_the_default_posterior_is_the_shipped_file_if_there_is_one(
     fc = forecast_origins([1905], 5, posterior=post, draws=10, seed=1)
     assert fc.counts["mid"].sum() == 0  # crisis_rate 0 and crisis_base 0 (its default)
     assert any("spiral.crisis_rate = 0.0" in note for note in fc.notes)
+
+
+def test_a_panel_pair_the_world_lacks_is_refused_by_name() -> None:
+    # Germany has no NMC values for 1990, so the world known at 1991 leaves it out
+    panel = build_panel("1816:1899", "1991:1991", 5, targets=("mid",))
+    with pytest.raises(InputError, match=r"the world known at 1991 has no .*GMY"):
+        forecast_panel(panel, draws=2, seed=1)
