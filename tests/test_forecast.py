@@ -205,3 +205,13 @@ def test_a_panel_pair_the_world_lacks_is_refused_by_name() -> None:
     panel = build_panel("1816:1899", "1991:1991", 5, targets=("mid",))
     with pytest.raises(InputError, match=r"the world known at 1991 has no .*GMY"):
         forecast_panel(panel, draws=2, seed=1)
+
+
+def test_geography_is_switched_off_visibly_and_changes_nothing_without_capitals() -> None:
+    world = scenario_known_at(1905, steps=5)
+    assert all(s.capital is None for s in world.states)
+    draws = [{"spiral.crisis_rate": 3.0}] * 50
+    off = origin_counts(1905, 5, draws, seed=1, scenario=world)  # switched off (no capitals)
+    on = [{**d, "spiral.mechanisms.geography": True} for d in draws]  # the draw's value wins
+    assert off["mid"].sum() > 0
+    pd.testing.assert_frame_equal(off, origin_counts(1905, 5, on, seed=1, scenario=world))

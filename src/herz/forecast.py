@@ -116,8 +116,6 @@ TARGET_MAPPING: dict[str, str] = {
 _DRAW_KEY = 1
 """Entropy appended to the seed for the posterior draws: ``sample(n, [seed, 1])``."""
 
-_COUNT_COLUMNS = ("crisis", "fought", "mid", "mid4", "war")
-
 
 def defaults_posterior(model: str = "spiral") -> Posterior:
     """A one-point posterior at the scenario's own parameters (no overrides), labelled
