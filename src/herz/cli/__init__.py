@@ -14,7 +14,7 @@ from __future__ import annotations
 import typer
 
 from herz._version import __version__
-from herz.cli import _app, backtest, games, history, run, sensitivity, sweep, web
+from herz.cli import _app, backtest, calibrate, games, history, run, sensitivity, sweep, web
 from herz.cli._app import EXIT_BAD_INPUT, HerzGroup, new_app
 
 __all__ = ["EXIT_BAD_INPUT", "HerzGroup", "app", "main", "new_app"]
@@ -49,7 +49,7 @@ def _root(
 
 
 # One line per capability module.
-for _module in (run, games, history, sweep, sensitivity, web, backtest):
+for _module in (run, games, history, sweep, sensitivity, web, backtest, calibrate):
     _module.register(app)
 
 
