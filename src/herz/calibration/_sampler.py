@@ -25,6 +25,9 @@ import numpy as np
 __all__ = ["KeyedSampler", "current_key"]
 
 _LOCAL = threading.local()
+_GLOBAL_RNG = threading.Lock()
+"""pyabc draws from NumPy's global generator, one per process: tasks in threads of one process
+(a Dask worker with several threads) take turns, so each task's draws stay its own."""
 _WORKER: dict[str, Any] = {}
 
 
@@ -36,6 +39,11 @@ def current_key() -> tuple[int, ...]:
 
 def _run_task(payload: Any, seed: int, t: int, i: int, max_tries: float) -> tuple[Any, int]:
     """Sample until one particle is accepted (or ``max_tries`` simulations): task i of t."""
+    with _GLOBAL_RNG:
+        return _run_task_locked(payload, seed, t, i, max_tries)
+
+
+def _run_task_locked(payload: Any, seed: int, t: int, i: int, max_tries: float) -> tuple[Any, int]:
     simulate_one, factory = payload
     # pyabc draws from NumPy's global generator: seed it for this task, restore it after
     state = np.random.get_state()  # noqa: NPY002
