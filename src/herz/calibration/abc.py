@@ -163,6 +163,7 @@ def abc_smc(
     population: int = 200,
     generations: int = 6,
     min_epsilon: float | None = None,
+    min_acceptance: float = 0.005,
     seed: int = 0,
     workers: int = 1,
     client: Any = None,
@@ -185,6 +186,10 @@ def abc_smc(
     population, generations, min_epsilon:
         Particles per generation; the most generations; stop early once ε falls to
         ``min_epsilon``.
+    min_acceptance:
+        Stop (keeping the last complete generation) when a generation would need more than
+        ``population / min_acceptance`` simulations: each task gives up after
+        ``1 / min_acceptance`` tries (pyabc's ``min_acceptance_rate``).
     seed, workers, client:
         Calibration seed; local processes; or a ``dask.distributed.Client``.
     progress:
@@ -235,6 +240,7 @@ def abc_smc(
         history = abc.run(
             max_nr_populations=generations,
             minimum_epsilon=0.0 if min_epsilon is None else min_epsilon,
+            min_acceptance_rate=min_acceptance,
         )
         t_max = history.max_t
         if t_max < 0:
@@ -269,6 +275,7 @@ def abc_smc(
             "generations_max": int(generations),
             "generations_run": int(t_max + 1),
             "min_epsilon": min_epsilon,
+            "min_acceptance": min_acceptance,
             "epsilon": "QuantileEpsilon(alpha=0.5): the median distance of the last generation",
             "epsilons": eps,
             "distance": "AdaptivePNormDistance(p=2, scale_function=mad)",
@@ -500,6 +507,18 @@ def calibrate(
         counts = None
     simulator = EraSimulator(model, worlds, horizon, wanted, int(seed), fixed)
     meta: dict[str, Any] = {
+        "call": {
+            "model": model,
+            "era": str(era_or_scenario),
+            "targets": list(wanted),
+            "years": f"{span[0]}:{span[1]}",
+            "horizon": horizon,
+            "parameters": list(priors),
+            "population": population,
+            "generations": generations,
+            "min_epsilon": min_epsilon,
+            "seed": int(seed),
+        },
         "era": f"{span[0]}:{span[1]}",
         "years": [span[0], span[1]],
         "horizon": horizon,
