@@ -92,7 +92,9 @@ def calibrate_cmd(
     years: str | None = typer.Option(
         None, "--years", help="Training window A:B (default: the era)."
     ),
-    horizon: int = typer.Option(5, "--horizon", help="Years each world runs; origins apart."),
+    horizon: int = typer.Option(
+        5, "--horizon", help="H: years each world runs, and the years between origins."
+    ),
     param: list[str] = typer.Option(
         None,
         "--param",
