@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from herz.calibration import Posterior
+from herz.calibration import Posterior, shipped_posterior
 from herz.cli import app
 from herz.forecast import DEFAULTS_LABEL
 
@@ -26,7 +26,17 @@ def test_the_model_is_scored_beside_the_baselines_and_says_it_is_uncalibrated(
 ) -> None:
     target = tmp_path / "bt"
     code, out, err = invoke(
-        "--draws", "20", "--bootstrap", "50", "--seed", "1", "--json", "--out", str(target)
+        "--posterior",
+        "defaults",
+        "--draws",
+        "20",
+        "--bootstrap",
+        "50",
+        "--seed",
+        "1",
+        "--json",
+        "--out",
+        str(target),
     )
     assert code == 0, err
     payload = json.loads(out)
@@ -38,10 +48,26 @@ def test_the_model_is_scored_beside_the_baselines_and_says_it_is_uncalibrated(
     assert {r["target"] for r in rows} == {"mid", "mid4", "war"}
     assert all(r["windows"] == 392 and r["brier_lo"] is not None for r in rows)
     assert "defaults (uncalibrated)" in (target / "report.html").read_text()
-    code, out, _ = invoke("--draws", "20", "--bootstrap", "20", "--seed", "1", "--target", "war")
+    code, out, _ = invoke(
+        "--posterior", "defaults", "--draws", "20", "--bootstrap", "20", "--target", "war"
+    )
     assert code == 0
     assert "spiral: posterior defaults (uncalibrated)" in out
     assert "geography off" in out
+
+
+def test_the_default_posterior_is_the_shipped_calibration_of_the_training_years() -> None:
+    code, out, err = invoke("--draws", "4", "--bootstrap", "0", "--target", "war", "--json")
+    assert code == 0, err
+    spiral = json.loads(out)["models"]["spiral"]
+    assert spiral["posterior"].startswith("shipped spiral 1816:1899")
+    assert set(spiral["parameters"]) == set(shipped_posterior().parameters)
+    # a training window herz ships no posterior for: the defaults, said
+    code, out, _ = invoke(
+        "--train", "1816:1880", "--draws", "4", "--bootstrap", "0", "--target", "war", "--json"
+    )
+    assert code == 0
+    assert json.loads(out)["models"]["spiral"]["posterior"] == DEFAULTS_LABEL
 
 
 def posterior_file(tmp_path: Path, years: list[int], model: str = "spiral") -> Path:

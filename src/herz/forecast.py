@@ -127,17 +127,13 @@ def defaults_posterior(model: str = "spiral") -> Posterior:
 
 def default_posterior(model: str, train: tuple[int, int]) -> Posterior:
     """The posterior a backtest uses when none is given: the posterior herz ships for ``model``
-    on the training years (``herz.calibration.shipped_posterior_path``) if that file exists,
+    on the training years (:func:`herz.calibration.shipped_posterior_path`) if there is one,
     else :func:`defaults_posterior` (the scenario's own parameters, labelled uncalibrated)."""
-    import herz.calibration as calibration
-    from herz.calibration import Posterior
+    from herz.calibration import Posterior, shipped_posterior_path
 
     years = f"{train[0]}:{train[1]}"
-    find = getattr(calibration, "shipped_posterior_path", None)
-    if not callable(find):
-        return defaults_posterior(model)
     try:
-        path = find(model, years)
+        path = shipped_posterior_path(model, years)
     except InputError:  # herz ships none for this model and window
         return defaults_posterior(model)
     if not path.exists():

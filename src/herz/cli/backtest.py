@@ -44,6 +44,9 @@ _FLAGS = {
     "model": "MODEL",
 }
 
+#: ``--posterior defaults``: the scenario's default parameters (the uncalibrated model).
+DEFAULTS = "defaults"
+
 #: The files ``--out`` receives.
 OUT_FILES = ("table.csv", "reliability.csv", "forecasts.csv", "backtest.json", "report.html")
 
@@ -184,13 +187,14 @@ def _model_forecast(
     """The model's forecast on the test panel, with a progress bar on a terminal's stderr."""
     from rich.console import Console
 
-    from herz.forecast import DEFAULT_DRAWS, default_posterior, forecast_panel
+    from herz.forecast import DEFAULT_DRAWS, default_posterior, defaults_posterior, forecast_panel
 
-    post = (
-        _load_posterior(posterior)
-        if posterior is not None
-        else default_posterior(model, panel.train_years)
-    )
+    if posterior is None:
+        post = default_posterior(model, panel.train_years)
+    elif str(posterior) == DEFAULTS:
+        post = defaults_posterior(model)
+    else:
+        post = _load_posterior(posterior)
     err = Console(stderr=True)
     with contextlib.ExitStack() as stack:
         progress = None
@@ -237,9 +241,9 @@ def backtest_cmd(
     posterior: Path | None = typer.Option(
         None,
         "--posterior",
-        help="MODEL's posterior (JSON from herz calibrate), trained before the test years "
-        "(default: the shipped calibration on the training years if there is one, else the "
-        "scenario's default parameters, said to be uncalibrated).",
+        help="MODEL's posterior (JSON from herz calibrate), trained before the test years, or "
+        "'defaults' for the scenario's default parameters (uncalibrated). Default: the "
+        "posterior herz ships for the training years if there is one, else 'defaults' (said).",
     ),
     draws: int | None = typer.Option(
         None, "--draws", help="Parameter sets drawn from the posterior per origin (default 1000)."
