@@ -54,6 +54,7 @@ def test_the_model_is_scored_beside_the_baselines_and_says_it_is_uncalibrated(
     assert code == 0
     assert "spiral: posterior defaults (uncalibrated)" in out
     assert "geography off" in out
+    assert "reliability (spiral, war): 0.0-0.1: 392 windows" in out
 
 
 def test_the_default_posterior_is_the_shipped_calibration_of_the_training_years() -> None:

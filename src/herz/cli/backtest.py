@@ -160,6 +160,16 @@ def _print_table(result: BacktestResult) -> None:
         )
         for note in info["notes"]:
             con.print(f"note: {name}: {note}")
+    if result.about:
+        cells: dict[tuple[str, str], list[str]] = {}
+        for r in result.reliability().to_dict(orient="records"):
+            if r["forecaster"] in result.about and r["n"] > 0:
+                cells.setdefault((str(r["forecaster"]), str(r["target"])), []).append(
+                    f"{r['lower']:.1f}-{r['upper']:.1f}: {r['n']} windows, forecast "
+                    f"{r['mean_forecast']:.3f}, observed {r['observed']:.3f}"
+                )
+        for (model, target), parts in cells.items():
+            con.print(f"reliability ({model}, {target}): " + "; ".join(parts) + ".")
     con.print("Sources:")
     for source in panel.sources:
         con.print(f"  {source}")
