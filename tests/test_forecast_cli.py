@@ -50,11 +50,11 @@ def test_the_model_is_scored_beside_the_baselines_and_says_it_is_uncalibrated(
     assert "defaults (uncalibrated)" in (target / "report.html").read_text()
     code, out, _ = invoke(
         "--posterior", "defaults", "--draws", "20", "--bootstrap", "20", "--target", "war"
-    )
+    )  # no --seed: a fresh one, printed
     assert code == 0
     assert "spiral: posterior defaults (uncalibrated)" in out
     assert "geography off" in out
-    assert "reliability (spiral, war): 0.0-0.1: 392 windows" in out
+    assert "reliability (spiral, war): 0.0-0.1: " in out  # the bins depend on the seed
 
 
 def test_the_default_posterior_is_the_shipped_calibration_of_the_training_years() -> None:
