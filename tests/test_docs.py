@@ -57,6 +57,7 @@ PUBLIC_MODULES = (
     "herz.history.scoring",
     "herz.calibration",
     "herz.calibration.posterior",
+    "herz.forecast",
     "herz.plots",
     "herz.plots.series",
     "herz.plots.games",
