@@ -8,6 +8,7 @@ code 2, never a traceback. Heavy libraries are imported inside the commands so t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import typer
@@ -76,3 +77,14 @@ def new_app(help: str) -> typer.Typer:
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
     )
+
+
+def with_flag(exc: InputError, flags: Mapping[str, str]) -> InputError:
+    """``exc`` with the API's field name at the start of its message replaced by the command's
+    flag (``years: ...`` becomes ``--years: ...``), so that the sentence names what the user
+    typed; unchanged when the field has no flag."""
+    flag = flags.get(exc.field or "")
+    message = exc.message
+    if flag and exc.field and message.startswith(f"{exc.field}:"):
+        message = flag + message[len(exc.field) :]
+    return InputError(message, field=exc.field, value=exc.value)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from herz.cli._app import with_flag
 from herz.errors import InputError
 
 if TYPE_CHECKING:
@@ -62,11 +63,7 @@ def _as_flags() -> Iterator[None]:
         try:
             yield
         except InputError as exc:
-            flag = _FLAGS.get(exc.field or "")
-            message = exc.message
-            if flag and exc.field and message.startswith(f"{exc.field}:"):
-                message = flag + message[len(exc.field) :]
-            raise InputError(message, field=exc.field, value=exc.value) from None
+            raise with_flag(exc, _FLAGS) from None
         finally:
             for w in caught:
                 typer.echo(f"warning: {w.message}", err=True)
