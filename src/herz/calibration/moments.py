@@ -144,13 +144,13 @@ def observed_moments(
     Event histories come from :mod:`herz.history.backtest` (the same MID, war and alliance
     rules as the backtest panel); only years inside the windows are read.
     """
-    from herz.history.backtest import HistoryData, _dyad_history
+    from herz.history.backtest import HistoryData, dyad_history
 
     data = data if data is not None else HistoryData.shipped()
     if "milex_growth" in targets:
         _check_growth_window(worlds, horizon)
     codes = {c for w in worlds for c in w.ccodes}
-    history = _dyad_history(data, codes)
+    history = dyad_history(data, codes)
     nmc = data.nmc[data.nmc["ccode"].isin(codes)].dropna(subset=["milex"])
     milex = {
         (int(c), int(y)): float(v)

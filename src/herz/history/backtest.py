@@ -87,12 +87,14 @@ __all__ = [
     "TARGETS",
     "BacktestResult",
     "Climatology",
+    "DyadHistory",
     "HistoryData",
     "Panel",
     "PeaceYearsLogit",
     "Persistence",
     "build_panel",
     "check_split",
+    "dyad_history",
     "fit_baselines",
     "format_interval",
     "logit_design",
@@ -177,7 +179,13 @@ class HistoryData:
 
 
 @dataclass
-class _Dyad:
+class DyadHistory:
+    """What the record says about one pair of states, by year: the years with a MID (onset or
+    ongoing), MID onsets, onsets at hostility level >= 4, onsets of war between them (the year
+    the later of the two entered a COW inter-state war on the other side) and the years an ATOP
+    obligation bound them. The backtest's panel and the calibration's observed moments are both
+    counted from it, so that the two count alike."""
+
     dispute_years: set[int] = field(default_factory=set)
     onsets: set[int] = field(default_factory=set)
     onsets4: set[int] = field(default_factory=set)
@@ -200,12 +208,13 @@ def _int(value: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def _dyad_history(data: HistoryData, codes: set[int]) -> dict[tuple[int, int], _Dyad]:
-    """MID years, onsets, war onsets and alliance years of every pair among ``codes``."""
-    dyads: dict[tuple[int, int], _Dyad] = {}
+def dyad_history(data: HistoryData, codes: set[int]) -> dict[tuple[int, int], DyadHistory]:
+    """MID years, onsets, war onsets and alliance years of every pair among ``codes`` (COW
+    codes), keyed by the pair in code order; pairs the record never mentions are absent."""
+    dyads: dict[tuple[int, int], DyadHistory] = {}
 
-    def get(a: int, b: int) -> _Dyad:
-        return dyads.setdefault(_pair(a, b), _Dyad())
+    def get(a: int, b: int) -> DyadHistory:
+        return dyads.setdefault(_pair(a, b), DyadHistory())
 
     mid = data.mid_dyads
     mid = mid[mid["ccode1"].isin(codes) & mid["ccode2"].isin(codes)]
@@ -407,7 +416,7 @@ def _panel_frames(data: HistoryData, origin_sets: list[range], h: int) -> list[p
     all_years = range(min(r.start for r in origin_sets), max(r.stop for r in origin_sets))
     majors = _majors_by_year(data.majors, all_years)
     codes = {c for cs in majors.values() for c in cs}
-    history = _dyad_history(data, codes)
+    history = dyad_history(data, codes)
     nmc = data.nmc[data.nmc["ccode"].isin(codes)]
     cinc = {(int(r.ccode), int(r.year)): float(r.cinc) for r in _rows(nmc) if not pd.isna(r.cinc)}
     from herz.history.datasets import state_abbreviations
@@ -451,11 +460,11 @@ def _window(
     c1: int,
     c2: int,
     h: int,
-    d: _Dyad | None,
+    d: DyadHistory | None,
     cinc: dict[tuple[int, int], float],
     abb: Mapping[int, str],
 ) -> dict[str, Any]:
-    d = d if d is not None else _Dyad()
+    d = d if d is not None else DyadHistory()
     known = y - 1
     x1, x2 = cinc.get((c1, known)), cinc.get((c2, known))
     if x1 is None or x2 is None or x1 <= 0 or x2 <= 0:
