@@ -104,6 +104,12 @@ def test_the_plot_has_the_observed_points() -> None:
     np.testing.assert_allclose(ukg.get_ydata(), [record[y]["UKG"] for y in range(1909, 1914)])
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any(label.startswith("observed (NMC v7.0") for label in labels)
+    # the years after the record's last point (1914-1919: NMC in USD) are shaded
+    spans = [a for a in fig.axes[0].patches if a.get_gid() == "not-compared"]
+    assert len(spans) == 1
+    span = spans[0]
+    assert (span.get_x(), span.get_x() + span.get_width()) == (1913, 1919)  # type: ignore[attr-defined]
+    assert not [a for a in bare.axes[0].patches if a.get_gid() == "not-compared"]
     # each power keeps its own colour: the points must not use up the colour cycle
     lines = [a for a in fig.axes[0].get_lines() if a.get_label() in SIX]
     assert len({str(a.get_color()) for a in lines}) == len(SIX)

@@ -61,6 +61,15 @@ def plot_series(result: Result, variable: str = "military", *, ax: Any = None) -
             )
     if observed is not None and any(p.get("years") for p in points.values()):
         ax.plot([], [], ls="", marker="o", mfc="none", mec="0.3", label=str(observed["label"]))
+        # the years after the record's last point: the model's alone, shaded so that a reader
+        # does not take an extrapolation for a fit
+        last = max(max(p["years"]) for p in points.values() if p.get("years"))
+        end = float(series["year"].max())
+        if end > last:
+            ax.axvspan(
+                last, end, color="0.92", zorder=0, lw=0, label="not compared with the record",
+                gid="not-compared",
+            )  # fmt: skip
     units = result.scenario.units.military if variable == "military" else ""
     ax.set_xlabel("year")
     ax.set_ylabel(f"{variable} ({units})" if units else variable)
