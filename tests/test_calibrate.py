@@ -136,6 +136,7 @@ def test_calibrate_records_its_provenance(tmp_path: Path) -> None:
         generations=1,
         seed=11,
         workers=1,
+        method="smc",
     )
     meta = Posterior.load(post.save(tmp_path / "p.json")).meta
     assert meta["years"] == [1882, 1899] and meta["origins"] == [1882, 1887, 1892]
@@ -205,7 +206,8 @@ def test_cli_bad_input_exits_2_with_one_sentence_and_no_file(
 def test_cli_writes_the_posterior_and_prints_the_table(tmp_path: Path) -> None:
     out = tmp_path / "p.json"
     args = ["calibrate", "spiral", "1887:1899", "--targets", "mid", "--param"]
-    args += ["spiral.crisis_base", "--population", "6", "--generations", "1", "--seed", "2"]
+    args += ["spiral.crisis_base", "--method", "smc", "--population", "6", "--generations", "1"]
+    args += ["--seed", "2"]
     result = runner.invoke(app, [*args, "--out", str(out), "--quiet", "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "spiral.crisis_base" in result.output and "ratio" in result.output

@@ -65,6 +65,7 @@ def test_spiral_crisis_base_is_recovered_from_synthetic_data() -> None:
         seed=4,
         workers=1,
         observed=observed,
+        method="smc",
     )
     summ = post.summary(0.9)
     lo, hi = summ.loc["spiral.crisis_base", "q0.05"], summ.loc["spiral.crisis_base", "q0.95"]

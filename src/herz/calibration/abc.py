@@ -408,8 +408,18 @@ def calibrate(
     client: Any = None,
     observed: Mapping[str, float] | None = None,
     progress: Callable[[int, int, int], None] | None = None,
+    method: str = "rejection",
+    simulations: int = 10_000,
+    accept: float = 0.02,
+    table: str | Path | None = None,
 ) -> Posterior:
-    """Calibrate ``model``'s free parameters to the record of an era by ABC-SMC.
+    """Calibrate ``model``'s free parameters to the record of an era by ABC.
+
+    Two methods (docs/calibration.md compares them). ``"rejection"`` (the default) simulates a
+    reference table of ``simulations`` prior draws and keeps the ``accept`` share nearest the
+    record, regression-adjusted (:mod:`herz.calibration.rejection`); the table does not depend
+    on the data, so the simulation-based calibration of this method runs at this very size.
+    ``"smc"`` runs pyabc's ABC-SMC (:func:`abc_smc`).
 
     Parameters
     ----------
@@ -433,7 +443,16 @@ def calibrate(
     observed:
         Replace the record's moments with these (synthetic data: tests, the SBC benchmark).
     progress:
-        ``progress(generation, accepted, population)``.
+        ``progress(generation, accepted, population)`` (SMC) or ``progress(0, done,
+        simulations)`` (rejection).
+    method:
+        ``"rejection"`` or ``"smc"``.
+    simulations, accept:
+        Rejection: rows of the reference table, and the share of them kept.
+    table:
+        Rejection: a reference-table file (``.npz``). If it exists and was made with the same
+        settings, its rows are reused (and extended if it has fewer than ``simulations``); the
+        table is saved there as it grows, so an interrupted calibration resumes.
 
     Raises
     ------
@@ -483,8 +502,19 @@ def calibrate(
         )
     span = parse_years(years)
     priors = check_priors(model, parameters)
+    if method not in ("rejection", "smc"):
+        raise InputError(
+            f"method: unknown method {method!r}; expected rejection or smc.",
+            field="method",
+            value=method,
+        )
     _check_positive("population", population, 2)
     _check_positive("generations", generations, 1)
+    _check_positive("simulations", simulations, 10)
+    if not (isinstance(accept, float | int) and not isinstance(accept, bool) and 0 < accept <= 1):
+        raise InputError(
+            f"accept: must be in (0, 1], got {accept!r}.", field="accept", value=accept
+        )
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError(f"seed: must be a whole number >= 0, got {seed!r}.", field="seed")
     worlds = era_worlds(span, horizon)
@@ -530,6 +560,25 @@ def calibrate(
         "observed_counts": counts,
         "fixed": fixed,
     }
+    if method == "rejection":
+        meta["call"] |= {"method": method, "simulations": simulations, "accept": accept}
+        for k in ("population", "generations", "min_epsilon"):
+            meta["call"].pop(k)
+        return _calibrate_rejection(
+            simulator,
+            obs,
+            priors,
+            model=model,
+            simulations=simulations,
+            accept=accept,
+            seed=int(seed),
+            workers=default_workers() if workers is None else workers,
+            client=client,
+            table=table,
+            progress=progress,
+            meta=meta,
+        )
+    meta["call"]["method"] = method
     return abc_smc(
         simulator,
         obs,
@@ -544,6 +593,84 @@ def calibrate(
         model=model,
         meta=meta,
     )
+
+
+def _table_settings(meta: Mapping[str, Any], priors: Mapping[str, Prior]) -> dict[str, Any]:
+    """What a reference table's rows depend on (a stored table is reused only if they match)."""
+    call = meta["call"]
+    return {
+        "model": call["model"],
+        "origins": list(meta["origins"]),
+        "horizon": meta["horizon"],
+        "targets": list(call["targets"]),
+        "priors": {n: [p.low, p.high] for n, p in priors.items()},
+        "fixed": meta["fixed"],
+        "seed": call["seed"],
+    }
+
+
+def _calibrate_rejection(
+    simulator: EraSimulator,
+    observed: Mapping[str, float],
+    priors: Mapping[str, Prior],
+    *,
+    model: str,
+    simulations: int,
+    accept: float,
+    seed: int,
+    workers: int,
+    client: Any,
+    table: str | Path | None,
+    progress: Callable[[int, int, int], None] | None,
+    meta: dict[str, Any],
+) -> Posterior:
+    from herz._version import __version__
+    from herz.calibration.rejection import ReferenceTable, abc_rejection, simulate_table
+
+    settings = _table_settings(meta, priors) | {"version": __version__}
+    start: ReferenceTable | None = None
+    path = None if table is None else Path(table)
+    if path is not None and path.exists():
+        start = ReferenceTable.load(path)
+        if start.meta.get("settings") != settings:
+            raise InputError(
+                f"{path}: this reference table was made with other settings (model, origins, "
+                "horizon, targets, priors, seed or herz version); give another --table path.",
+                field="table",
+                value=str(path),
+            )
+    started = time.perf_counter()
+    ref = simulate_table(
+        simulator,
+        priors,
+        list(simulator.targets),
+        simulations,
+        seed=seed,
+        model=model,
+        workers=workers,
+        client=client,
+        start=start,
+        checkpoint=path,
+        progress=None if progress is None else (lambda d, n: progress(0, d, n)),
+        meta={"settings": settings, "era": meta["era"], "origins": meta["origins"]},
+    )
+    if path is not None:
+        ref.save(path)
+    post = abc_rejection(ref, observed, priors, accept=accept, model=model, meta=meta)
+    info = dict(post.meta)
+    info["abc"] |= {
+        "simulations": len(ref),
+        "sampler": "herz dask client" if client is not None else f"{workers} local process(es)",
+        "table_elapsed_s": ref.meta.get("elapsed_s"),
+    }
+    info["seeds"] = {
+        "table": "row i: SeedSequence(seed, spawn_key=(0, i)) for the parameters; the simulator "
+        "SeedSequence(seed, spawn_key=(CALIBRATION_KEY, 0, i, world, run))",
+        "calibration_key": CALIBRATION_KEY,
+    }
+    info["seed"] = seed
+    info["elapsed_s"] = round(time.perf_counter() - started, 2)
+    return Posterior(post.model, post.parameters, post.particles, post.weights, info)
 
 
 def posterior_table(posterior: Posterior, level: float = 0.9) -> Any:

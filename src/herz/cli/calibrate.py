@@ -1,4 +1,4 @@
-"""The ``calibrate`` command: a model's free parameters fitted to the record of an era by ABC-SMC.
+"""The ``calibrate`` command: a model's free parameters fitted to the record of an era by ABC.
 
 Thin: it parses the flags and calls :func:`herz.calibration.calibrate`, which a notebook user
 calls the same way. Heavy imports (pyabc, pandas) stay inside the command.
@@ -102,8 +102,26 @@ def calibrate_cmd(
         help="A parameter to calibrate: NAME (default prior) or NAME=LOW:HIGH (repeatable; "
         "default: the model's five).",
     ),
-    population: int = typer.Option(200, "--population", help="Particles per generation."),
-    generations: int = typer.Option(6, "--generations", help="ABC-SMC generations (at most)."),
+    method: str = typer.Option(
+        "rejection",
+        "--method",
+        help="rejection: a reference table of prior draws, the nearest kept and "
+        "regression-adjusted (checked by SBC at this size); smc: pyabc's ABC-SMC.",
+    ),
+    simulations: int = typer.Option(
+        10_000, "--simulations", help="rejection: rows of the reference table."
+    ),
+    accept: float = typer.Option(
+        0.02, "--accept", help="rejection: the share of the table kept (0 < a <= 1)."
+    ),
+    table: Path | None = typer.Option(
+        None,
+        "--table",
+        help="rejection: keep the reference table in this .npz file, reuse it if it exists "
+        "with the same settings, and resume it after an interruption.",
+    ),
+    population: int = typer.Option(200, "--population", help="smc: particles per generation."),
+    generations: int = typer.Option(6, "--generations", help="smc: generations (at most)."),
     seed: int = typer.Option(0, "--seed", help="Calibration seed (all streams derive from it)."),
     workers: int | None = typer.Option(
         None, "--workers", help="Local worker processes (default: all cores)."
@@ -117,7 +135,7 @@ def calibrate_cmd(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Fit a model's free parameters to moments of the historical record by ABC-SMC.
+    """Fit a model's free parameters to moments of the historical record by ABC.
 
     The worlds are the major powers as known at each origin of the era (every --horizon
     years); the moments are MID, war and alliance-formation onsets per major-power dyad-year
@@ -136,7 +154,18 @@ def calibrate_cmd(
             )
     if not names:
         raise InputError("--targets: give at least one target.", field="--targets")
+    if method not in ("rejection", "smc"):
+        raise InputError(
+            f"--method: unknown method {method!r}; expected rejection or smc.",
+            field="--method",
+            value=method,
+        )
+    if not (0 < accept <= 1):
+        raise InputError(
+            f"--accept: must be in (0, 1], got {accept}.", field="--accept", value=accept
+        )
     for flag, value, least in (
+        ("--simulations", simulations, 10),
         ("--population", population, 2),
         ("--generations", generations, 1),
         ("--horizon", horizon, 1),
@@ -152,6 +181,17 @@ def calibrate_cmd(
         from herz.cli.sweep import _check_target
 
         _check_target(out, "--out")
+    if table is not None and method == "rejection":
+        if table.exists():
+            from herz.calibration.rejection import ReferenceTable
+
+            ReferenceTable.load(table)  # a file that is not a table: say so before simulating
+        elif not table.parent.is_dir():
+            raise InputError(
+                f"--table: the directory {table.parent} does not exist.",
+                field="--table",
+                value=str(table),
+            )
     parameters = _parse_parameters(param)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -188,7 +228,10 @@ def calibrate_cmd(
 
     def progress(t: int, done: int, n: int) -> None:
         if t not in tasks:
-            label = "distance scale" if t < 0 else f"generation {t + 1}/{generations}"
+            if method == "rejection":
+                label = "reference table"
+            else:
+                label = "distance scale" if t < 0 else f"generation {t + 1}/{generations}"
             tasks[t] = bar.add_task(label, total=n)
         bar.update(tasks[t], completed=done)
 
@@ -207,34 +250,47 @@ def calibrate_cmd(
                 workers=workers,
                 client=client,
                 progress=progress,
+                method=method,
+                simulations=simulations,
+                accept=accept,
+                table=table,
             )
     finally:
         if client is not None:
             client.close()
-    table = posterior_table(posterior)
+    ptable = posterior_table(posterior)
     if out is not None:
         posterior.save(out)
     meta = posterior.meta
     if as_json:
         doc = {
             "model": posterior.model,
-            "table": table.reset_index().to_dict(orient="records"),
+            "table": ptable.reset_index().to_dict(orient="records"),
             "meta": meta,
             "out": str(out) if out is not None else None,
         }
         typer.echo(json.dumps(doc, indent=2, default=str))
         return
     abc = meta.get("abc", {})
-    typer.echo(
+    where = (
         f"{posterior.model} calibrated to {meta.get('era')} ({len(meta.get('origins', []))} "
-        f"origins, horizon {meta.get('horizon')}): {abc.get('generations_run')} generations of "
-        f"{abc.get('population')} particles, {abc.get('simulations')} simulations, final ε "
-        f"{(abc.get('epsilons') or [float('nan')])[-1]:.3g}, seed {meta.get('seed')}, "
-        f"{meta.get('elapsed_s')} s"
+        f"origins, horizon {meta.get('horizon')})"
     )
+    if method == "rejection":
+        how = (
+            f"rejection ABC, {abc.get('kept')} of {abc.get('table_rows')} simulations kept "
+            f"(ε {abc.get('epsilon', float('nan')):.3g}), regression-adjusted"
+        )
+    else:
+        how = (
+            f"ABC-SMC, {abc.get('generations_run')} generations of {abc.get('population')} "
+            f"particles, {abc.get('simulations')} simulations, final ε "
+            f"{(abc.get('epsilons') or [float('nan')])[-1]:.3g}"
+        )
+    typer.echo(f"{where}: {how}, seed {meta.get('seed')}, {meta.get('elapsed_s')} s")
     obs = ", ".join(f"{k} = {v['observed']:.4g}" for k, v in meta.get("targets", {}).items())
     typer.echo(f"observed: {obs}")
-    typer.echo(format_table(table))
+    typer.echo(format_table(ptable))
     typer.echo("ratio: 90% posterior width / 90% prior width (identified: <= 0.5)")
     if out is not None:
         typer.echo(f"wrote {out}", err=True)
