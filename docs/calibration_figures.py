@@ -8,7 +8,8 @@ Reads herz/calibration/data/spiral-1816-1899.json (made by
 plot (weighted histograms on the diagonal, weighted scatter below, the prior's range as the axis
 limits), prints the posterior table as Markdown for docs/calibration.md, and the posterior
 predictive check: each target observed, simulated at posterior draws and at herz's defaults,
-and the SBC benchmark's verdicts (from the JSON benchmarks/bench_sbc.py writes).
+and the SBC benchmarks' verdicts (from the JSON benchmarks/bench_sbc.py writes: sbc-spiral.json
+for herz calibrate's default rejection ABC, sbc-smc.json for ABC-SMC).
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def corner(post: Posterior, path: Path) -> None:
                 ax.set_yticklabels([])
     meta = post.meta
     fig.suptitle(
-        f"{post.model} calibrated to {meta.get('era')} by ABC-SMC: {post.size} particles, "
-        f"seed {meta.get('seed')}; axes span the priors",
+        f"{post.model} calibrated to {meta.get('era')} by {meta.get('method')}: {post.size} "
+        f"particles, seed {meta.get('seed')}; axes span the priors",
         fontsize=9,
     )
     fig.tight_layout()
@@ -157,7 +158,11 @@ def main() -> None:
     )
     parser.add_argument("--predictive", type=int, default=100, help="posterior draws (0: none)")
     parser.add_argument(
-        "--sbc", type=Path, default=Path("docs/figures/sbc-spiral.json"), help="SBC results"
+        "--sbc",
+        type=Path,
+        nargs="*",
+        default=[Path("docs/figures/sbc-spiral.json"), Path("docs/figures/sbc-smc.json")],
+        help="SBC results (benchmarks/bench_sbc.py's JSON), one table each",
     )
     args = parser.parse_args()
     post = Posterior.load(args.posterior)
@@ -168,8 +173,9 @@ def main() -> None:
     print({k: round(v["observed"], 5) for k, v in obs.items()}, np.round(post.weights.max(), 4))
     if args.predictive:
         print(predictive(post, args.predictive))
-    if args.sbc.exists():
-        print(sbc_table(args.sbc))
+    for path in args.sbc:
+        if path.exists():
+            print(f"\n{path}:\n{sbc_table(path)}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 """Calibration as inference: model parameters fitted to the historical record (issue #12).
 
 :func:`calibrate` fits a model's free parameters to moments of the record in a training window
-by ABC-SMC (pyabc; :mod:`herz.calibration.abc`, targets in :mod:`herz.calibration.moments`) and
-returns a :class:`~herz.calibration.posterior.Posterior`, what forecasts (:mod:`herz.forecast`)
-draw parameter sets from. :func:`shipped_posterior` is the posterior herz ships for the spiral
-on 1816–1899, so a backtest need not recalibrate. pyabc is imported only when calibrating
-(``pip install herz[calibrate]``).
+(targets in :mod:`herz.calibration.moments`) and returns a
+:class:`~herz.calibration.posterior.Posterior`, what forecasts (:mod:`herz.forecast`) draw
+parameter sets from. By default it uses rejection ABC from a reference table with regression
+adjustment (:mod:`herz.calibration.rejection`), whose simulation-based calibration
+(:mod:`herz.calibration.sbc`) runs at full size; ``method="smc"`` uses pyabc's ABC-SMC
+(:mod:`herz.calibration.abc`; ``pip install herz[calibrate]``, imported only then).
+:func:`shipped_posterior` is the posterior herz ships for the spiral on 1816–1899, so a
+backtest need not recalibrate.
 """
 
 from __future__ import annotations
