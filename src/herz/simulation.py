@@ -196,6 +196,52 @@ def _check_int(name: str, value: Any, low: int) -> int:
     return value
 
 
+def _check_run_overrides(
+    m: Model,
+    scenario: Scenario | str | Path,
+    overrides: Mapping[str, Any] | None,
+    run_overrides: Mapping[str, Any],
+    runs: int,
+) -> dict[str, Any]:
+    """``run_overrides`` checked: allowed paths, one finite value per run, and the extremes of
+    each valid as an override (InputError naming the path otherwise). Keys lose the block."""
+    import numpy as np
+
+    from herz.scenario import load_scenario
+
+    out: dict[str, Any] = {}
+    for path, values in run_overrides.items():
+        if path not in m.run_parameters:
+            allowed = ", ".join(m.run_parameters) or "none"
+            raise InputError(
+                f"run_overrides: {path!r} cannot vary by run in the {m.name} model (it allows: "
+                f"{allowed}).",
+                field="run_overrides",
+                value=path,
+            )
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            arr = np.full(1, np.nan)
+        if arr.shape != (runs,) or not np.all(np.isfinite(arr)):
+            raise InputError(
+                f"run_overrides: {path} must hold {runs} finite numbers, one per run.",
+                field="run_overrides",
+                value=path,
+            )
+        for v in {float(arr.min()), float(arr.max())}:
+            load_scenario(scenario, {**(overrides or {}), path: v})
+        if path.endswith(".balance_interval") and arr.min() <= 0:
+            raise InputError(
+                f"run_overrides: {path} must be > 0 in every run (0 switches balancing off for "
+                "the whole call: give it in overrides).",
+                field="run_overrides",
+                value=path,
+            )
+        out[path.split(".", 1)[1]] = arr
+    return out
+
+
 def simulate(
     scenario: Scenario | str | Path,
     model: str | Model | type[Model] = "richardson",
@@ -208,6 +254,7 @@ def simulate(
     run_offset: int = 0,
     stream_key: Sequence[int] = (),
     progress: Callable[[int, int], None] | None = None,
+    run_overrides: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> Result:
     """Run ``model`` on ``scenario`` and return a :class:`~herz.Result`.
@@ -239,6 +286,13 @@ def simulate(
         :mod:`herz._random`), so a chunk of runs equals the same runs of one big call.
     progress:
         Called as ``progress(done, total)`` by models that report progress.
+    run_overrides:
+        ``{path: values}``, ``runs`` values per path: run k of this call takes the k-th value
+        (after ``overrides``). Only the model's ``run_parameters`` may vary by run (the
+        spiral: ``spiral.crisis_base``, ``war_cost``, ``base_posture``, ``balance_interval``,
+        ``tolerance``). Each run equals a call with its values as ``overrides``, so a
+        posterior's draws run as one vectorized ensemble. The smallest and largest value of
+        each path are validated as overrides are.
     **options:
         The model's run options (its ``Options``; Richardson: ``method``, ``blocs``, ``noise``,
         ``floor``; the spiral: ``chunk``).
@@ -289,6 +343,8 @@ def simulate(
     _check_memory(m, sc, steps=n_steps, runs=runs, keep=keep)
     opts = validate_options(m, options)
     given = {k: getattr(opts, k) for k in type(opts).model_fields}
+    if run_overrides:
+        given["run_params"] = _check_run_overrides(m, scenario, overrides, run_overrides, runs)
     result = m.simulate(
         sc,
         steps=n_steps,

@@ -167,6 +167,10 @@ class Model:
     report: ClassVar[bool] = False
     #: Whether ``simulate`` reports progress (a progress bar is shown for it).
     reports_progress: ClassVar[bool] = False
+    #: Override paths whose values may differ from run to run within one call
+    #: (``herz.simulate(..., run_overrides=...)``); ``simulate`` then takes ``run_params``,
+    #: keyed by the name after the block's dot.
+    run_parameters: ClassVar[tuple[str, ...]] = ()
 
     def params(self, scenario: Scenario) -> Any:
         """The scenario's block for this model, validated (defaults where absent)."""

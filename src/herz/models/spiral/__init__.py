@@ -6,7 +6,7 @@ vectorized kernel; :mod:`~herz.models.spiral.figures` its figures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
@@ -17,6 +17,7 @@ from herz.models.spiral.kernel import (
     BLOCK,
     CRISIS_BELLIGERENTS,
     DOCTRINES,
+    RUN_PARAMETERS,
     SPEND_FLOOR,
     arming_target,
     balancing_ties,
@@ -94,6 +95,7 @@ class Spiral(Model):
 
     name = "spiral"
     title = "The spiral model: beliefs, arming, alliances, crises and war among many states"
+    run_parameters = tuple(f"spiral.{k}" for k in RUN_PARAMETERS)
     citation = (
         "Jervis, R. (1976). Perception and Misperception in International Politics, ch. 3; "
         "Kydd, A. (1997). Game Theory and the Spiral Model. World Politics 49(3)."
@@ -182,6 +184,7 @@ class Spiral(Model):
         stream_key: Sequence[int] = (),
         progress: Progress | None = None,
         chunk: int = 500,
+        run_params: Mapping[str, Any] | None = None,
     ) -> Result:
         """Run the model (see :func:`herz.models.spiral.kernel.simulate_scenario`); adds
         ``arms_growth``, the final over the initial total military of each run."""
@@ -195,6 +198,7 @@ class Spiral(Model):
             stream_key=stream_key,
             chunk=chunk,
             progress=progress,
+            run_params=run_params,
         )
         out = result.outcomes
         if out is not None:

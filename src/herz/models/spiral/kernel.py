@@ -134,7 +134,7 @@ Every parameter comes from the scenario (``spiral:`` block, documented in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -155,6 +155,7 @@ __all__ = [
     "BLOCK",
     "CRISIS_BELLIGERENTS",
     "DOCTRINES",
+    "RUN_PARAMETERS",
     "SPEND_FLOOR",
     "arming_target",
     "balancing_ties",
@@ -174,6 +175,12 @@ __all__ = [
     "strength",
     "war_demand",
 ]
+
+RUN_PARAMETERS = ("crisis_base", "war_cost", "base_posture", "balance_interval", "tolerance")
+"""Parameters of the ``spiral:`` block that may differ from run to run within one call
+(``run_params``): each enters the step as a number per run on the ensemble axis, so an
+ensemble that draws them (a forecast from a posterior, a calibration's reference table) is one
+vectorized call instead of a Python loop over parameter sets."""
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -1059,8 +1066,12 @@ def _run_chunk(
     keep_series: bool,
     tick: Callable[[], None] | None,
     sums: dict[str, FloatArray],
+    run_params: Mapping[str, FloatArray] | None = None,
 ) -> _ChunkOut:
     """Advance one chunk of runs through all steps.
+
+    ``run_params`` (names from :data:`RUN_PARAMETERS`, one value per run of the chunk) replace
+    the block's scalar values; each is an (E,) array that broadcasts over the last axis.
 
     Internally the ensemble axis is the *last* one, (N, E) and (N, N, E): every reduction over
     states is then a vectorized operation across runs (about 7× faster than reducing a short
@@ -1072,7 +1083,12 @@ def _run_chunk(
     p = s.p
     mech = s.mech
     n, dt, steps, E = s.n, s.dt, s.steps, len(run_ids)
-    m, tau = p.decisiveness, p.tolerance
+    rp = dict(run_params or {})
+    m = p.decisiveness
+    tau: FloatArray | float = rp.get("tolerance", p.tolerance)
+    war_cost: FloatArray | float = rp.get("war_cost", p.war_cost)
+    crisis_base: FloatArray | float = rp.get("crisis_base", p.crisis_base)
+    base_posture: FloatArray | float = rp.get("base_posture", p.base_posture)
     theta_i = s.theta_obs  # each state's own θ: the offense advantage its leaders believe in
     theta3 = theta_i[:, None, None]
     reach3 = s.reach[:, :, None]
@@ -1090,7 +1106,11 @@ def _run_chunk(
     update_beliefs = mech.belief_update and mech.type_uncertainty
     # The public benchmark: a security seeker certain about its enemies at war needs
     # θ G S (1/τ − 1)^(1/m) against each
-    excess1 = max(1.0 / tau - 1.0, 0.0) ** (1.0 / m)
+    excess1: FloatArray | float = (
+        max(1.0 / tau - 1.0, 0.0) ** (1.0 / m)
+        if isinstance(tau, float)
+        else np.maximum(1.0 / tau - 1.0, 0.0) ** (1.0 / m)
+    )
     join_factor = (
         join_probability(1.0, s.omega_obs, p.chaingang_defense, p.chaingang_offense)
         if mech.chain_ganging
@@ -1102,11 +1122,19 @@ def _run_chunk(
     val = np.asarray(1.0 + p.greed_stake * s.greedy, dtype=float)
     greedy = s.greedy[:, None]
     budget = s.budget[:, None]
-    base_share = s.base[:, None]
+    base_share = (
+        np.repeat(np.asarray(base_posture, dtype=float)[None, :], n, axis=0)
+        if "base_posture" in rp and not p.base_from_start
+        else s.base[:, None]
+    )
     iu0, iu1 = np.triu_indices(n, 1)
     up = np.triu(np.ones((n, n), dtype=bool), 1)[:, :, None]
-    balancing = p.balance_interval > 0 and mech.balancing
-    p_review = float(-np.expm1(-dt / p.balance_interval)) if balancing else 0.0
+    if "balance_interval" in rp:  # per run: every value > 0 (checked by the caller)
+        balancing = mech.balancing
+        p_review: FloatArray | float = -np.expm1(-dt / rp["balance_interval"])
+    else:
+        balancing = p.balance_interval > 0 and mech.balancing
+        p_review = float(-np.expm1(-dt / p.balance_interval)) if balancing else 0.0
     npairs = n * (n - 1) // 2
     events = _Events(keep_series)
     pairs = max(n * (n - 1), 1)
@@ -1377,10 +1405,11 @@ def _run_chunk(
         # The costs of war: each side's own (c_a, c_b) and the other's as it reckons it (c_ab:
         # b's cost as a reckons it), the constant war_cost or the expected cost of the war
         # each side foresees from its own estimate of the other's strength (crisis_cost)
-        cost_a: FloatArray | float = p.war_cost
-        cost_b: FloatArray | float = p.war_cost
-        cost_ab: FloatArray | float = p.war_cost
-        cost_ba: FloatArray | float = p.war_cost
+        wc = war_cost if isinstance(war_cost, float) else war_cost[runs]
+        cost_a: FloatArray | float = wc
+        cost_b: FloatArray | float = wc
+        cost_ab: FloatArray | float = wc
+        cost_ba: FloatArray | float = wc
         if war_extra is not None:
             Ya, Yb = Y[a, runs], Y[bb, runs]
             share_a = M[a, runs] / np.maximum(Sa, _TINY)  # public stocks and alliances
@@ -1577,7 +1606,7 @@ def _run_chunk(
             # log of a tiny floor (issue #11: that floor made a state above its target look
             # like a seeker within weeks, the fastest time scale in the model, and kept
             # results from converging in dt; **ours**)
-            floor = np.maximum(p.base_posture * Y / prod2, SPEND_FLOOR * cap)
+            floor = np.maximum(base_posture * Y / prod2, SPEND_FLOOR * cap)
             tgt_a = base + np.maximum(pub_top - ally_force, 0.0)
             tgt_b = base + np.maximum(np.maximum(top2, w_top * pub_top) - ally_force, 0.0)
             # What is observed is the spending *rate* the policy sets (its continuous-time
@@ -1636,7 +1665,7 @@ def _run_chunk(
         crisis_no = 0  # the crises of the step settled so far, in each run in their order
         war_extra = np.maximum(cap - I, 0.0) if attrition_costs else None
 
-        if n > 1 and (p.crisis_rate > 0 or p.crisis_base > 0):
+        if n > 1 and (p.crisis_rate > 0 or np.any(np.asarray(crisis_base) > 0)):
             # crisis_hazard(T[iu0, iu1], T[iu1, iu0], eligible, ...), the same operations in place
             # eligible: rivals, not both at war (two belligerents never meet in a crisis)
             np.take(at_war, iu0, axis=0, out=eligible)
@@ -1648,7 +1677,7 @@ def _run_chunk(
             h += h_lo
             h *= 0.5
             h *= p.crisis_rate
-            h += p.crisis_base
+            h += crisis_base
             h *= eligible
             h /= max(n - 1, 1)
             # Each dyad has its own crisis hazard h per year: a crisis in the step with chance
@@ -1921,6 +1950,7 @@ def simulate_scenario(
     stream_key: Sequence[int] = (),
     chunk: int = 500,
     progress: Callable[[int, int], None] | None = None,
+    run_params: Mapping[str, ArrayLike] | None = None,
 ) -> Result:
     """Run the spiral model on a scenario (the ``model="spiral"`` entry of :func:`herz.simulate`).
 
@@ -1943,6 +1973,11 @@ def simulate_scenario(
         Runs advanced together in memory; does not change the results.
     progress:
         Called as ``progress(done, total)`` after every step of every chunk (for progress bars).
+    run_params:
+        ``{name: values}`` for names in :data:`RUN_PARAMETERS`, ``runs`` values each: run k of
+        this call uses the k-th value instead of the ``spiral:`` block's (validated by
+        :func:`herz.simulate`; ``balance_interval`` > 0). A run's results depend only on its
+        own values and stream, so run k equals a call with those values as scalars.
 
     Returns
     -------
@@ -1969,6 +2004,23 @@ def simulate_scenario(
             f"run_offset must be ≥ 0, got {run_offset}.", field="run_offset", value=run_offset
         )
     setup = _setup(scenario, steps)
+    per_run: dict[str, FloatArray] = {}
+    for name, values in (run_params or {}).items():
+        if name not in RUN_PARAMETERS:
+            raise InputError(
+                f"run_params: {name!r} cannot vary by run; expected some of "
+                f"{', '.join(RUN_PARAMETERS)}.",
+                field="run_params",
+                value=name,
+            )
+        arr = np.asarray(values, dtype=float)
+        if arr.shape != (runs,) or not np.all(np.isfinite(arr)):
+            raise InputError(
+                f"run_params: {name} must hold {runs} finite values, one per run.",
+                field="run_params",
+                value=name,
+            )
+        per_run[name] = arr
     keep_series = keep == "series"
     n_chunks = -(-runs // chunk)
     total = n_chunks * steps
@@ -1985,7 +2037,10 @@ def simulate_scenario(
     for lo in range(0, runs, chunk):
         hi = min(lo + chunk, runs)
         run_ids = np.arange(run_offset + lo, run_offset + hi, dtype=np.int64)
-        parts.append(_run_chunk(setup, run_ids, seed, stream_key, keep_series, tick, totals))
+        chunk_params = {k: v[lo:hi] for k, v in per_run.items()}
+        parts.append(
+            _run_chunk(setup, run_ids, seed, stream_key, keep_series, tick, totals, chunk_params)
+        )
 
     outcomes = pd.DataFrame(
         {k: np.concatenate([c.outcomes[k] for c in parts]) for k in parts[0].outcomes}
@@ -2023,6 +2078,11 @@ def simulate_scenario(
 
     fought = np.sum([c.fought for c in parts], axis=0)  # integer counts: exact in any order
     summary = _summary(scenario, setup, outcomes, runs, fought)
+    if per_run:
+        summary["run_parameters"] = {
+            k: {"min": float(v.min()), "max": float(v.max()), "mean": float(v.mean())}
+            for k, v in per_run.items()
+        }
     return Result(
         model="spiral",
         scenario=scenario,
