@@ -341,14 +341,17 @@ def origin_counts(
 
     ``draws[i]`` is draw ``draw_offset + i``; its runs are run numbers
     ``(draw_offset + i) · runs_per_draw + j`` of the stream family ``(seed, origin)``.
-    ``group`` simulates consecutive equal draws in one call (the same runs, fewer calls).
+    ``group`` simulates the draws in as few calls as give the same runs: one vectorized call
+    when every parameter that differs between draws may vary by run in the model
+    (``run_parameters``), else one call per run of consecutive equal draws; ``group=False``
+    makes one call per draw (what the vectorized path is tested against).
     ``fixed``: overrides held fixed under every draw (a posterior's ``meta["fixed"]``, what the
     calibration held fixed); the draws' own values win.
     """
     import pandas as pd
 
     from herz.history.from_history import scenario_known_at
-    from herz.simulation import simulate
+    from herz.simulation import resolve_model, simulate
 
     sc = scenario if scenario is not None else scenario_known_at(origin, steps=horizon)
     if sc.time.step != 1:
@@ -359,14 +362,32 @@ def origin_counts(
         )
     base, _ = _base_overrides(sc, model)
     ids = sc.ids
-    blocks = (
-        _groups(draws)
-        if group
-        else [(i, i + 1, dict(d)) for i, d in enumerate(draws)]  # one call per draw
-    )
+    # Parameters that differ between draws: when the model lets all of them vary by run, the
+    # whole origin is one vectorized call (run_overrides); each run is the same as in a call
+    # per draw, so the counts do not depend on the path taken
+    names = list(dict.fromkeys(k for d in draws for k in d))
+    varying = [k for k in names if len({d.get(k) for d in draws}) > 1]
+    allowed = set(resolve_model(model).run_parameters)
+    if group and varying and all(k in allowed and all(k in d for d in draws) for k in varying):
+        common = {k: v for k, v in draws[0].items() if k not in varying}
+        calls: list[tuple[int, int, dict[str, float], dict[str, Any] | None]] = [
+            (
+                0,
+                len(draws),
+                common,
+                {k: np.repeat([float(d[k]) for d in draws], runs_per_draw) for k in varying},
+            )
+        ]
+    else:
+        blocks = (
+            _groups(draws)
+            if group
+            else [(i, i + 1, dict(d)) for i, d in enumerate(draws)]  # one call per draw
+        )
+        calls = [(first, stop, params, None) for first, stop, params in blocks]
     crisis_parts: list[pd.DataFrame] = []
     fought_parts: list[pd.DataFrame] = []
-    for first, stop, params in blocks:
+    for first, stop, params, per_run in calls:
         res = simulate(
             sc,
             model=model,
@@ -377,6 +398,7 @@ def origin_counts(
             overrides={**base, **(fixed or {}), **params},
             run_offset=(draw_offset + first) * runs_per_draw,
             stream_key=(origin,),
+            run_overrides=per_run,
         )
         ev = res.events
         if ev is not None and len(ev):
