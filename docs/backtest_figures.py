@@ -1,6 +1,6 @@
 """The backtest's reliability diagram for docs/validation.md.
 
-    python docs/backtest_figures.py            # runs the backtest (about 3 min on 2 cores)
+    python docs/backtest_figures.py            # runs the backtest (about 10 s on 2 cores)
     python docs/backtest_figures.py --from DIR # or reads a folder written by --out
 
 It runs ``herz backtest spiral --train 1816:1899 --test 1900:1913 --horizon 5 --seed 1 --out

@@ -27,18 +27,17 @@ Seeds
 from __future__ import annotations
 
 import logging
-import math
 import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from herz.calibration.posterior import Posterior
+from herz.calibration.priors import Prior
 from herz.errors import InputError
 
 __all__ = [
@@ -52,32 +51,6 @@ __all__ = [
 
 CALIBRATION_KEY = 0xCA11B
 """First element of every simulator stream key a calibration uses (evaluations use others)."""
-
-
-@dataclass(frozen=True)
-class Prior:
-    """A uniform prior on ``[low, high]`` for one parameter (an override path)."""
-
-    low: float
-    high: float
-    source: str = "ours"
-
-    def __post_init__(self) -> None:
-        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
-            raise InputError(
-                f"prior: expected low < high, both finite, got {self.low}:{self.high}",
-                field="prior",
-                value=f"{self.low}:{self.high}",
-            )
-
-    @property
-    def width90(self) -> float:
-        """Width of the central 90% interval."""
-        return 0.9 * (self.high - self.low)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"kind": "uniform", "low": self.low, "high": self.high, "source": self.source}
 
 
 DEFAULT_PRIORS: dict[str, dict[str, Prior]] = {
@@ -327,6 +300,53 @@ class EraSimulator:
         self.seed = seed
         self.fixed = dict(fixed)
         self.key_prefix = key_prefix
+
+    def can_batch(self, names: Sequence[str]) -> bool:
+        """Whether :meth:`batch` can vary all of ``names`` by run (the model's
+        ``run_parameters``)."""
+        from herz.simulation import resolve_model
+
+        return set(names) <= set(resolve_model(self.model).run_parameters)
+
+    def batch(
+        self, theta: Mapping[str, Any], key: tuple[int, ...], run_offset: int, runs: int
+    ) -> dict[str, Any]:
+        """The statistics of ``runs`` histories at once, one value per history (arrays): history
+        k takes the k-th value of each ``theta`` path and is run ``run_offset + k`` of the streams
+        ``(seed, key_prefix, *key, world)`` (see
+        :func:`herz.calibration.moments.simulated_moments_batch`). Parameters the model cannot
+        vary by run are given one value for all (they must be equal)."""
+        from herz.calibration.moments import simulated_moments_batch
+        from herz.simulation import resolve_model
+
+        allowed = set(resolve_model(self.model).run_parameters)
+        fixed = dict(self.fixed)
+        per_run: dict[str, Any] = {}
+        for name, values in theta.items():
+            arr = np.asarray(values, dtype=float)
+            if name in allowed:
+                per_run[name] = arr
+            elif np.all(arr == arr[0]):
+                fixed[name] = float(arr[0])
+            else:
+                raise InputError(
+                    f"parameters: {name!r} cannot vary by run in the {self.model} model; "
+                    "calibrate it with --method smc.",
+                    field="parameters",
+                    value=name,
+                )
+        return simulated_moments_batch(
+            self.model,
+            self.worlds,
+            self.horizon,
+            self.targets,
+            fixed,
+            per_run,
+            self.seed,
+            (self.key_prefix, *key),
+            run_offset,
+            runs,
+        )
 
     def __call__(self, params: Mapping[str, float], key: tuple[int, ...]) -> dict[str, float]:
         from herz.calibration.moments import simulated_moments

@@ -21,12 +21,14 @@ Why a table
     synthetic datasets alone, where an ABC-SMC calibration must be rerun per dataset
     (:mod:`herz.calibration.abc`).
 Seeds
-    One seed S. Row i's θ comes from ``SeedSequence(S, spawn_key=(0, i))``; its simulation is
-    keyed ``(0, i)``, so the simulator's stream for world j is ``SeedSequence(S,
-    spawn_key=(CALIBRATION_KEY, 0, i, j, run))``. ABC-SMC's keys start ``(CALIBRATION_KEY, t +
-    1, …)`` with t + 1 ≥ 1, so no row shares a stream with an SMC simulation. Row i depends only
-    on (S, i): the same seed gives the same table on one core, on all local cores or on a Dask
-    cluster, and a table extended from N to N' rows keeps its first N.
+    One seed S. Row i's θ comes from ``SeedSequence(S, spawn_key=(0, i))``. A simulator that
+    runs many parameter sets as one ensemble (``batch``: the spiral's era worlds) makes row i
+    run i of each world's ensemble, world j drawing from ``SeedSequence(S,
+    spawn_key=(CALIBRATION_KEY, 0, j, i))``; any other simulator is called once per row with the
+    key ``(0, i)``. ABC-SMC's keys start ``(CALIBRATION_KEY, t + 1, …)`` with t + 1 ≥ 1, so no
+    row shares a stream with an SMC simulation. Row i depends only on (S, i): the same seed
+    gives the same table on one core, on all local cores or on a Dask cluster, in chunks of any
+    size, and a table extended from N to N' rows keeps its first N.
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from herz.calibration.abc import Prior
 from herz.calibration.posterior import Posterior
+from herz.calibration.priors import Prior
 from herz.errors import InputError
 
 __all__ = [
@@ -143,6 +145,11 @@ def _draw_theta(priors: Mapping[str, Prior], seed: int, i: int) -> dict[str, flo
     return {n: float(rng.uniform(p.low, p.high)) for n, p in priors.items()}
 
 
+def _batched(simulate: Any, priors: Mapping[str, Prior]) -> bool:
+    can = getattr(simulate, "can_batch", None)
+    return bool(can is not None and hasattr(simulate, "batch") and can(list(priors)))
+
+
 def _rows(
     simulate: Simulate,
     priors: Mapping[str, Prior],
@@ -150,6 +157,17 @@ def _rows(
     seed: int,
     rows: Sequence[int],
 ) -> list[tuple[list[float], list[float]]]:
+    if _batched(simulate, priors):
+        # one vectorized ensemble per world: row i is run i of the streams keyed (TABLE_KEY,)
+        names = list(priors)
+        grid = np.array([[_draw_theta(priors, seed, i)[n] for n in names] for i in rows])
+        batch = simulate.batch(  # type: ignore[attr-defined]
+            {n: grid[:, k] for k, n in enumerate(names)}, (TABLE_KEY,), rows[0], len(rows)
+        )
+        return [
+            ([float(v) for v in grid[r]], [float(batch[t][r]) for t in targets])
+            for r in range(len(rows))
+        ]
     out = []
     for i in rows:
         theta = _draw_theta(priors, seed, i)
@@ -185,7 +203,7 @@ def simulate_table(
     model: str = "model",
     workers: int = 1,
     client: Any = None,
-    chunk: int = 20,
+    chunk: int | None = None,
     start: ReferenceTable | None = None,
     checkpoint: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -202,7 +220,8 @@ def simulate_table(
     n, seed, model:
         Rows; the table seed; the model's name (stored).
     workers, client, chunk:
-        Local processes, or a ``dask.distributed.Client``; rows per task.
+        Local processes, or a ``dask.distributed.Client``; rows per task (default 500 for a
+        simulator that runs many parameter sets as one ensemble, ``batch``, else 20).
     start:
         A table of the same settings with fewer rows: its rows are kept and only the rest
         simulated (rows depend only on (seed, i)).
@@ -249,6 +268,8 @@ def simulate_table(
             info | {"rows": rows, "elapsed_s": round(elapsed, 1)},
         )
 
+    if chunk is None:
+        chunk = 500 if _batched(simulate, priors) else 20
     todo = [list(range(a, min(a + chunk, n))) for a in range(done, n, chunk)]
     if progress is not None:
         progress(done, n)
