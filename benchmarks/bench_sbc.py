@@ -73,13 +73,6 @@ def figure(res: SBCResult, path: Path) -> None:
     plt.close(fig)
 
 
-def coverage(res: SBCResult, level: float = 0.9) -> list[float]:
-    """Per parameter: the share of truths inside the central ``level`` of the draws."""
-    tail = (1 - level) / 2 * (res.n_draws + 1)
-    lo, hi = tail, res.n_draws + 1 - tail
-    return [float(np.mean((r >= lo) & (r < hi))) for r in res.ranks.T]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--method", choices=("rejection", "smc"), default="rejection")
@@ -171,7 +164,7 @@ def main() -> None:
     res.settings |= {"years": args.years, "horizon": args.horizon, "targets": DEFAULT_TARGETS}
     elapsed = time.perf_counter() - started
     figure(res, args.out)
-    cover = coverage(res)
+    cover = list(res.coverage().values())
     doc = res.to_dict() | {"wall_s": round(elapsed, 1), "coverage90": cover}
     args.out.with_suffix(".json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     print(

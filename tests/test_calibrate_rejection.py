@@ -208,6 +208,22 @@ def test_cli_rejection_bad_input_exits_2_with_one_sentence(tmp_path: Path) -> No
         assert not out.exists()
 
 
+def test_the_sbc_option_checks_the_calibration_on_its_own_table(tmp_path: Path) -> None:
+    args = ["calibrate", "spiral", "1882:1899", "--targets", "mid,war", "--param"]
+    args += ["spiral.crisis_base", "--simulations", "2000", "--sbc", "60", "--seed", "3"]
+    result = runner.invoke(app, [*args, "--quiet", "--workers", "1", "-o", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    assert "simulation-based calibration: 60 synthetic records" in result.output
+    check = Posterior.load(tmp_path / "p").meta["sbc"]
+    verdict = check["parameters"]["spiral.crisis_base"]
+    assert check["datasets"] == 60 and 0.0 <= verdict["coverage90"] <= 1.0
+    assert verdict["uniform"] == (verdict["p_value"] > 0.01)
+    bad = runner.invoke(app, ["calibrate", "spiral", "1882:1899", "--method", "smc", "--sbc", "5"])
+    assert bad.exit_code == 2 and "--sbc" in bad.output
+    with pytest.raises(InputError, match="sbc"):
+        calibrate("spiral", "1882:1899", method="smc", sbc=5)
+
+
 def test_cli_calibrates_by_rejection_and_prints_the_table(tmp_path: Path) -> None:
     out = tmp_path / "p.json"
     args = ["calibrate", "spiral", "1887:1899", "--targets", "mid", "--param"]

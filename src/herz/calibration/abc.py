@@ -432,6 +432,7 @@ def calibrate(
     simulations: int = 10_000,
     accept: float = 0.02,
     table: str | Path | None = None,
+    sbc: int = 0,
 ) -> Posterior:
     """Calibrate ``model``'s free parameters to the record of an era by ABC.
 
@@ -469,6 +470,12 @@ def calibrate(
         ``"rejection"`` or ``"smc"``.
     simulations, accept:
         Rejection: rows of the reference table, and the share of them kept.
+    sbc:
+        Rejection: also run a simulation-based calibration of ``sbc`` synthetic records
+        answered from the same table (:func:`herz.calibration.sbc.run_sbc_table`; its seed is
+        derived from ``seed``, its streams keyed ``SYNTHETIC_KEY``) and store its verdicts in
+        ``meta["sbc"]``: does this calibration, with these priors and targets, recover known
+        parameters?
     table:
         Rejection: a reference-table file (``.npz``). If it exists and was made with the same
         settings, its rows are reused (and extended if it has fewer than ``simulations``); the
@@ -531,6 +538,15 @@ def calibrate(
     _check_positive("population", population, 2)
     _check_positive("generations", generations, 1)
     _check_positive("simulations", simulations, 10)
+    if isinstance(sbc, bool) or not isinstance(sbc, int | np.integer) or sbc < 0:
+        raise InputError(f"sbc: must be a whole number >= 0, got {sbc!r}.", field="sbc", value=sbc)
+    if sbc and method != "rejection":
+        raise InputError(
+            "sbc: the simulation-based check runs with --method rejection (ABC-SMC would need a "
+            "calibration per synthetic record: benchmarks/bench_sbc.py --method smc).",
+            field="sbc",
+            value=sbc,
+        )
     if not (isinstance(accept, float | int) and not isinstance(accept, bool) and 0 < accept <= 1):
         raise InputError(
             f"accept: must be in (0, 1], got {accept!r}.", field="accept", value=accept
@@ -597,6 +613,7 @@ def calibrate(
             table=table,
             progress=progress,
             meta=meta,
+            sbc=int(sbc),
         )
     meta["call"]["method"] = method
     return abc_smc(
@@ -643,6 +660,7 @@ def _calibrate_rejection(
     table: str | Path | None,
     progress: Callable[[int, int, int], None] | None,
     meta: dict[str, Any],
+    sbc: int = 0,
 ) -> Posterior:
     from herz._version import __version__
     from herz.calibration.rejection import ReferenceTable, abc_rejection, simulate_table
@@ -689,8 +707,58 @@ def _calibrate_rejection(
         "calibration_key": CALIBRATION_KEY,
     }
     info["seed"] = seed
+    if sbc:
+        info["sbc"] = _table_sbc(simulator, ref, accept, seed, sbc, workers, client, progress)
     info["elapsed_s"] = round(time.perf_counter() - started, 2)
     return Posterior(post.model, post.parameters, post.particles, post.weights, info)
+
+
+def _table_sbc(
+    simulator: EraSimulator,
+    ref: Any,
+    accept: float,
+    seed: int,
+    datasets: int,
+    workers: int,
+    client: Any,
+    progress: Callable[[int, int, int], None] | None,
+) -> dict[str, Any]:
+    """The SBC of a rejection calibration on its own table (``calibrate(..., sbc=N)``)."""
+    from herz.calibration.sbc import SYNTHETIC_KEY, run_sbc_table
+
+    del client  # the synthetic records are few: local processes
+    sbc_seed = int(np.random.SeedSequence(seed, spawn_key=(SYNTHETIC_KEY,)).generate_state(1)[0])
+
+    def make(s: int, prefix: int) -> EraSimulator:
+        return EraSimulator(
+            simulator.model,
+            simulator.worlds,
+            simulator.horizon,
+            simulator.targets,
+            s,
+            simulator.fixed,
+            key_prefix=prefix,
+        )
+
+    res = run_sbc_table(
+        make,
+        ref,
+        datasets=datasets,
+        accept=accept,
+        seed=sbc_seed,
+        workers=workers,
+        progress=None if progress is None else (lambda d, n: progress(1, d, n)),
+    )
+    return {
+        "datasets": datasets,
+        "seed": sbc_seed,
+        "seed_from": "SeedSequence(seed, spawn_key=(SYNTHETIC_KEY,))",
+        "draws": res.n_draws,
+        "bins": res.bins,
+        "level": 0.01,
+        "parameters": res.verdicts(),
+        "elapsed_s": round(res.elapsed_s, 2),
+    }
 
 
 def posterior_table(posterior: Posterior, level: float = 0.9) -> Any:

@@ -78,6 +78,30 @@ class SBCResult:
             }
         return out
 
+    def coverage(self, level: float = 0.9) -> dict[str, float]:
+        """Per parameter: the share of truths inside the central ``level`` of the draws (a
+        calibrated posterior holds the truth there ``level`` of the time)."""
+        tail = (1 - level) / 2 * (self.n_draws + 1)
+        lo, hi = tail, self.n_draws + 1 - tail
+        return {
+            name: float(np.mean((self.ranks[:, j] >= lo) & (self.ranks[:, j] < hi)))
+            for j, name in enumerate(self.parameters)
+        }
+
+    def verdicts(self, alpha: float = 0.01) -> dict[str, dict[str, Any]]:
+        """Per parameter: :meth:`uniformity` with the coverage of the central 90% and the
+        verdicts (``uniform``: the chi-square test does not reject at ``alpha``)."""
+        cover = self.coverage()
+        out: dict[str, dict[str, Any]] = {}
+        for name, v in self.uniformity().items():
+            out[name] = {
+                **v,
+                "coverage90": cover[name],
+                "uniform": bool(v["p_value"] > alpha),
+                "identified": bool(v["identified"]),
+            }
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
