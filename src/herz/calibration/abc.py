@@ -472,7 +472,7 @@ def calibrate(
         Rejection: rows of the reference table, and the share of them kept.
     sbc:
         Rejection: also run a simulation-based calibration of ``sbc`` synthetic records
-        answered from the same table (:func:`herz.calibration.sbc.run_sbc_table`; its seed is
+        answered from the same table (:func:`herz.calibration.rejection.run_sbc_table`; its seed is
         derived from ``seed``, its streams keyed ``SYNTHETIC_KEY``) and store its verdicts in
         ``meta["sbc"]``: does this calibration, with these priors and targets, recover known
         parameters?
@@ -724,7 +724,8 @@ def _table_sbc(
     progress: Callable[[int, int, int], None] | None,
 ) -> dict[str, Any]:
     """The SBC of a rejection calibration on its own table (``calibrate(..., sbc=N)``)."""
-    from herz.calibration.sbc import SYNTHETIC_KEY, run_sbc_table
+    from herz.calibration.ranks import SYNTHETIC_KEY
+    from herz.calibration.rejection import run_sbc_table
 
     del client  # the synthetic records are few: local processes
     sbc_seed = int(np.random.SeedSequence(seed, spawn_key=(SYNTHETIC_KEY,)).generate_state(1)[0])
