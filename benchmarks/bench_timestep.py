@@ -12,7 +12,8 @@ the issue names no ε for belief). Each dt is compared with dt = 0.25.
 Run: ``python benchmarks/bench_timestep.py [--runs 10000] [--seed 1]``; prints a Markdown table.
 A convergence study takes other steps and one scenario, each compared with the smallest:
 ``python benchmarks/bench_timestep.py --runs 3000 --seed 5 --dts 1 0.5 0.25 0.125 --scenario
-multipolar-20``.
+multipolar-20``. Where a gap lives: ``python benchmarks/bench_timestep.py --ablate --runs 2000
+--seed 31 --dts 1 0.25`` (one switch off at a time, multipolar-20).
 """
 
 from __future__ import annotations
@@ -35,12 +36,22 @@ EPS = {"p_war": 0.01, "military": 0.01, "belief": 0.01}  # military: relative
 
 
 def measure(
-    scenario: str, dt: float, runs: int, seed: int, years: float | None = None
+    scenario: str,
+    dt: float,
+    runs: int,
+    seed: int,
+    years: float | None = None,
+    extra_overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     start, default_years, extra = SCENARIOS[scenario]
     years = default_years if years is None else years
     steps = round(years / dt)
-    over: dict[str, Any] = {"time.step": dt, "time.steps": steps, **extra}
+    over: dict[str, Any] = {
+        "time.step": dt,
+        "time.steps": steps,
+        **extra,
+        **(extra_overrides or {}),
+    }
     if start is not None:
         over["time.start"] = start
     r = herz.simulate(
@@ -69,6 +80,32 @@ def compare(a: dict[str, Any], ref: dict[str, Any]) -> dict[str, tuple[float, fl
     return res
 
 
+#: --ablate: one switch at a time, to see where a gap in dt lives
+ABLATIONS: dict[str, dict[str, Any]] = {
+    "as shipped": {},
+    "crises off": {"spiral.crisis_rate": 0.0, "spiral.crisis_base": 0.0},
+    "balancing off": {"spiral.mechanisms.balancing": False},
+    "perception noise off": {"spiral.mechanisms.perception_noise": False},
+    "bias off": {"spiral.mechanisms.bias": False},
+    "posture choice off": {"spiral.mechanisms.posture_choice": False},
+}
+
+
+def ablate(scenario: str, dts: list[float], runs: int, seed: int) -> None:
+    """The largest and smallest step of ``dts``, per ablation: the gap in each outcome."""
+    big, ref = dts[0], dts[-1]
+    print(f"| {scenario}: switch | gap in mean final belief (3 SE) | gap in P(war) (3 SE) |")
+    print("|---|---|---|")
+    for name, over in ABLATIONS.items():
+        a = measure(scenario, big, runs, seed, extra_overrides=over)
+        b = measure(scenario, ref, runs, seed, extra_overrides=over)
+        cells = []
+        for k in ("belief", "p_war"):
+            (ma, sa), (mb, sb) = a[k], b[k]
+            cells.append(f"{ma - mb:+.4f} ({3 * float(np.hypot(sa, sb)):.4f})")
+        print(f"| {name} (dt {big:g} vs {ref:g}) | {cells[0]} | {cells[1]} |", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=10_000)
@@ -81,10 +118,19 @@ def main() -> None:
         help="steps; the smallest is the reference",
     )
     ap.add_argument("--scenario", choices=sorted(SCENARIOS), action="append", default=None)
+    ap.add_argument(
+        "--ablate",
+        action="store_true",
+        help="instead: the gap between the largest and smallest dt with one switch off at a time",
+    )
     args = ap.parse_args()
     if any(dt <= 0 or dt > 1 for dt in args.dts):
         ap.error(f"--dts: every step must be in (0, 1] years, got {args.dts}.")
     dts = sorted(set(args.dts), reverse=True)
+    if args.ablate:
+        for sc in args.scenario or ["multipolar-20"]:
+            ablate(sc, dts, args.runs, args.seed)
+        return
     print(f"runs = {args.runs}, seed = {args.seed}; each dt against dt = {dts[-1]:g}\n")
     print(
         "| scenario | dt | P(war) | mean final military | mean final belief | agrees |\n"
