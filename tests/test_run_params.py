@@ -23,15 +23,35 @@ from herz.simulation import simulate
 PRIORS = DEFAULT_PRIORS["spiral"]
 
 
+MORE = {  # the other run parameters, over ranges their fields allow
+    "spiral.crisis_rate": (0.0, 3.0),
+    "spiral.superiority": (1.0, 2.0),
+    "spiral.greedy_effort": (0.3, 1.0),
+    "spiral.prior_greedy": (0.05, 0.6),
+}
+
+
 def _values(runs: int, seed: int = 0) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     return {name: rng.uniform(p.low, p.high, runs) for name, p in PRIORS.items()}
 
 
+def _all_values(runs: int, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed + 100)
+    more = {name: rng.uniform(lo, hi, runs) for name, (lo, hi) in MORE.items()}
+    return {**_values(runs, seed), **more}
+
+
+def test_every_run_parameter_is_listed() -> None:
+    from herz.models import get_model
+
+    assert set(get_model("spiral").run_parameters) == set(PRIORS) | set(MORE)
+
+
 @pytest.mark.parametrize("scenario", ["europe-1914", "multipolar-20"])
 def test_each_run_equals_a_call_with_its_values_as_overrides(scenario: str) -> None:
     runs = 6
-    values = _values(runs)
+    values = _all_values(runs)
     steps = 8
     big = simulate(
         scenario, "spiral", steps=steps, runs=runs, seed=3, run_overrides=values, chunk=4
@@ -89,7 +109,7 @@ def test_the_values_matter() -> None:
 @pytest.mark.parametrize(
     ("run_overrides", "needle"),
     [
-        ({"spiral.crisis_rate": [1.0, 2.0]}, "cannot vary by run"),
+        ({"spiral.decisiveness": [1.0, 2.0]}, "cannot vary by run"),
         ({"spiral.tolerance": [0.2]}, "must hold 2 finite numbers"),
         ({"spiral.tolerance": [0.2, float("nan")]}, "must hold 2 finite numbers"),
         ({"spiral.tolerance": [0.2, -1.0]}, "tolerance"),

@@ -289,8 +289,9 @@ def simulate(
     run_overrides:
         ``{path: values}``, ``runs`` values per path: run k of this call takes the k-th value
         (after ``overrides``). Only the model's ``run_parameters`` may vary by run (the
-        spiral: ``spiral.crisis_base``, ``war_cost``, ``base_posture``, ``balance_interval``,
-        ``tolerance``). Each run equals a call with its values as ``overrides``, so a
+        spiral: ``spiral.crisis_base``, ``crisis_rate``, ``war_cost``, ``base_posture``,
+        ``balance_interval``, ``tolerance``, ``superiority``, ``greedy_effort``,
+        ``prior_greedy``). Each run equals a call with its values as ``overrides``, so a
         posterior's draws run as one vectorized ensemble. The smallest and largest value of
         each path are validated as overrides are.
     **options:

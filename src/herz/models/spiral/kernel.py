@@ -176,7 +176,17 @@ __all__ = [
     "war_demand",
 ]
 
-RUN_PARAMETERS = ("crisis_base", "war_cost", "base_posture", "balance_interval", "tolerance")
+RUN_PARAMETERS = (
+    "crisis_base",
+    "crisis_rate",
+    "war_cost",
+    "base_posture",
+    "balance_interval",
+    "tolerance",
+    "superiority",
+    "greedy_effort",
+    "prior_greedy",
+)
 """Parameters of the ``spiral:`` block that may differ from run to run within one call
 (``run_params``): each enters the step as a number per run on the ensemble axis, so an
 ensemble that draws them (a forecast from a posterior, a calibration's reference table) is one
@@ -261,7 +271,7 @@ def arming_target(
     strongest_rival: FloatArray,
     ally_force: FloatArray,
     max_belief: FloatArray,
-    superiority: float,
+    superiority: float | FloatArray,
     grit_share: float,
     grit_abandon: float,
 ) -> FloatArray:
@@ -1089,6 +1099,9 @@ def _run_chunk(
     war_cost: FloatArray | float = rp.get("war_cost", p.war_cost)
     crisis_base: FloatArray | float = rp.get("crisis_base", p.crisis_base)
     base_posture: FloatArray | float = rp.get("base_posture", p.base_posture)
+    crisis_rate: FloatArray | float = rp.get("crisis_rate", p.crisis_rate)
+    superiority: FloatArray | float = rp.get("superiority", p.superiority)
+    greedy_effort: FloatArray | float = rp.get("greedy_effort", p.greedy_effort)
     theta_i = s.theta_obs  # each state's own θ: the offense advantage its leaders believe in
     theta3 = theta_i[:, None, None]
     reach3 = s.reach[:, :, None]
@@ -1144,7 +1157,11 @@ def _run_chunk(
     M = np.repeat(s.m0[:, None], E, axis=1)
     Y = np.repeat(s.y0[:, None], E, axis=1)
     if mech.type_uncertainty:
-        logit = np.full((n, n, E), float(np.log(p.prior_greedy / (1.0 - p.prior_greedy))))
+        if "prior_greedy" in rp:
+            pg = rp["prior_greedy"]
+            logit = np.repeat(np.repeat(np.log(pg / (1.0 - pg))[None, None, :], n, 0), n, 1)
+        else:
+            logit = np.full((n, n, E), float(np.log(p.prior_greedy / (1.0 - p.prior_greedy))))
     else:  # types are common knowledge: every belief is the truth (within the bounds)
         logit = np.repeat(np.where(s.greedy, bound, -bound)[None, :, None], n, 0)
         logit = np.repeat(logit, E, 2).astype(float)
@@ -1560,7 +1577,7 @@ def _run_chunk(
             strongest,
             ally_force,
             mu_r.max(1),
-            p.superiority,
+            superiority,
             p.grit_share,
             p.grit_abandon,
         )
@@ -1569,7 +1586,7 @@ def _run_chunk(
         gamma = p.growth - p.guns_cost * I_prev / Y
         I = investment(M, target, cap, prod2, p.depreciation, p.adjustment, dt, gamma)
         I_prev = I
-        I = np.where(greedy, np.maximum(I, p.greedy_effort * cap), I)
+        I = np.where(greedy, np.maximum(I, greedy_effort * cap), I)
         I = np.where(at_war, cap, I)
 
         # 3. perception and belief
@@ -1613,9 +1630,9 @@ def _run_chunk(
             # value, dt = 0), so that the information per year does not depend on the step
             m_a = np.log(investment(M, tgt_a, cap, prod2, p.depreciation, p.adjustment) + floor)
             m_b = np.log(investment(M, tgt_b, cap, prod2, p.depreciation, p.adjustment) + floor)
-            lg = np.log(p.greedy_effort * cap + floor)
+            lg = np.log(greedy_effort * cap + floor)
             rate = investment(M, target, cap, prod2, p.depreciation, p.adjustment)
-            rate = np.where(greedy, np.maximum(rate, p.greedy_effort * cap), rate)
+            rate = np.where(greedy, np.maximum(rate, greedy_effort * cap), rate)
             xo = np.log(np.where(at_war, cap, rate) + floor)
             # Reputations: the public record's own filter, the same likelihood on the exact
             # spending record with the model noise only (what anyone could compute)
@@ -1665,7 +1682,7 @@ def _run_chunk(
         crisis_no = 0  # the crises of the step settled so far, in each run in their order
         war_extra = np.maximum(cap - I, 0.0) if attrition_costs else None
 
-        if n > 1 and (p.crisis_rate > 0 or np.any(np.asarray(crisis_base) > 0)):
+        if n > 1 and (np.any(np.asarray(crisis_rate) > 0) or np.any(np.asarray(crisis_base) > 0)):
             # crisis_hazard(T[iu0, iu1], T[iu1, iu0], eligible, ...), the same operations in place
             # eligible: rivals, not both at war (two belligerents never meet in a crisis)
             np.take(at_war, iu0, axis=0, out=eligible)
@@ -1676,7 +1693,7 @@ def _run_chunk(
             np.take(T.reshape(n * n, E), flat_lo, axis=0, out=h_lo)
             h += h_lo
             h *= 0.5
-            h *= p.crisis_rate
+            h *= crisis_rate
             h += crisis_base
             h *= eligible
             h /= max(n - 1, 1)
