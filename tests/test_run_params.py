@@ -167,16 +167,23 @@ def test_a_batched_table_does_not_depend_on_chunks_or_workers() -> None:
 
 
 def test_from_history_worlds_run_vectorized() -> None:
+    """Per-run values on top of fixed overrides (what a forecast does): run k is the call with
+    both as overrides."""
     sc = scenario_known_at(1897, steps=5)
-    values = _values(4, seed=5)
-    res = simulate(
-        sc,
-        "spiral",
-        steps=5,
-        runs=4,
-        seed=1,
-        overrides={"spiral.mechanisms.geography": False},
-        run_overrides=values,
-        keep="summary",
-    )
+    fixed = {"spiral.mechanisms.geography": False}
+    values = _all_values(4, seed=5)
+    res = simulate(sc, "spiral", steps=5, runs=4, seed=1, overrides=fixed, run_overrides=values)
     assert res.outcomes is not None and len(res.outcomes) == 4
+    for k in (0, 3):
+        one = simulate(
+            sc,
+            "spiral",
+            steps=5,
+            runs=1,
+            seed=1,
+            run_offset=k,
+            overrides={**fixed, **{p: float(v[k]) for p, v in values.items()}},
+        )
+        pd.testing.assert_frame_equal(
+            res.outcomes[res.outcomes["run"] == k].reset_index(drop=True), one.outcomes
+        )
