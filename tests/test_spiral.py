@@ -340,6 +340,38 @@ def test_series_events_and_outcomes_are_consistent() -> None:
     assert (first <= 1919).all()
 
 
+def test_final_belief_about_each_state_matches_the_series_and_the_mean() -> None:
+    """``final_belief_about_{state}`` is the series' belief about that state at the last step,
+    its mean over states is ``final_belief_mean``, and with types common knowledge it is the
+    truth within the bounds (1 − b about the greedy, b about seekers)."""
+    r = herz.simulate("multipolar-20", model="spiral", runs=12, seed=4, steps=15)
+    s, out = r.series, r.outcomes
+    ids = r.scenario.ids
+    last = s[s["t"] == s["t"].max()].pivot(index="run", columns="state", values="belief")
+    about = out.set_index("run")[[f"final_belief_about_{sid}" for sid in ids]]
+    assert_allclose(about.to_numpy(), last[ids].to_numpy(), rtol=0, atol=1e-12)
+    assert_allclose(about.mean(axis=1).to_numpy(), out["final_belief_mean"], rtol=1e-12)
+    assert r.summary["final_belief"] == pytest.approx(about.mean().set_axis(ids).to_dict())
+    known = herz.simulate(
+        "multipolar-20",
+        model="spiral",
+        runs=3,
+        seed=4,
+        steps=5,
+        overrides={
+            "spiral.mechanisms.type_uncertainty": False,
+            # no crises, so no wars: an enemy at war is a certain threat (1 − b) whatever its type
+            "spiral.crisis_base": 0.0,
+            "spiral.crisis_rate": 0.0,
+        },
+    )
+    b = known.scenario.spiral.belief_bound
+    for st in known.scenario.states:
+        got = known.outcomes[f"final_belief_about_{st.id}"].to_numpy()
+        want = 1.0 - b if st.type == "greedy" else b
+        assert_allclose(got, want, rtol=0, atol=1e-7, err_msg=st.id)  # float32 logistic
+
+
 def test_technology_shock_and_doctrine_change_take_effect() -> None:
     base = herz.simulate("cold-war", model="spiral", runs=1, seed=0, steps=12)
     shocked = herz.simulate(

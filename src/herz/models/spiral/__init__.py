@@ -146,6 +146,12 @@ class Spiral(Model):
             "The pairs that fought each other in any war, keyed FRN-GMY, comma-separated.",
         ),
         COMMON_OUTCOMES["final_military_{state}"],
+        Measure(
+            "final_belief_about_{state}",
+            "float",
+            "probability",
+            "Mean belief of the other states that this one is greedy, at the last step.",
+        ),
     )
     summary_fields = (
         Measure("p_war", "float", "share", "P(war) (share of runs with a war)."),
@@ -157,6 +163,12 @@ class Spiral(Model):
         Measure("mean_tension", "float", "", "Tension (mean over time)."),
         Measure("final_military_mean", "float", _MIL, "Final military, all states."),
         Measure("final_military", "float", _MIL, "Final military per state (ensemble mean)."),
+        Measure(
+            "final_belief",
+            "float",
+            "probability",
+            "Final belief of the others that each state is greedy (ensemble mean), by state.",
+        ),
         Measure(
             "p_dyad_war",
             "float",

@@ -10,7 +10,9 @@ numbers from its own stream).
 Per step (``dt = time.step`` years; rates are per year), in this order. Results do not depend
 on dt beyond the discretization error of holding targets and observations for a step (issue
 #11): stocks get exact exponential updates, beliefs gain the same information per year at any
-dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per step:
+dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per step. That error is
+largest in the beliefs about each type, where learning comes in bursts shorter than a year
+(docs/spiral.md, "Time step"):
 
 1. **Power and threat** (:func:`strength`, :func:`offense_multiplier`, :func:`contest_success`).
    S_i = M_i + Σ_k r_ik M_k (own stock plus allies' weighted by reliability). The chance that j,
@@ -1949,8 +1951,13 @@ def _run_chunk(
         "final_belief_mean": (_sum_states(mu, (0, 1)) - trace) / pairs,
         "dyads_fought": dyads,
     }
+    # what the others believe about each state at the end (mean over observers, as `belief` in
+    # the series): the belief about greedy and security-seeking states apart
+    about = (_sum_states(mu, 0) - np.diagonal(mu).T) / max(n - 1, 1)
     for k_state, sid in enumerate(s.ids):
         outcomes[f"final_military_{sid}"] = M[k_state].copy()
+    for k_state, sid in enumerate(s.ids):
+        outcomes[f"final_belief_about_{sid}"] = about[k_state].copy()
     fought_runs = (fought & up).sum(2).astype(float)
     return _ChunkOut(outcomes=outcomes, events=events.parts, series=ser, fought=fought_runs)
 
@@ -2230,6 +2237,9 @@ def _summary(
         "final_military_mean_se": mil_se,
         "final_military": {
             sid: float(outcomes[f"final_military_{sid}"].mean()) for sid in setup.ids
+        },
+        "final_belief": {
+            sid: float(outcomes[f"final_belief_about_{sid}"].mean()) for sid in setup.ids
         },
         "mean_tension": ten_mean,
         "mean_tension_se": ten_se,
