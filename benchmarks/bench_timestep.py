@@ -13,7 +13,8 @@ Run: ``python benchmarks/bench_timestep.py [--runs 10000] [--seed 1]``; prints a
 A convergence study takes other steps and one scenario, each compared with the smallest:
 ``python benchmarks/bench_timestep.py --runs 3000 --seed 5 --dts 1 0.5 0.25 0.125 --scenario
 multipolar-20``. Where a gap lives: ``python benchmarks/bench_timestep.py --ablate --runs 2000
---seed 31 --dts 1 0.25`` (one switch off at a time, multipolar-20).
+--seed 31 --dts 1 0.25`` (one switch off at a time, multipolar-20). ``--by-type`` adds the mean
+final belief about greedy states and about security seekers by doctrine, apart.
 """
 
 from __future__ import annotations
@@ -62,11 +63,27 @@ def measure(
     mil = out["final_military"].to_numpy(dtype=float)
     bel = out["final_belief_mean"].to_numpy(dtype=float)
     n = len(out)
+    groups: dict[str, tuple[float, float]] = {}
+    for name, ids in belief_groups(r.scenario).items():
+        g = out[[f"final_belief_about_{sid}" for sid in ids]].to_numpy(dtype=float).mean(1)
+        groups[name] = (g.mean(), g.std(ddof=1) / np.sqrt(n))
     return {
         "p_war": (war.mean(), war.std(ddof=1) / np.sqrt(n)),
         "military": (mil.mean(), mil.std(ddof=1) / np.sqrt(n)),
         "belief": (bel.mean(), bel.std(ddof=1) / np.sqrt(n)),
+        "groups": groups,
     }
+
+
+def belief_groups(scenario: Any) -> dict[str, list[str]]:
+    """The states by type and, for security seekers, by doctrine at the start: the belief
+    about each group is reported apart (``--by-type``), because errors of opposite sign in
+    the beliefs about greedy states and about seekers can cancel in the overall mean."""
+    groups: dict[str, list[str]] = {}
+    for st in scenario.states:
+        key = "greedy" if st.type == "greedy" else f"seeker, {st.doctrine}"
+        groups.setdefault(key, []).append(st.id)
+    return groups
 
 
 def compare(a: dict[str, Any], ref: dict[str, Any]) -> dict[str, tuple[float, float, bool]]:
@@ -123,6 +140,11 @@ def main() -> None:
         action="store_true",
         help="instead: the gap between the largest and smallest dt with one switch off at a time",
     )
+    ap.add_argument(
+        "--by-type",
+        action="store_true",
+        help="also the final belief about greedy states and about seekers (by doctrine) apart",
+    )
     args = ap.parse_args()
     if any(dt <= 0 or dt > 1 for dt in args.dts):
         ap.error(f"--dts: every step must be in (0, 1] years, got {args.dts}.")
@@ -166,7 +188,28 @@ def main() -> None:
                 f"| {m['belief'][0]:.4f} ± {m['belief'][1]:.4f} | {verdict} |"
             )
         print(f"<!-- {sc}: {time.perf_counter() - t0:.0f} s -->")
+        if args.by_type:
+            by_type(sc, res, dts)
     print(f"\nall agree: {all_ok}")
+
+
+def by_type(scenario: str, res: dict[float, dict[str, Any]], dts: list[float]) -> None:
+    """Mean final belief about each group of states, each dt against the smallest (a
+    diagnostic: the acceptance is on the overall mean)."""
+    ref = res[dts[-1]]["groups"]
+    print(f"\n| {scenario}: final belief about | " + " | ".join(f"dt {dt:g}" for dt in dts) + " |")
+    print("|---|" + "---|" * len(dts))
+    for name, (mr, sr) in ref.items():
+        cells = []
+        for dt in dts:
+            ma, sa = res[dt]["groups"][name]
+            gap = (
+                ""
+                if dt == dts[-1]
+                else f" (Δ {ma - mr:+.4f}, 3 SE {3 * float(np.hypot(sa, sr)):.4f})"
+            )
+            cells.append(f"{ma:.4f}{gap}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

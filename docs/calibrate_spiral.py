@@ -17,9 +17,10 @@ What it does (docs/spiral.md, "Calibration against NMC"):
 * **cold-war.** A grid search over ``growth`` (nominal: milex is in current dollars), same
   objective for the United States and the Soviet Union over 1949-1990.
 
-The targets are read from the shipped data with ``herz.history.datasets.load("nmc", version=6, ...)``
-(milex in thousands of the national currency of the scenario's unit: pounds to 1913, dollars
-from 1914; divided by 1,000 for the scenarios' millions); none is typed in here. The script
+The targets are read from the shipped data with
+``herz.history.datasets.load("nmc", version=6, ...)`` (milex in thousands of the national
+currency of the scenario's unit: pounds to 1913, dollars from 1914; divided by 1,000 for the
+scenarios' millions); none is typed in here. The script
 prints the best values, which are then written into the scenario files by hand, and the
 comparison tables quoted in docs/spiral.md.
 """
