@@ -24,6 +24,10 @@ Sobol' indices (:func:`sobol_indices`, :func:`sweep_sensitivity`; Sobol' 2001, S
 2010) of a summary measure over a sweep with ``design: {kind: saltelli}``: herz's own estimators,
 the ones :func:`herz.sensitivity.sobol_indices` documents (one implementation, here, shared).
 
+Time-step convergence (:func:`step_check`): an ensemble at the scenario's step and at halves
+of it over the same years, every declared numeric outcome compared with the finest step
+(``herz check-step``): "results do not depend on the time step; test it".
+
 War durations (issue #11): :func:`war_durations` reads one row per war from a spiral events
 table, wars still running at the horizon right-censored; :func:`cow_war_durations` gives the
 same for the COW Inter-State War Data that herz ships; :func:`kaplan_meier`,
@@ -35,7 +39,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -47,6 +51,7 @@ from herz.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from herz.scenario import Scenario
     from herz.store import SweepInfo
 
 FloatArray = NDArray[np.float64]
@@ -59,6 +64,7 @@ __all__ = [
     "km_median",
     "km_survival_at",
     "sobol_indices",
+    "step_check",
     "summarize",
     "sweep_sensitivity",
     "sweep_summary",
@@ -839,4 +845,134 @@ def cow_war_durations(level: Literal["war", "participant"] = "war") -> pd.DataFr
         )
     out = pd.DataFrame.from_records(records)
     out.attrs["sources"] = sources
+    return out
+
+
+def _mean_and_se(values: NDArray[Any]) -> tuple[float, float, int]:
+    """Mean, standard error and count over the defined (not NaN) values."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = int(x.size)
+    if n == 0:
+        return math.nan, math.nan, 0
+    se = float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    return float(x.mean()), se, n
+
+
+def step_check(
+    scenario: Scenario | str | Path,
+    model: str = "spiral",
+    *,
+    runs: int = 2000,
+    seed: int = 1,
+    halvings: int = 1,
+    steps: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    rel_tol: float = 0.01,
+    progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Whether an ensemble's results depend on the time step: the same years at dt, dt/2, ….
+
+    Runs ``model`` on ``scenario`` (its ``time.step`` dt and ``time.steps`` T, after
+    ``overrides`` and ``steps``) at dt/2^h with T·2^h steps for h = 0 … ``halvings``, each an
+    ensemble of ``runs`` runs with ``seed`` and ``keep="summary"``, and compares every numeric
+    outcome the model declares (shares of runs for ``bool`` outcomes, means over the runs where
+    defined otherwise; ``str`` outcomes and those counted in steps are left out) with the
+    finest step. Halving keeps every point of the coarse grid, so scheduled events stay on
+    their dates. An outcome agrees when the difference is within max(3 standard errors of the
+    difference, ``rel_tol`` × |the finest step's mean|): the acceptance rule of issue #11, with
+    the ensembles' errors taken as independent. Results that depend on dt are a property of
+    the numerics, not of the model (docs/spiral.md, "Time step", shows how an overall mean can
+    agree while the beliefs about each type do not: the per-state outcomes are compared too).
+
+    Returns a tidy frame, one row per (outcome, dt): ``outcome, unit, per_state`` (one of a
+    ``{state}`` template), ``dt, steps, n, mean, se, diff, tol, agrees``; ``diff``, ``tol`` and
+    ``agrees`` are empty for the finest step (the reference), ``agrees`` also where a standard
+    error is undefined. Raises :class:`~herz.errors.InputError` on a bad argument.
+    """
+    import pandas as pd
+
+    from herz.models import get_model
+    from herz.scenario import Scenario, load_scenario
+    from herz.simulation import simulate
+
+    runs = _check_count("runs", runs, least=2, most=10_000_000)
+    halvings = _check_count("halvings", halvings, least=1, most=6)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be an integer ≥ 0, got {seed!r}.", field="seed", value=seed)
+    if isinstance(rel_tol, bool) or not isinstance(rel_tol, (int, float)) or not rel_tol >= 0:
+        raise InputError(
+            f"rel_tol must be a number ≥ 0, got {rel_tol!r}.", field="rel_tol", value=rel_tol
+        )
+    m = get_model(model)
+    over = dict(overrides or {})
+    if steps is not None:
+        over["time.steps"] = _check_count("steps", steps, least=1, most=100_000)
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    sc = sc.with_overrides(over, source="overrides")
+    dt0, steps0 = float(sc.time.step), int(sc.time.steps)
+    if steps0 * 2**halvings > 1_000_000:
+        raise InputError(
+            f"halvings: {halvings} halvings of {steps0} steps make {steps0 * 2**halvings} steps "
+            "at the finest, more than 1000000.",
+            field="halvings",
+            value=halvings,
+        )
+    grid = [(dt0 / 2**h, steps0 * 2**h) for h in range(halvings + 1)]
+    tables: list[pd.DataFrame] = []
+    for k, (dt, n_steps) in enumerate(grid):
+        res = simulate(
+            sc,
+            model=m.name,
+            runs=runs,
+            seed=seed,
+            keep="summary",
+            overrides={"time.step": dt, "time.steps": n_steps},
+            **options,
+        )
+        if res.outcomes is None:  # every model returns outcomes; a plug-in might not
+            raise InputError(
+                f"model {m.name!r} returned no outcomes table to compare.", field="model"
+            )
+        tables.append(res.outcomes)
+        if progress is not None:
+            progress(k + 1, len(grid))
+    columns: list[tuple[str, str, bool]] = []  # (column, unit, per state), declared order
+    seen: set[str] = set()
+    for measure in m.outcomes:
+        if measure.dtype == "str" or measure.unit == "steps":
+            continue
+        pattern = re.compile(re.escape(measure.name).replace(re.escape("{state}"), ".+") + "$")
+        for col in tables[-1].columns:
+            if col not in seen and pattern.match(col) and all(col in t for t in tables):
+                seen.add(col)
+                columns.append((col, measure.unit, measure.per_state))
+    rows: list[dict[str, Any]] = []
+    for col, unit, per_state in columns:
+        ref_mean, ref_se, _ = _mean_and_se(tables[-1][col].to_numpy(dtype=float))
+        for (dt, n_steps), table in zip(grid, tables, strict=True):
+            mean, se, n = _mean_and_se(table[col].to_numpy(dtype=float))
+            row: dict[str, Any] = {
+                "outcome": col,
+                "unit": unit,
+                "per_state": per_state,
+                "dt": dt,
+                "steps": n_steps,
+                "n": n,
+                "mean": mean,
+                "se": se,
+                "diff": math.nan,
+                "tol": math.nan,
+                "agrees": None,
+            }
+            if dt != grid[-1][0]:
+                diff = mean - ref_mean
+                tol = max(3.0 * math.hypot(se, ref_se), rel_tol * abs(ref_mean))
+                row["diff"], row["tol"] = diff, tol
+                if not (math.isnan(diff) or math.isnan(tol)):
+                    row["agrees"] = bool(abs(diff) <= tol)
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out["agrees"] = out["agrees"].astype("boolean")
     return out

@@ -516,10 +516,147 @@ def models_cmd(
     _console().print(table)
 
 
+def check_step_cmd(
+    scenario: str = typer.Argument(..., help="A built-in name or a YAML file."),
+    model: str = typer.Option(
+        "spiral", "--model", "-m", help="Model to run (herz models lists them)."
+    ),
+    steps: int | None = typer.Option(
+        None, "--steps", help="Steps at the coarsest dt (default: the scenario's)."
+    ),
+    runs: int = typer.Option(2000, "--runs", help="Ensemble size at each step."),
+    seed: int = typer.Option(1, "--seed", help="Root seed (the same at each step)."),
+    halvings: int = typer.Option(
+        1, "--halvings", help="Compare dt with dt/2, …, dt/2^H (the finest is the reference)."
+    ),
+    rel_tol: float = typer.Option(
+        0.01,
+        "--rel-tol",
+        help="Agreement: within max(3 standard errors, REL_TOL × |reference|).",
+    ),
+    set_: list[str] = typer.Option(
+        None, "--set", help="Override a scenario value: PATH=VALUE (repeatable)."
+    ),
+    option: list[str] = typer.Option(
+        None, "--option", "-O", help="A model option: NAME=VALUE (repeatable)."
+    ),
+    show_all: bool = typer.Option(
+        False, "--all", help="List every per-state outcome, not only those that disagree."
+    ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Exit with code 1 when an outcome disagrees."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON records."),
+) -> None:
+    """Check that results do not depend on the time step: the same years at dt, dt/2, ….
+
+    Every numeric outcome the model declares is compared with the finest step (herz.analysis.
+    step_check); per-state outcomes (the beliefs about each state, each state's arms) are
+    listed when they disagree, since an overall mean can agree while its parts do not.
+    """
+    from herz.analysis import step_check
+
+    for flag, value, least in (("--runs", runs, 2), ("--halvings", halvings, 1)):
+        if value < least:
+            raise InputError(f"{flag} must be ≥ {least}, got {value}.", field=flag, value=value)
+    if halvings > 6:
+        raise InputError(
+            f"--halvings must be at most 6, got {halvings}.", field="--halvings", value=halvings
+        )
+    if seed < 0:
+        raise InputError(f"--seed must be ≥ 0, got {seed}.", field="--seed", value=seed)
+    if not rel_tol >= 0:
+        raise InputError(f"--rel-tol must be ≥ 0, got {rel_tol}.", field="--rel-tol", value=rel_tol)
+    if steps is not None and not 1 <= steps <= 100_000:
+        raise InputError(
+            f"--steps must be in [1, 100000], got {steps}.", field="--steps", value=steps
+        )
+    err = _console(stderr=True)
+    with contextlib.ExitStack() as stack:
+        progress = None
+        if err.is_terminal:
+            from rich.progress import Progress
+
+            bar = stack.enter_context(Progress(console=err, transient=True))
+            task = bar.add_task(f"{model}: {halvings + 1} ensembles of {runs}", total=halvings + 1)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+        table = step_check(
+            scenario,
+            model,
+            runs=runs,
+            seed=seed,
+            halvings=halvings,
+            steps=steps,
+            overrides=_overrides(set_),
+            rel_tol=rel_tol,
+            progress=progress,
+            **_options(option),
+        )
+    compared = table.dropna(subset=["agrees"])
+    failed = sorted(set(compared.loc[~compared["agrees"].astype(bool), "outcome"]))
+    if as_json:
+        sys.stdout.write(table.to_json(orient="records", indent=1) + "\n")
+    else:
+        _print_step_check(table, failed, show_all)
+    if strict and failed:
+        raise typer.Exit(1)
+
+
+def _print_step_check(table: Any, failed: list[str], show_all: bool) -> None:
+    """The comparison as a table: an outcome a row, a column per dt, the verdict last."""
+    from rich.table import Table
+
+    con = _console()
+    dts = sorted(set(table["dt"]), reverse=True)
+    ref = dts[-1]
+    per_state = set(table.loc[table["per_state"], "outcome"])
+    shown = [
+        name
+        for name in dict.fromkeys(table["outcome"])
+        if show_all or name not in per_state or name in failed
+    ]
+    out = Table(
+        title=f"Same years at dt = {', '.join(f'{d:g}' for d in dts)}; reference dt = {ref:g}",
+        title_justify="left",
+    )
+    out.add_column("outcome")
+    for d in dts:
+        out.add_column(f"dt {d:g}", justify="right")
+    out.add_column("agrees")
+    for name in shown:
+        rows = table[table["outcome"] == name].set_index("dt")
+        cells = []
+        for d in dts:
+            r = rows.loc[d]
+            cell = f"{r['mean']:.4g} ± {r['se']:.2g}" if r["se"] == r["se"] else f"{r['mean']:.4g}"
+            if d != ref and r["diff"] == r["diff"]:
+                cell += f" (Δ {r['diff']:+.3g}, tol {r['tol']:.2g})"
+            cells.append(cell)
+        verdicts = rows["agrees"].dropna()
+        verdict = "—" if verdicts.empty else ("yes" if bool(verdicts.all()) else "[bold]no[/bold]")
+        out.add_row(name, *cells, verdict)
+    con.print(out)
+    hidden = sorted(per_state - set(shown))
+    if hidden:
+        con.print(f"{len(hidden)} per-state outcomes agree and are not listed (--all lists them).")
+    n = table["outcome"].nunique()
+    if failed:
+        con.print(
+            f"[bold]{len(failed)} of {n} outcomes depend on the time step[/bold] beyond "
+            f"the tolerance: {', '.join(failed)}."
+        )
+    else:
+        con.print(f"All {n} outcomes agree across the steps.")
+
+
 def register(app: typer.Typer) -> None:
     """Add the core commands to ``app``."""
     app.command("scenarios")(scenarios_cmd)
     app.command("show")(show_cmd)
     app.command("validate")(validate_cmd)
     app.command("run")(run_cmd)
+    app.command("check-step")(check_step_cmd)
     app.command("models")(models_cmd)
