@@ -848,6 +848,11 @@ def cow_war_durations(level: Literal["war", "participant"] = "war") -> pd.DataFr
     return out
 
 
+#: Units that count the model's own clock (steps, or the turns of a game played one a step):
+#: such an outcome changes meaning with dt, so :func:`step_check` leaves it out.
+_CLOCK_UNITS = frozenset({"steps", "turns"})
+
+
 def _mean_and_se(values: NDArray[Any]) -> tuple[float, float, int]:
     """Mean, standard error and count over the defined (not NaN) values."""
     x = np.asarray(values, dtype=float)
@@ -878,7 +883,7 @@ def step_check(
     ``overrides`` and ``steps``) at dt/2^h with T·2^h steps for h = 0 … ``halvings``, each an
     ensemble of ``runs`` runs with ``seed`` and ``keep="summary"``, and compares every numeric
     outcome the model declares (shares of runs for ``bool`` outcomes, means over the runs where
-    defined otherwise; ``str`` outcomes and those counted in steps are left out) with the
+    defined otherwise; ``str`` outcomes and those counted in steps or turns are left out) with the
     finest step. Halving keeps every point of the coarse grid, so scheduled events stay on
     their dates. An outcome agrees when the difference is within max(3 standard errors of the
     difference, ``rel_tol`` × |the finest step's mean|): the acceptance rule of issue #11, with
@@ -941,7 +946,7 @@ def step_check(
     columns: list[tuple[str, str, bool]] = []  # (column, unit, per state), declared order
     seen: set[str] = set()
     for measure in m.outcomes:
-        if measure.dtype == "str" or measure.unit == "steps":
+        if measure.dtype == "str" or measure.unit in _CLOCK_UNITS:
             continue
         pattern = re.compile(re.escape(measure.name).replace(re.escape("{state}"), ".+") + "$")
         for col in tables[-1].columns:
