@@ -65,6 +65,9 @@ def test_the_ensembles_are_herz_simulate_at_the_halved_steps() -> None:
         keep="summary",
         overrides={"time.step": 0.125, "time.steps": 48},
     ).outcomes
+    coarse = t[t["dt"] == 0.25].set_index("outcome")
+    se = np.hypot(coarse["se"], t[t["dt"] == 0.125].set_index("outcome")["se"])
+    np.testing.assert_allclose(coarse["z"][se > 0], (coarse["diff"] / se)[se > 0])
     fine = t[t["dt"] == 0.125].set_index("outcome")
     for col in ("final_military", "final_belief_about_GMY", "war", "n_crises"):
         assert fine.loc[col, "mean"] == pytest.approx(direct[col].astype(float).mean(), rel=1e-12)

@@ -892,9 +892,11 @@ def step_check(
     agree while the beliefs about each type do not: the per-state outcomes are compared too).
 
     Returns a tidy frame, one row per (outcome, dt): ``outcome, unit, per_state`` (one of a
-    ``{state}`` template), ``dt, steps, n, mean, se, diff, tol, agrees``; ``diff``, ``tol`` and
-    ``agrees`` are empty for the finest step (the reference), ``agrees`` also where a standard
-    error is undefined. Raises :class:`~herz.errors.InputError` on a bad argument.
+    ``{state}`` template), ``dt, steps, n, mean, se, diff, z, tol, agrees``: ``z`` the
+    difference over its standard error (for a correction of one's choice over the many
+    outcomes; empty where that error is 0); ``diff``, ``z``, ``tol`` and ``agrees`` are empty
+    for the finest step (the reference), ``agrees`` also where a standard error is undefined.
+    Raises :class:`~herz.errors.InputError` on a bad argument.
     """
     import pandas as pd
 
@@ -968,13 +970,17 @@ def step_check(
                 "mean": mean,
                 "se": se,
                 "diff": math.nan,
+                "z": math.nan,
                 "tol": math.nan,
                 "agrees": None,
             }
             if dt != grid[-1][0]:
                 diff = mean - ref_mean
-                tol = max(3.0 * math.hypot(se, ref_se), rel_tol * abs(ref_mean))
+                se_diff = math.hypot(se, ref_se)
+                tol = max(3.0 * se_diff, rel_tol * abs(ref_mean))
                 row["diff"], row["tol"] = diff, tol
+                if se_diff > 0:
+                    row["z"] = diff / se_diff
                 if not (math.isnan(diff) or math.isnan(tol)):
                     row["agrees"] = bool(abs(diff) <= tol)
             rows.append(row)
