@@ -21,10 +21,10 @@ casus foederis: every entry into a war calls in the entrant's allies and the all
 member it is a new enemy of; each state at peace weighs its calls round by round of the
 cascade, its chances independent, with its one join uniform of the step), exits and war
 outcomes, preventive war, moving targets, and honours the mechanism switches
-(``spiral.mechanisms``). Scheduled crises, technology shocks and ``cost_model: attrition`` are
-not implemented (multipolar-20 has none of them). The same floating-point operations in the
-same order (float32 beliefs, states summed in order, NumPy's exp and log) make the runs agree
-bit for bit.
+(``spiral.mechanisms``). Scheduled crises, technology shocks, ``cost_model: attrition`` and
+``inner_step`` are not implemented (multipolar-20 has none of them). The same floating-point
+operations in the same order (float32 beliefs, states summed in order, NumPy's exp and log)
+make the runs agree bit for bit.
 
 The script prints both times per run and their ratio and checks that the two agree: per run
 (war yes/no, first war step, final stock of every state, within 1e-6 relative and bit for bit)

@@ -14,7 +14,8 @@ A convergence study takes other steps and one scenario, each compared with the s
 ``python benchmarks/bench_timestep.py --runs 3000 --seed 5 --dts 1 0.5 0.25 0.125 --scenario
 multipolar-20``. Where a gap lives: ``python benchmarks/bench_timestep.py --ablate --runs 2000
 --seed 31 --dts 1 0.25`` (one switch off at a time, multipolar-20). ``--by-type`` adds the mean
-final belief about greedy states and about security seekers by doctrine, apart.
+final belief about greedy states and about security seekers by doctrine, apart; ``--set
+spiral.inner_step=0.25`` runs the check with inner steps (docs/spiral.md, "Time step").
 """
 
 from __future__ import annotations
@@ -145,7 +146,17 @@ def main() -> None:
         action="store_true",
         help="also the final belief about greedy states and about seekers (by doctrine) apart",
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="a scenario override for every run (e.g. spiral.inner_step=0.25); repeatable",
+    )
     args = ap.parse_args()
+    from herz.scenario import parse_override
+
+    extra = dict(parse_override(text) for text in args.set)
     if any(dt <= 0 or dt > 1 for dt in args.dts):
         ap.error(f"--dts: every step must be in (0, 1] years, got {args.dts}.")
     dts = sorted(set(args.dts), reverse=True)
@@ -153,7 +164,11 @@ def main() -> None:
         for sc in args.scenario or ["multipolar-20"]:
             ablate(sc, dts, args.runs, args.seed)
         return
-    print(f"runs = {args.runs}, seed = {args.seed}; each dt against dt = {dts[-1]:g}\n")
+    print(
+        f"runs = {args.runs}, seed = {args.seed}; each dt against dt = {dts[-1]:g}"
+        + (f"; with {extra}" if extra else "")
+        + "\n"
+    )
     print(
         "| scenario | dt | P(war) | mean final military | mean final belief | agrees |\n"
         "|---|---|---|---|---|---|"
@@ -161,7 +176,7 @@ def main() -> None:
     all_ok = True
     for sc in args.scenario or SCENARIOS:
         t0 = time.perf_counter()
-        res = {dt: measure(sc, dt, args.runs, args.seed) for dt in dts}
+        res = {dt: measure(sc, dt, args.runs, args.seed, extra_overrides=extra) for dt in dts}
         ref = res[dts[-1]]
         for dt in dts:
             m = res[dt]

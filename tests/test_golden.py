@@ -54,7 +54,9 @@ _VOLATILE = {"herz_version", "scenario_hash", "sources"}
 #: behaviour (the summary's ``parameters`` lists every field of the block). The spiral's
 #: ``cost_model`` (issue #11, the cost of war from attrition) is ``constant`` by default, which
 #: is the model as recorded.
-ADDED_PARAMETERS: dict[str, dict[str, Any]] = {"spiral": {"cost_model": "constant"}}
+ADDED_PARAMETERS: dict[str, dict[str, Any]] = {
+    "spiral": {"cost_model": "constant", "inner_step": None}
+}
 
 
 def _plain(table: pd.DataFrame) -> pd.DataFrame:

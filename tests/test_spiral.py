@@ -285,6 +285,8 @@ def test_spiral_block_defaults_and_overrides() -> None:
         ({"spiral.no_such_thing": 1}, "spiral.no_such_thing"),
         ({"events[0].year": 3000}, "events[0].year"),
         ({"events[0].states": ["AUH", "XXX"]}, "events[0].states[1]"),
+        ({"spiral.inner_step": 0}, "spiral.inner_step"),
+        ({"spiral.inner_step": 2}, "spiral.inner_step"),
     ],
 )
 def test_bad_spiral_input_names_the_field(overrides: dict[str, Any], needle: str) -> None:
@@ -310,6 +312,69 @@ def test_run_i_is_the_same_in_any_ensemble_and_chunk() -> None:
     ev = large.events[large.events["run"] < 12].reset_index(drop=True)
     pd.testing.assert_frame_equal(small.events, ev)
     # run_offset pieces: herz.testing.check_batching (tests/test_conformance.py)
+
+
+def test_an_inner_step_as_long_as_the_step_is_the_plain_step() -> None:
+    """``inner_step`` ≥ dt means one inner step: the plain kernel, bit for bit."""
+    plain = herz.simulate("europe-1914", model="spiral", runs=30, seed=8, keep="summary")
+    for h in (0.25, 1.0):
+        same = herz.simulate(
+            "europe-1914",
+            model="spiral",
+            runs=30,
+            seed=8,
+            keep="summary",
+            overrides={"spiral.inner_step": h},
+        )
+        pd.testing.assert_frame_equal(same.outcomes, plain.outcomes)
+
+
+def _deterministic_beliefs(dt: float, inner: float | None) -> dict[str, float]:
+    """multipolar-20 over 20 years with nothing random (perception noise, crises and balancing
+    off): the final belief about greedy states and about seekers."""
+    over: dict[str, Any] = {
+        "time.step": dt,
+        "time.steps": round(20 / dt),
+        "spiral.mechanisms.perception_noise": False,
+        "spiral.mechanisms.balancing": False,
+        "spiral.crisis_base": 0.0,
+        "spiral.crisis_rate": 0.0,
+        "spiral.inner_step": inner,
+    }
+    r = herz.simulate(
+        "multipolar-20", model="spiral", runs=1, seed=1, keep="summary", overrides=over
+    )
+    out = r.outcomes.iloc[0]
+    kinds = {
+        k: [s.id for s in r.scenario.states if s.type == k] for k in ("greedy", "security_seeker")
+    }
+    return {
+        k: float(np.mean([out[f"final_belief_about_{i}"] for i in ids])) for k, ids in kinds.items()
+    }
+
+
+def test_inner_steps_resolve_the_learning_burst_of_a_yearly_step() -> None:
+    """The first year's burst of learning (docs/spiral.md, Time step): at dt = 1 the belief
+    about greedy states ends 0.06 above dt = 0.25's; with inner steps of 0.25 years the yearly
+    step lands where the quarterly one does: with crises, balancing and noise off, the inner
+    steps are the quarterly computation (to rounding; only the economy's own yearly update
+    differs, at second order)."""
+    quarterly = _deterministic_beliefs(0.25, None)
+    yearly = _deterministic_beliefs(1.0, None)
+    inner = _deterministic_beliefs(1.0, 0.25)
+    assert yearly["greedy"] - quarterly["greedy"] > 0.04  # the burst, held for a year
+    for kind in ("greedy", "security_seeker"):
+        assert inner[kind] == pytest.approx(quarterly[kind], abs=1e-4), kind
+
+
+def test_inner_steps_keep_each_run_independent_of_its_chunk() -> None:
+    kw: dict[str, Any] = {"runs": 6, "seed": 9, "keep": "summary", "steps": 15}
+    over = {"spiral.inner_step": 0.5}
+    one = herz.simulate("multipolar-20", model="spiral", chunk=6, overrides=over, **kw)
+    many = herz.simulate("multipolar-20", model="spiral", chunk=2, overrides=over, **kw)
+    pd.testing.assert_frame_equal(one.outcomes, many.outcomes)
+    plain = herz.simulate("multipolar-20", model="spiral", chunk=6, **kw)
+    assert not one.outcomes["final_military"].equals(plain.outcomes["final_military"])
 
 
 def test_same_seed_same_result_and_summary_mode_matches() -> None:

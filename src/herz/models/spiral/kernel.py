@@ -123,7 +123,8 @@ Every mechanism can be switched off alone (``spiral.mechanisms``,
 
 The random numbers of run i come only from :func:`herz._random.run_generator` ``(seed, i, key)``,
 drawn in fixed blocks of :data:`BLOCK` steps (one call per run per block for the normals, one for
-the uniforms: per step N² + 4 normals and 2N + N(N − 1) uniforms: one per dyad for crises
+the uniforms: per step N² + 4 normals (N²·K + 4 with K inner steps, ``inner_step``) and
+2N + N(N − 1) uniforms: one per dyad for crises
 and one for balancing reviews;
 a run's second and later endogenous crises within one step draw their two normals from the
 run's own stream when they happen. So run i is bit-identical whatever the ensemble size, chunk
@@ -1117,6 +1118,13 @@ def _run_chunk(
     sigma_crisis = s.sigma if mech.private_information else np.zeros(n)
     dt_var3 = dt / (sigma_obs**2 + p.model_noise**2)[:, None, None]
     sig3 = (sigma_obs / np.sqrt(dt))[:, None, None]
+    # inner steps of the arming-perception loop (``inner_step``; one: the plain step)
+    n_in = 1 if p.inner_step is None else max(int(np.ceil(dt / p.inner_step - 1e-9)), 1)
+    h_in = dt / n_in if n_in > 1 else dt
+    dt_var3_in = dt_var3 / n_in if n_in > 1 else dt_var3
+    # an inner step observes the spending rate over its own h_in years: noise σ/√h_in, each
+    # inner step with normals of its own (independent increments of the observation noise)
+    sig3_in = (sigma_obs / np.sqrt(h_in))[:, None, None] if n_in > 1 else sig3
     # δ is the readability of postures (posture), not of spending: arming is always seen
     update_beliefs = mech.belief_update and mech.type_uncertainty
     # The public benchmark: a security seeker certain about its enemies at war needs
@@ -1170,6 +1178,7 @@ def _run_chunk(
     # ρ_k: k's reputation, the belief in its greed that the public record supports
     rep_logit = np.ascontiguousarray(logit[0]).copy()
     dt_pub = dt / max(p.model_noise**2, 1e-12)
+    dt_pub_in = dt_pub / n_in if n_in > 1 else dt_pub
     alive = np.ones((n, E), dtype=bool)
     any_dead = False
     grow = np.zeros((n, E))  # smoothed growth rate of each state's strength, per year
@@ -1258,7 +1267,9 @@ def _run_chunk(
     h_lo = np.empty((len(iu0), E))
     eligible = np.empty((len(iu0), E), dtype=bool)
     blocks = (
-        np.empty((E, BLOCK, n * n + 4), dtype=np.float32),
+        # with inner steps, each inner step after the first reads N² normals of its own, drawn
+        # after the step's four crisis normals (one inner step: the layout is unchanged)
+        np.empty((E, BLOCK, n * n * n_in + 4), dtype=np.float32),
         np.empty((E, BLOCK, _n_uniforms(n))),
         np.empty((BLOCK, _n_uniforms(n), E)),
     )
@@ -1554,117 +1565,148 @@ def _run_chunk(
         war_any0 = bool(at_war.any())
         prod2 = prod[:, None]
 
-        # 2. arming
-        np.divide(mu_r, tau, out=req)  # the excess max(μ/τ − 1, 0)^(1/m), built in req
-        np.subtract(req, 1.0, out=req)
-        np.maximum(req, 0.0, out=req)
-        if m != 1.0:
-            req **= 1.0 / m
-        # [j, k]: k's strength reaching j, if k is j's rival (public: stocks, alliances, maps)
-        np.multiply(reach3, S[None], out=proj)
-        proj *= rival_f
-        strongest = proj.max(1)
-        base = base_share * Y
-        np.multiply(req, proj, out=req)  # [j, k]: strength j needs against rival k
-        if mech.posture_choice:
-            req *= att
-        else:
-            req *= theta3
-        req_top = req.max(1)
-        defensive = base + np.maximum(req_top - ally_force, 0.0)
-        target = arming_target(
-            doctrine,
-            defensive,
-            base,
-            strongest,
-            ally_force,
-            mu_r.max(1),
-            superiority,
-            p.grit_share,
-            p.grit_abandon,
-        )
-        cap = budget * Y
-        # the target grows with the economy over the step (at its rate with last step's burden)
-        gamma = p.growth - p.guns_cost * I_prev / Y
-        I = investment(M, target, cap, prod2, p.depreciation, p.adjustment, dt, gamma)
-        I_prev = I
-        I = np.where(greedy, np.maximum(I, greedy_effort * cap), I)
-        I = np.where(at_war, cap, I)
-
-        # 3. perception and belief
-        if update_beliefs:
-            # Public information only (issue #11): observer i reckons what j would spend if j
-            # were a security seeker that believed what the public record says about its rivals
-            # (their reputations ρ_k, below; certainty about its enemies at war), from public
-            # stocks, alliances and distances (j's own θ: doctrines are public). Herz's
-            # asymmetry: i counts j's need against i itself with weight (1 − β_i), its own arms
-            # being defensive in its own eyes.
-            rho = 1.0 / (1.0 + np.exp(-rep_logit))
-            ex = np.maximum(rho / tau - 1.0, 0.0)
+        # Inner steps (``inner_step``, issue #11): the loop of power, arming, perception and
+        # stocks advances in n_in steps of h_in = dt / n_in; crises, alliances, wars and the
+        # economy stay on the step and see the step's start, as with one inner step. Each inner
+        # step observes the spending rate over its h_in years with noise of its own, as a step
+        # of h_in would. One inner step is the plain step, bit for bit.
+        if n_in > 1:
+            S0, ally0 = S, ally_force
+            M_step0, Y_step0, saved = M, Y, [x.copy() for x in (mu, mu_r, T, att, att_pub, phi)]
+            spend_sum = np.zeros_like(M)
+        for k_in in range(n_in):
+            # 2. arming
+            np.divide(mu_r, tau, out=req)  # the excess max(μ/τ − 1, 0)^(1/m), built in req
+            np.subtract(req, 1.0, out=req)
+            np.maximum(req, 0.0, out=req)
             if m != 1.0:
-                ex **= 1.0 / m
-            np.multiply(proj, att_pub if mech.posture_choice else theta3, out=pub)
-            if war_any0:
-                np.multiply(pub, np.where(W, excess1, ex[None]), out=pub)
+                req **= 1.0 / m
+            # [j, k]: k's strength reaching j, if k is j's rival (public: stocks, alliances, maps)
+            np.multiply(reach3, S[None], out=proj)
+            proj *= rival_f
+            strongest = proj.max(1)
+            base = base_share * Y
+            np.multiply(req, proj, out=req)  # [j, k]: strength j needs against rival k
+            if mech.posture_choice:
+                req *= att
             else:
-                pub *= ex[None]
-            pub_top = pub.max(1)
-            # [j, k]: k drives j's need; as 0.0/1.0 (what a product with the booleans casts to)
-            np.equal(pub, pub_top[:, None], out=top_jk)
-            np.greater(pub, 0.0, out=top_gt)
-            top_jk &= top_gt
-            np.copyto(top_f, top_jk)
-            np.subtract(1.0, top_f, out=not_top)
-            np.multiply(pub, not_top, out=scratch)
-            top2 = scratch.max(1)
-            np.multiply(top_f, s.own_weight[None, :, None], out=scratch)
-            w_top = scratch.max(1)
-            # Spending is read on the log scale above the upkeep of the base posture b0 Y
-            # (``base_posture``, whether or not the scenario takes its base from the start): a
-            # state that stops spending and one that spends b0 Y differ by log 2, not by the
-            # log of a tiny floor (issue #11: that floor made a state above its target look
-            # like a seeker within weeks, the fastest time scale in the model, and kept
-            # results from converging in dt; **ours**)
-            floor = np.maximum(base_posture * Y / prod2, SPEND_FLOOR * cap)
-            tgt_a = base + np.maximum(pub_top - ally_force, 0.0)
-            tgt_b = base + np.maximum(np.maximum(top2, w_top * pub_top) - ally_force, 0.0)
-            # What is observed is the spending *rate* the policy sets (its continuous-time
-            # value, dt = 0), so that the information per year does not depend on the step
-            m_a = np.log(investment(M, tgt_a, cap, prod2, p.depreciation, p.adjustment) + floor)
-            m_b = np.log(investment(M, tgt_b, cap, prod2, p.depreciation, p.adjustment) + floor)
-            lg = np.log(greedy_effort * cap + floor)
-            rate = investment(M, target, cap, prod2, p.depreciation, p.adjustment)
-            rate = np.where(greedy, np.maximum(rate, greedy_effort * cap), rate)
-            xo = np.log(np.where(at_war, cap, rate) + floor)
-            # Reputations: the public record's own filter, the same likelihood on the exact
-            # spending record with the model noise only (what anyone could compute)
-            sep_pub = np.maximum(lg - m_a, 0.0)
-            rep_logit += sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub
-            np.clip(rep_logit, -bound, bound, out=rep_logit)
-            # m_s[i, j]: seeker j's expected log spending as observer i reckons it
-            np.multiply(top_f.transpose(1, 0, 2), (m_b - m_a)[None], out=ms)
-            ms += m_a[None]
-            np.subtract(lg[None], ms, out=sep)
-            np.maximum(sep, 0.0, out=sep)
-            np.multiply(sig3, z[:, b, : n * n].T.reshape(n, n, E), out=obs)
-            obs += xo[None]
-            # belief_llr(obs, ms, sep, δ, var, dt), the same operations in place
-            obs -= ms
-            np.multiply(sep, 0.5, out=scratch)
-            obs -= scratch
-            obs *= sep
-            obs *= dt_var3
-            if war_any0:
-                # the war says nothing about an enemy's type: every belligerent spends its
-                # ceiling, whatever its type (likelihood ratio 1); the belief about an enemy
-                # waits out the war where it stood (its threat is certain meanwhile: power)
-                np.copyto(obs, 0.0, where=W)
-            logit += obs
-            np.clip(logit, -bound, bound, out=logit)
-        war_any = bool(at_war.any())
+                req *= theta3
+            req_top = req.max(1)
+            defensive = base + np.maximum(req_top - ally_force, 0.0)
+            target = arming_target(
+                doctrine,
+                defensive,
+                base,
+                strongest,
+                ally_force,
+                mu_r.max(1),
+                superiority,
+                p.grit_share,
+                p.grit_abandon,
+            )
+            cap = budget * Y
+            # the target grows with the economy over the step (at its rate with last step's burden)
+            gamma = p.growth - p.guns_cost * I_prev / Y
+            I = investment(M, target, cap, prod2, p.depreciation, p.adjustment, h_in, gamma)
+            I_prev = I
+            I = np.where(greedy, np.maximum(I, greedy_effort * cap), I)
+            I = np.where(at_war, cap, I)
 
-        # military, attrition
-        M_new = military_step(M, I, prod2, p.depreciation, dt)
+            # 3. perception and belief
+            if update_beliefs:
+                # Public information only (issue #11): observer i reckons what j would spend if j
+                # were a security seeker that believed what the public record says about its rivals
+                # (their reputations ρ_k, below; certainty about its enemies at war), from public
+                # stocks, alliances and distances (j's own θ: doctrines are public). Herz's
+                # asymmetry: i counts j's need against i itself with weight (1 − β_i), its own arms
+                # being defensive in its own eyes.
+                rho = 1.0 / (1.0 + np.exp(-rep_logit))
+                ex = np.maximum(rho / tau - 1.0, 0.0)
+                if m != 1.0:
+                    ex **= 1.0 / m
+                np.multiply(proj, att_pub if mech.posture_choice else theta3, out=pub)
+                if war_any0:
+                    np.multiply(pub, np.where(W, excess1, ex[None]), out=pub)
+                else:
+                    pub *= ex[None]
+                pub_top = pub.max(1)
+                # [j, k]: k drives j's need; as 0.0/1.0 (what a product with the booleans casts to)
+                np.equal(pub, pub_top[:, None], out=top_jk)
+                np.greater(pub, 0.0, out=top_gt)
+                top_jk &= top_gt
+                np.copyto(top_f, top_jk)
+                np.subtract(1.0, top_f, out=not_top)
+                np.multiply(pub, not_top, out=scratch)
+                top2 = scratch.max(1)
+                np.multiply(top_f, s.own_weight[None, :, None], out=scratch)
+                w_top = scratch.max(1)
+                # Spending is read on the log scale above the upkeep of the base posture b0 Y
+                # (``base_posture``, whether or not the scenario takes its base from the start): a
+                # state that stops spending and one that spends b0 Y differ by log 2, not by the
+                # log of a tiny floor (issue #11: that floor made a state above its target look
+                # like a seeker within weeks, the fastest time scale in the model, and kept
+                # results from converging in dt; **ours**)
+                floor = np.maximum(base_posture * Y / prod2, SPEND_FLOOR * cap)
+                tgt_a = base + np.maximum(pub_top - ally_force, 0.0)
+                tgt_b = base + np.maximum(np.maximum(top2, w_top * pub_top) - ally_force, 0.0)
+                # What is observed is the spending *rate* the policy sets (its continuous-time
+                # value, dt = 0), so that the information per year does not depend on the step
+                m_a = np.log(investment(M, tgt_a, cap, prod2, p.depreciation, p.adjustment) + floor)
+                m_b = np.log(investment(M, tgt_b, cap, prod2, p.depreciation, p.adjustment) + floor)
+                lg = np.log(greedy_effort * cap + floor)
+                rate = investment(M, target, cap, prod2, p.depreciation, p.adjustment)
+                rate = np.where(greedy, np.maximum(rate, greedy_effort * cap), rate)
+                xo = np.log(np.where(at_war, cap, rate) + floor)
+                # Reputations: the public record's own filter, the same likelihood on the exact
+                # spending record with the model noise only (what anyone could compute)
+                sep_pub = np.maximum(lg - m_a, 0.0)
+                rep_logit += sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub_in
+                np.clip(rep_logit, -bound, bound, out=rep_logit)
+                # m_s[i, j]: seeker j's expected log spending as observer i reckons it
+                np.multiply(top_f.transpose(1, 0, 2), (m_b - m_a)[None], out=ms)
+                ms += m_a[None]
+                np.subtract(lg[None], ms, out=sep)
+                np.maximum(sep, 0.0, out=sep)
+                z0 = 0 if k_in == 0 else n * n + 4 + (k_in - 1) * n * n
+                np.multiply(sig3_in, z[:, b, z0 : z0 + n * n].T.reshape(n, n, E), out=obs)
+                obs += xo[None]
+                # belief_llr(obs, ms, sep, δ, var, dt), the same operations in place
+                obs -= ms
+                np.multiply(sep, 0.5, out=scratch)
+                obs -= scratch
+                obs *= sep
+                obs *= dt_var3_in
+                if war_any0:
+                    # the war says nothing about an enemy's type: every belligerent spends its
+                    # ceiling, whatever its type (likelihood ratio 1); the belief about an enemy
+                    # waits out the war where it stood (its threat is certain meanwhile: power)
+                    np.copyto(obs, 0.0, where=W)
+                logit += obs
+                np.clip(logit, -bound, bound, out=logit)
+            war_any = bool(at_war.any())
+
+            # military, attrition
+            M_new = military_step(M, I, prod2, p.depreciation, h_in)
+            if n_in > 1:
+                spend_sum += I
+                if k_in < n_in - 1:
+                    # the next inner step starts where this one ends: stocks, and the economy
+                    # (budgets, base postures and floors grow with it inside the step)
+                    M = M_new
+                    Y = economy_step(
+                        Y, I, p.growth, p.guns_cost, p.war_damage, np.asarray(at_war), h_in
+                    )
+                    S, ally_force = power(R, rival_f)
+        if n_in > 1:
+            # crises and wars see the step's start; the economy advances over the step from its
+            # start with the step's mean spending, as with one inner step
+            M, Y = M_step0, Y_step0
+            for x, x0 in zip((mu, mu_r, T, att, att_pub, phi), saved, strict=True):
+                np.copyto(x, x0)
+            S, ally_force = S0, ally0
+            I_step = spend_sum / n_in
+        else:
+            I_step = I
         if war_any:
             # Lanchester between the two sides of each war (runs at war only): i's side loses
             # α × the other side's force, shared by its members in proportion to their stocks
@@ -1682,7 +1724,7 @@ def _run_chunk(
         new_war = np.zeros(E, dtype=bool)
         started = np.zeros((n, E), dtype=bool)
         crisis_no = 0  # the crises of the step settled so far, in each run in their order
-        war_extra = np.maximum(cap - I, 0.0) if attrition_costs else None
+        war_extra = np.maximum(cap - I_step, 0.0) if attrition_costs else None
 
         if n > 1 and (np.any(np.asarray(crisis_rate) > 0) or np.any(np.asarray(crisis_base) > 0)):
             # crisis_hazard(T[iu0, iu1], T[iu1, iu0], eligible, ...), the same operations in place
@@ -1888,7 +1930,7 @@ def _run_chunk(
 
         # economy
         econ_loss += _sum_states(Y * -np.expm1(-dt * p.war_damage) * at_war, 0)
-        Y = economy_step(Y, I, p.growth, p.guns_cost, p.war_damage, np.asarray(at_war), dt)
+        Y = economy_step(Y, I_step, p.growth, p.guns_cost, p.war_damage, np.asarray(at_war), dt)
         M = M_new
 
         # 4. alliances: balancing reviews. Each pair reviews its tie at the rate
@@ -1921,7 +1963,7 @@ def _run_chunk(
             rival, rival_f = rivals(R)
             r_index, r_balance = int(s.tie_index[t]), B
         S, ally_force = power(R, rival_f)
-        record(t, I, mu, T, R)
+        record(t, I_step, mu, T, R)
         if tick is not None:
             tick()
 
