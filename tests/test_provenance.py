@@ -106,7 +106,7 @@ def test_spiral_calibrations_are_the_documented_ones() -> None:
     }
     assert cal["tolerance"]["europe-1914"]["value"] == 0.325
     assert cal["superiority"]["europe-1914"]["value"] == 0.3
-    assert cal["growth"]["cold-war"]["value"] == 0.065
+    assert cal["growth"]["cold-war"]["value"] == 0.06
     assert set(cal) == {"tolerance", "superiority", "growth"}
 
 

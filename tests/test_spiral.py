@@ -449,8 +449,41 @@ def test_technology_shock_and_doctrine_change_take_effect() -> None:
         row = frame[(frame["state"] == "RUS") & (frame["year"] == year)]
         return float(row["military"].iloc[0])
 
-    assert rus(base, 1956) == rus(shocked, 1956)
-    assert rus(shocked, 1957) > 2 * rus(base, 1957)
+    # the shock of 1957 acts from 1957 on: the stock recorded at 1957 is the one before it
+    assert rus(base, 1957) == rus(shocked, 1957)
+    assert rus(shocked, 1958) > 2 * rus(base, 1958)
+
+
+def test_events_take_effect_on_their_dates_at_any_step() -> None:
+    """A technology shock, a doctrine change and an alliance dated Y change the regime from Y
+    on, whatever the step (issue #11): a yearly and a quarterly run agree on when, to the
+    step's discretization error of the dynamics, not by a whole step."""
+    quiet = {
+        "spiral.mechanisms.perception_noise": False,
+        "spiral.mechanisms.balancing": False,
+        "spiral.crisis_base": 0.0,
+        "spiral.crisis_rate": 0.0,
+        "events[0].factor": 3.0,  # Sputnik, 1957, RUS
+    }
+
+    def rus(dt: float, year: float) -> float:
+        r = herz.simulate(
+            "cold-war",
+            model="spiral",
+            runs=1,
+            seed=0,
+            overrides={**quiet, "time.step": dt, "time.steps": round(43 / dt)},
+        )
+        frame = r.series
+        row = frame[(frame["state"] == "RUS") & np.isclose(frame["year"], year)]
+        return float(row["military"].iloc[0])
+
+    for dt in (1.0, 0.5, 0.25):
+        # before 1957 no step has seen the shock; a step after it, every step has
+        assert rus(dt, 1957) < 1.5 * rus(dt, 1956), dt
+        assert rus(dt, 1957 + dt) > 2 * rus(dt, 1956), dt
+    # the same stock at the same date, at any step (it used to jump a year early at dt = 1)
+    assert rus(1.0, 1959) == pytest.approx(rus(0.25, 1959), rel=0.05)
 
 
 # -- P1 … P6 (MODELS.md §5) -----------------------------------------------------------------------

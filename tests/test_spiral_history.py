@@ -120,16 +120,16 @@ def test_cold_war_spending_has_the_scale_and_direction_of_nmc(state: str) -> Non
     assert simulated > 2 / 3 * recorded, (float(np.exp(simulated)), float(np.exp(recorded)))
 
 
-@pytest.mark.xfail(
-    reason=(
-        "issue #11, open: the scenario's Soviet Union takes the reassurance doctrine (GRIT) in "
-        "1985 and at once arms to half its defensive target: simulated Soviet spending falls "
-        "from 0.49 of NMC's in 1984 to 0.23-0.31 in 1985-1988 (100 runs, seed 2), where NMC "
-        "records no cut before 1989. The model's GRIT has no budgetary inertia"
-    ),
-    strict=True,
-)
 def test_cold_war_soviet_spending_under_new_thinking_has_nmcs_scale() -> None:
+    """Passes by a hair, not by budgetary inertia (docs/spiral.md, Calibration against NMC).
+
+    The scenario's Soviet Union takes the reassurance doctrine (GRIT) from 1985 and at once
+    arms to half its defensive target: simulated spending falls from 0.41 of NMC's in 1985 to
+    0.34-0.35 in 1986-1988 (100 runs, seed 2), against the bound 1/3. It was a strict expected
+    failure (0.23-0.31) until the doctrine change took effect on its date rather than a year
+    early and the cold war's growth was recalibrated with it (0.065 -> 0.06); the model's GRIT
+    still has no budgetary inertia, and NMC records no cut before 1989.
+    """
     data = milex(["RUS"], 1948, 1990)["RUS"]
     sim = spending("cold-war", runs=100)["RUS"]
     years = list(range(1985, 1989))

@@ -785,7 +785,7 @@ class SpiralParams(_Model):
             "why": "2% growth a year without arms, a long-run real rate",
             "calibrated": {
                 "cold-war": {
-                    "value": 0.065,
+                    "value": 0.06,
                     "how": (
                         "docs/calibrate_spiral.py: grid search over growth ∈ [0.02, "
                         "0.12] (step 0.005; nominal, as NMC milex is in current "

@@ -713,8 +713,15 @@ def _setup(scenario: Scenario, steps: int) -> _Setup:
     doctrine = np.empty((steps + 1, n), dtype=np.int8)
     current = np.array([code_of(s.doctrine) for s in states], dtype=np.int8)
     by_step: dict[int, list[Any]] = {}
+    # An event of year Y (at grid index k = (Y − start)/dt) changes the regime from Y on: the
+    # doctrine, technology and alliances of the steps that begin at Y or later (index k + 1), so
+    # that its date does not move with dt; a scheduled crisis happens at Y, in the step that
+    # ends there (index k). Alliances with from/until years are in force in a step whose middle
+    # falls inside [from, until]: exact for dates on the grid at any dt (issue #11: both used to
+    # take effect in the step that ends at their date, a step early)
     for ev in scenario.events:
-        by_step.setdefault(_event_step(ev.year, start, dt), []).append(ev)
+        shift = 0 if isinstance(ev, CrisisEvent) else 1
+        by_step.setdefault(_event_step(ev.year, start, dt) + shift, []).append(ev)
     tech: dict[int, FloatArray] = {}
     forced: dict[int, list[tuple[int, int]]] = {}
     # Alliance timeline: name -> [members, kind, reliability, from, until].
@@ -754,7 +761,7 @@ def _setup(scenario: Scenario, steps: int) -> _Setup:
                     else:
                         book[ev.alliance][0].discard(ev.state)
         doctrine[t] = current
-        year = start + dt * t
+        year = start if t == 0 else start + dt * (t - 0.5)
         active = tuple(
             sorted(
                 (name, tuple(sorted(v[0])), v[1], v[2])
@@ -1196,9 +1203,6 @@ def _run_chunk(
     W = np.zeros((n, n, E), dtype=bool)
     fought = np.zeros((n, n, E), dtype=bool)
     entry = np.zeros((n, E))
-    if 0 in s.tech:
-        M *= s.tech[0][:, None]
-        prod = prod * s.tech[0]
 
     first_war = np.full(E, -1, dtype=np.int64)
     first_side = np.zeros((2, n, E), dtype=bool)  # ever on side 0 / side 1 of the first war
