@@ -879,7 +879,8 @@ class SpiralParams(_Model):
         le=1,
         description=(
             "Longest inner step (years) of the loop of power, arming, perception, stocks and "
-            "budgets inside each step; crises, alliances and wars stay on the step. "
+            "budgets inside each step, where balancing reviews fall and over which the crisis "
+            "hazard is averaged; the settlement of crises and wars stay on the step. "
             "null: the step itself."
         ),
         json_schema_extra={
@@ -887,7 +888,8 @@ class SpiralParams(_Model):
             "why": (
                 "numerical, off by default: learning comes in bursts shorter than a year, "
                 "which a yearly step holds for the whole step; inner steps of 0.25 years make "
-                "dt = 1 agree with dt = 0.25 at 2.8 times the cost (docs/spiral.md, Time step)"
+                "dt = 1 and 0.5 agree with dt = 0.25, by type too, at 3.1 times the cost "
+                "(docs/spiral.md, Time step)"
             ),
         },
     )

@@ -125,7 +125,7 @@ The random numbers of run i come only from :func:`herz._random.run_generator` ``
 drawn in fixed blocks of :data:`BLOCK` steps (one call per run per block for the normals, one for
 the uniforms: per step N² + 4 normals (N²·K + 4 with K inner steps, ``inner_step``) and
 2N + N(N − 1) uniforms: one per dyad for crises
-and one for balancing reviews;
+and one for balancing reviews (with inner steps it also times the review within the step);
 a run's second and later endogenous crises within one step draw their two normals from the
 run's own stream when they happen. So run i is bit-identical whatever the ensemble size, chunk
 size or number of steps.
@@ -1162,9 +1162,11 @@ def _run_chunk(
     if "balance_interval" in rp:  # per run: every value > 0 (checked by the caller)
         balancing = mech.balancing
         p_review: FloatArray | float = -np.expm1(-dt / rp["balance_interval"])
+        bal_interval: FloatArray | float = np.asarray(rp["balance_interval"], dtype=float)
     else:
         balancing = p.balance_interval > 0 and mech.balancing
         p_review = float(-np.expm1(-dt / p.balance_interval)) if balancing else 0.0
+        bal_interval = p.balance_interval
     npairs = n * (n - 1) // 2
     events = _Events(keep_series)
     pairs = max(n * (n - 1), 1)
@@ -1218,6 +1220,7 @@ def _run_chunk(
     mil_loss = np.zeros(E)
     econ_loss = np.zeros(E)
     tension_sum = np.zeros(E)
+    tension_in_sum = np.zeros(E)  # with inner steps: each step's mean tension over its inner steps
 
     ser: dict[str, NDArray[Any]] | None = None
     if keep_series:
@@ -1570,14 +1573,32 @@ def _run_chunk(
         prod2 = prod[:, None]
 
         # Inner steps (``inner_step``, issue #11): the loop of power, arming, perception and
-        # stocks advances in n_in steps of h_in = dt / n_in; crises, alliances, wars and the
-        # economy stay on the step and see the step's start, as with one inner step. Each inner
-        # step observes the spending rate over its h_in years with noise of its own, as a step
-        # of h_in would. One inner step is the plain step, bit for bit.
+        # stocks advances in n_in steps of h_in = dt / n_in; balancing reviews fall in the inner
+        # step of their Poisson arrival and the crisis hazard is the inner steps' mean, while the
+        # settlement of crises, wars and the economy stay on the step and see the step's start,
+        # as with one inner step. Each inner step observes the spending rate over its h_in years
+        # with noise of its own, as a step of h_in would. One inner step is the plain step, bit
+        # for bit.
+        T_haz = T  # the threats behind the step's crisis hazards (below, with inner steps)
         if n_in > 1:
             S0, ally0 = S, ally_force
             M_step0, Y_step0, saved = M, Y, [x.copy() for x in (mu, mu_r, T, att, att_pub, phi)]
             spend_sum = np.zeros_like(M)
+            # the threats at the inner steps' starts, summed: the crisis hazard of the step is
+            # their mean (a Riemann sum over the inner steps of the hazard per year)
+            T_haz = T.copy()
+            if balancing:
+                # a pair's balancing review falls in the inner step where its Poisson arrival
+                # τ = −K log(1 − U) does (a review in the step iff τ < dt, as with one inner
+                # step), judges by the threats as that inner step begins and acts from the next
+                # one; crises and wars see the step's start's ties
+                R0, rival0, rival_f0, B_step0 = R, rival, rival_f, B
+                u_rev = u[b, 2 * n + npairs :]
+                k_rev = np.where(
+                    u_rev < p_review,
+                    np.minimum(-np.log1p(-u_rev) * bal_interval / h_in, n_in - 1),
+                    -1.0,
+                ).astype(np.int64)
         for k_in in range(n_in):
             # 2. arming
             np.divide(mu_r, tau, out=req)  # the excess max(μ/τ − 1, 0)^(1/m), built in req
@@ -1693,6 +1714,18 @@ def _run_chunk(
             M_new = military_step(M, I, prod2, p.depreciation, h_in)
             if n_in > 1:
                 spend_sum += I
+                if balancing:
+                    due = k_rev == k_in
+                    if due.any():
+                        want = balancing_ties(T, p.balance_threshold, W)
+                        want &= s.ties[int(s.tie_index[t])][:, :, None] <= 0.0
+                        review = np.zeros((n, n, E), dtype=bool)
+                        review[iu0, iu1] = due
+                        review |= review.transpose(1, 0, 2)
+                        B = np.where(review, want, B)
+                        if k_in < n_in - 1:
+                            R = ties_at(t)
+                            rival, rival_f = rivals(R)
                 if k_in < n_in - 1:
                     # the next inner step starts where this one ends: stocks, and the economy
                     # (budgets, base postures and floors grow with it inside the step)
@@ -1701,9 +1734,18 @@ def _run_chunk(
                         Y, I, p.growth, p.guns_cost, p.war_damage, np.asarray(at_war), h_in
                     )
                     S, ally_force = power(R, rival_f)
+                    T_haz += T
         if n_in > 1:
-            # crises and wars see the step's start; the economy advances over the step from its
-            # start with the step's mean spending, as with one inner step
+            # crises and wars see the step's start, except that the crisis hazard is the mean of
+            # the inner steps' (the tension can fall tenfold within a year as beliefs form:
+            # two-state); the economy advances over the step from its start with the step's
+            # mean spending, as with one inner step
+            T_haz /= n_in
+            tension_in_sum += _sum_states(T_haz, (0, 1)) / pairs
+            if balancing:
+                # the ties the reviews chose take effect at the step's end (below)
+                B_inner, B = B, B_step0
+                R, rival, rival_f = R0, rival0, rival_f0
             M, Y = M_step0, Y_step0
             for x, x0 in zip((mu, mu_r, T, att, att_pub, phi), saved, strict=True):
                 np.copyto(x, x0)
@@ -1737,8 +1779,8 @@ def _run_chunk(
             eligible &= np.take(at_war, iu1, axis=0)
             np.logical_not(eligible, out=eligible)
             eligible &= np.take(rival.reshape(n * n, -1), flat_up, axis=0)
-            np.take(T.reshape(n * n, E), flat_up, axis=0, out=h)
-            np.take(T.reshape(n * n, E), flat_lo, axis=0, out=h_lo)
+            np.take(T_haz.reshape(n * n, E), flat_up, axis=0, out=h)
+            np.take(T_haz.reshape(n * n, E), flat_lo, axis=0, out=h_lo)
             h += h_lo
             h *= 0.5
             h *= crisis_rate
@@ -1943,12 +1985,15 @@ def _run_chunk(
         # (issue #11: synchronized rounds every K years made the alliance pattern jump with
         # the step at which they fell)
         if balancing:
-            want = balancing_ties(T, p.balance_threshold, W)
-            want &= s.ties[int(s.tie_index[t])][:, :, None] <= 0.0  # not already allied
-            review = np.zeros((n, n, E), dtype=bool)
-            review[iu0, iu1] = u[b, 2 * n + npairs :] < p_review
-            review |= review.transpose(1, 0, 2)
-            B_new = np.where(review, want, B)
+            if n_in > 1:
+                B_new = B_inner  # reviewed at their inner steps (above)
+            else:
+                want = balancing_ties(T, p.balance_threshold, W)
+                want &= s.ties[int(s.tie_index[t])][:, :, None] <= 0.0  # not already allied
+                review = np.zeros((n, n, E), dtype=bool)
+                review[iu0, iu1] = u[b, 2 * n + npairs :] < p_review
+                review |= review.transpose(1, 0, 2)
+                B_new = np.where(review, want, B)
             changed = (B_new != B) & up
             if changed.any():
                 n_ally += changed.sum((0, 1))
@@ -1993,7 +2038,13 @@ def _run_chunk(
         "economic_losses": econ_loss,
         "final_military": _sum_states(M, 0),
         "final_tension": _sum_states(T, (0, 1)) / pairs,
-        "mean_tension": tension_sum / (steps + 1),
+        # the mean over the recorded steps' starts and the end; with inner steps over the inner
+        # steps' starts and the end, the grid the inner steps run on
+        "mean_tension": (
+            tension_sum / (steps + 1)
+            if n_in == 1
+            else (n_in * tension_in_sum + _sum_states(T, (0, 1)) / pairs) / (n_in * steps + 1)
+        ),
         "final_belief_mean": (_sum_states(mu, (0, 1)) - trace) / pairs,
         "dyads_fought": dyads,
     }
