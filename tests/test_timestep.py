@@ -214,8 +214,8 @@ def _four_worlds_corner(dt: float) -> tuple[float, float]:
     strict=True,
     reason="issue #11, open: among security seekers with defensive doctrines, P(war) in the "
     "offense-distinguishable corner of Jervis's worlds is 0.76 at dt 0.25 and 0.92 at 1/16 "
-    "(balancing with the distance gradient; docs/experiments.md, 'The four worlds depend on "
-    "the time step')",
+    "(beliefs about each state escape from the prior more often at coarse steps; "
+    "docs/experiments.md, 'The four worlds depend on the time step')",
 )
 def test_four_worlds_offense_distinguishable_corner_does_not_depend_on_the_time_step() -> None:
     (m0, s0), (m1, s1) = _four_worlds_corner(0.0625), _four_worlds_corner(0.25)
