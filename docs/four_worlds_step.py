@@ -1,13 +1,17 @@
 """How Jervis's four worlds depend on the time step (docs/experiments.md, issue #11).
 
     python docs/four_worlds_step.py corners   # the table: cells by step (about 5 min on 2 cores)
+    python docs/four_worlds_step.py corners --budget-period 0   # spending re-planned every step
+    python docs/four_worlds_step.py budget    # two cells by budget period, at dt = 1/16
     python docs/four_worlds_step.py ablate    # the offense-distinguishable corner, each switch off
     python docs/four_worlds_step.py churn     # alliance churn by step, geography on and off
 
 Among security seekers with defensive doctrines (the overrides of the built-in sweep
 ``jervis-worlds``), multipolar-20 over 50 years, P(war) at the corners and two mixed cells for
-steps dt = 1 ... 1/32, with and without ``spiral.inner_step``. Development seeds (4242, 4243),
-never the acceptance run's.
+steps dt = 1 ... 1/32, with and without ``spiral.inner_step``, with spending and postures decided
+once a budget year (``spiral.budget_period`` 1, the default) or at every step (0, with which
+session 9 found the grid to depend on the step). Development seeds (4242, 4243), never the
+acceptance run's.
 """
 
 from __future__ import annotations
@@ -43,9 +47,14 @@ SWITCHES = [
 ]  # fmt: skip
 
 
+#: ``spiral.budget_period`` of every run (``--budget-period``)
+BUDGET = {"period": 1.0}
+
+
 def simulate(omega: float, delta: float, dt: float, inner: float | None, runs: int, seed: int,
              extra: dict[str, Any] | None = None) -> Any:  # fmt: skip
     over: dict[str, Any] = {
+        "spiral.budget_period": BUDGET["period"],
         **BASE,
         "world.offense_advantage": omega,
         "world.distinguishability": delta,
@@ -77,6 +86,21 @@ def corners(runs: int, seed: int) -> None:
         print(f"| {name} | " + " | ".join(row) + " |", flush=True)
 
 
+def budget(runs: int, seed: int) -> None:
+    """P(war) by budget period at dt = 1/16 (near the small-step limit): how much the four
+    worlds depend on how often states re-plan their arms, a substantive constant."""
+    periods = (0.0, 0.25, 0.5, 1.0, 2.0)
+    print("| cell (ω, δ) | " + " | ".join(f"P = {q:g}" for q in periods) + " |")
+    print("|---" * (len(periods) + 1) + "|")
+    for name in ("offense, distinguishable (1, 1)", "(0.75, 1)", "doubly dangerous (1, 0)"):
+        w, d, _ = CELLS[name]
+        row = []
+        for q in periods:
+            BUDGET["period"] = q
+            row.append(p_war(simulate(w, d, 0.0625, None, runs, seed)))
+        print(f"| {name} | " + " | ".join(row) + " |", flush=True)
+
+
 def ablate(runs: int, seed: int) -> None:
     print("| switch off | dt = 0.25 | dt = 0.0625 | difference |\n|---|---|---|---|")
     for switch in [None, *SWITCHES]:
@@ -99,13 +123,16 @@ def churn(runs: int, seed: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("part", choices=("corners", "ablate", "churn"))
+    ap.add_argument("part", choices=("corners", "budget", "ablate", "churn"))
     ap.add_argument("--runs", type=int, default=None, help="default: 1000 (corners), 500")
     ap.add_argument("--seed", type=int, default=None, help="default: 4242 (corners), 4243")
+    ap.add_argument("--budget-period", type=float, default=1.0, help="spiral.budget_period")
     args = ap.parse_args()
-    runs = args.runs or (1000 if args.part == "corners" else 500)
+    BUDGET["period"] = args.budget_period
+    runs = args.runs or (1000 if args.part in ("corners", "budget") else 500)
     seed = args.seed or (4242 if args.part == "corners" else 4243)
-    {"corners": corners, "ablate": ablate, "churn": churn}[args.part](runs, seed)
+    parts = {"corners": corners, "budget": budget, "ablate": ablate, "churn": churn}
+    parts[args.part](runs, seed)
 
 
 if __name__ == "__main__":

@@ -53,9 +53,10 @@ _VOLATILE = {"herz_version", "scenario_hash", "sources"}
 #: Per model: parameters added since the recording, at the default that keeps the recorded
 #: behaviour (the summary's ``parameters`` lists every field of the block). The spiral's
 #: ``cost_model`` (issue #11, the cost of war from attrition) is ``constant`` by default, which
-#: is the model as recorded.
+#: is the model as recorded; ``budget_period`` 1 (issue #11) is the recorded model at yearly
+#: steps, bit for bit (europe-1914, quarterly, was re-recorded).
 ADDED_PARAMETERS: dict[str, dict[str, Any]] = {
-    "spiral": {"cost_model": "constant", "inner_step": None}
+    "spiral": {"cost_model": "constant", "inner_step": None, "budget_period": 1.0}
 }
 
 

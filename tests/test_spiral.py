@@ -287,6 +287,8 @@ def test_spiral_block_defaults_and_overrides() -> None:
         ({"events[0].states": ["AUH", "XXX"]}, "events[0].states[1]"),
         ({"spiral.inner_step": 0}, "spiral.inner_step"),
         ({"spiral.inner_step": 2}, "spiral.inner_step"),
+        ({"spiral.budget_period": -1}, "spiral.budget_period"),
+        ({"spiral.budget_period": 11}, "spiral.budget_period"),
     ],
 )
 def test_bad_spiral_input_names_the_field(overrides: dict[str, Any], needle: str) -> None:
@@ -329,9 +331,10 @@ def test_an_inner_step_as_long_as_the_step_is_the_plain_step() -> None:
         pd.testing.assert_frame_equal(same.outcomes, plain.outcomes)
 
 
-def _deterministic_beliefs(dt: float, inner: float | None) -> dict[str, float]:
+def _deterministic_beliefs(dt: float, inner: float | None, budget: float = 0.0) -> dict[str, float]:
     """multipolar-20 over 20 years with nothing random (perception noise, crises and balancing
-    off): the final belief about greedy states and about seekers."""
+    off): the final belief about greedy states and about seekers. ``budget``: the
+    ``budget_period`` (0: spending decided at every step, where the burst below shows)."""
     over: dict[str, Any] = {
         "time.step": dt,
         "time.steps": round(20 / dt),
@@ -340,6 +343,7 @@ def _deterministic_beliefs(dt: float, inner: float | None) -> dict[str, float]:
         "spiral.crisis_base": 0.0,
         "spiral.crisis_rate": 0.0,
         "spiral.inner_step": inner,
+        "spiral.budget_period": budget,
     }
     r = herz.simulate(
         "multipolar-20", model="spiral", runs=1, seed=1, keep="summary", overrides=over
@@ -354,17 +358,54 @@ def _deterministic_beliefs(dt: float, inner: float | None) -> dict[str, float]:
 
 
 def test_inner_steps_resolve_the_learning_burst_of_a_yearly_step() -> None:
-    """The first year's burst of learning (docs/spiral.md, Time step): at dt = 1 the belief
-    about greedy states ends 0.06 above dt = 0.25's; with inner steps of 0.25 years the yearly
-    step lands where the quarterly one does: with crises, balancing and noise off, the inner
-    steps are the quarterly computation (to rounding; only the economy's own yearly update
-    differs, at second order)."""
+    """The first year's burst of learning (docs/spiral.md, Time step): with spending decided at
+    every step (``budget_period`` 0), at dt = 1 the belief about greedy states ends 0.06 above
+    dt = 0.25's; with inner steps of 0.25 years the yearly step lands where the quarterly one
+    does: with crises, balancing and noise off, the inner steps are the quarterly computation
+    (to rounding; only the economy's own yearly update differs, at second order)."""
     quarterly = _deterministic_beliefs(0.25, None)
     yearly = _deterministic_beliefs(1.0, None)
     inner = _deterministic_beliefs(1.0, 0.25)
     assert yearly["greedy"] - quarterly["greedy"] > 0.04  # the burst, held for a year
     for kind in ("greedy", "security_seeker"):
         assert inner[kind] == pytest.approx(quarterly[kind], abs=1e-4), kind
+
+
+def test_spending_is_held_for_the_budget_year() -> None:
+    """europe-1914 runs in quarterly steps from 1909: with yearly budgets a state at peace
+    spends the same in the four quarters of each year from 1909, and spending moves only as a
+    year begins; belligerents spend their ceiling from the quarter they enter. Decided every
+    step (``budget_period`` 0), spending moves every quarter."""
+    over = {"spiral.crisis_rate": 0.0, "spiral.crisis_base": 0.0}
+    held = herz.simulate("europe-1914", model="spiral", runs=3, seed=2, overrides=over)
+    free = herz.simulate("europe-1914", model="spiral", runs=3, seed=2,
+                         overrides={**over, "spiral.budget_period": 0.0})  # fmt: skip
+    for res, yearly in ((held, True), (free, False)):
+        assert res.series is not None
+        x = res.series[~res.series["at_war"].astype(bool)]
+        x = x[(x["t"] >= 1) & (x["t"] < 20)]  # spending of steps 1..19: the years 1909-1913
+        year = (x["t"] - 1) // 4
+        spread = x.groupby(["run", "state", year])["spending"].agg(lambda v: v.max() - v.min())
+        if yearly:
+            assert (spread <= 1e-9 * x["spending"].abs().max()).all()
+        else:
+            assert (spread > 1e-6).mean() > 0.5
+    assert held.series is not None
+    moved = held.series.groupby(["run", "state"])["spending"].diff().abs() > 1e-9
+    assert set(held.series.loc[moved, "t"] % 4) <= {1}
+
+
+def test_yearly_budgets_make_the_beliefs_the_same_at_any_step() -> None:
+    """With yearly budgets (``budget_period`` 1, the default) spending and its public benchmark
+    are held for the year at any step, so each quarter adds a quarter of the year's
+    log-likelihood ratio: with nothing random, dt = 0.25 and 0.5 end where dt = 1 does (to
+    rounding: the economy grows within the year under the held spending). The contrast is the
+    test above: decided every step, the same runs part by 0.06."""
+    yearly = _deterministic_beliefs(1.0, None, 1.0)
+    for dt in (0.5, 0.25):
+        other = _deterministic_beliefs(dt, None, 1.0)
+        for kind in ("greedy", "security_seeker"):
+            assert other[kind] == pytest.approx(yearly[kind], abs=1e-4), (dt, kind)
 
 
 def test_inner_steps_keep_each_run_independent_of_its_chunk() -> None:
@@ -737,6 +778,9 @@ def test_p6_frozen_spiral_is_a_richardson_system() -> None:
             "growth": 0.0,
             "guns_cost": 0.0,
             "balance_interval": 0.0,
+            # decided every half-year step, as the differential equation has it (with yearly
+            # budgets the same holds of the annual difference equation, at dt = 1)
+            "budget_period": 0.0,
             "mechanisms": {"belief_update": False},
         },
     }
@@ -1059,10 +1103,13 @@ def test_the_attrition_cost_needs_a_stake_and_a_peace(name: str) -> None:
 
 def test_a_free_war_under_attrition_is_a_free_war_under_the_constant() -> None:
     """With no attrition, no war damage and both states already at their ceiling (greedy), the
-    attrition cost is exactly 0: the runs are those of ``war_cost: 0``, bit for bit."""
+    attrition cost is exactly 0: the runs are those of ``war_cost: 0``, bit for bit. Budgets are
+    decided every step (``budget_period`` 0): a yearly budget at the ceiling falls below it as
+    the economy grows within the year, and war would then add spending."""
     doc = _dyad_crisis(0.25, 2.0)
     free = {
         **QUIET,
+        "spiral.budget_period": 0.0,
         "states[0].type": "greedy",
         "states[1].type": "greedy",
         "spiral.attrition": 0.0,

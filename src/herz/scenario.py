@@ -893,6 +893,28 @@ class SpiralParams(_Model):
             ),
         },
     )
+    budget_period: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description=(
+            "P: years between budget decisions. Spending and the posture are decided as each "
+            "period begins (counted from the scenario's start) and held until the next; "
+            "belligerents spend their ceiling from the day they enter a war. 0: decided at "
+            "every step."
+        ),
+        json_schema_extra={
+            "source": (
+                "Wildavsky (1964), The Politics of the Budgetary Process; Ostrom (1978), "
+                "APSR 72(3): defence spending is appropriated once a year"
+            ),
+            "why": (
+                "states re-plan their arms once a year; at P = 0 (re-planned every step) "
+                "beliefs and the four worlds depend on the step down to dt = 1/16 "
+                "(docs/spiral.md, Time step)"
+            ),
+        },
+    )
     # alliances (Walt 1987)
     balance_interval: float = Field(
         default=5.0,

@@ -8,11 +8,11 @@ Python loop is over time (and, once per block of steps, over runs to draw each r
 numbers from its own stream).
 
 Per step (``dt = time.step`` years; rates are per year), in this order. Results do not depend
-on dt beyond the discretization error of holding targets and observations for a step (issue
-#11): stocks get exact exponential updates, beliefs gain the same information per year at any
-dt (Wonham 1964) and every hazard is 1 − exp(−rate·dt), with no cap per step. That error is
-largest in the beliefs about each type, where learning comes in bursts shorter than a year
-(docs/spiral.md, "Time step"):
+on dt beyond the discretization error of holding threats, reviews and crisis hazards for a step
+(issue #11): spending and postures are decided once a budget year at any step (step 2), stocks
+get exact exponential updates, beliefs gain the same information per year at any dt (Wonham
+1964) and every hazard is 1 − exp(−rate·dt), with no cap per step (docs/spiral.md, "Time
+step"):
 
 1. **Power and threat** (:func:`strength`, :func:`offense_multiplier`, :func:`contest_success`).
    S_i = M_i + Σ_k r_ik M_k (own stock plus allies' weighted by reliability). The chance that j,
@@ -40,6 +40,15 @@ largest in the beliefs about each type, where learning comes in bursts shorter t
    chosen so that the unbounded stock lands where dM/dt = λ (M* e^{γ s} − M) puts it, the target
    growing with the economy at its rate γ); Y' = Y exp(dt (g − c_g I/Y − war damage)) (guns vs
    butter).
+   **Budgets** (``budget_period`` P = 1 year; Wildavsky 1964; Ostrom 1978, "A reactive linkage
+   model of the U.S. defense expenditure policymaking process", APSR 72(3)): spending and the
+   posture are decided as each budget period begins (counted from the scenario's start) and
+   held until the next, whatever the step; the spending is the level that, held for the period,
+   lands the stock where the adjustment puts it. Belligerents spend their ceiling from the step
+   they enter a war (a war budget). With P = 1 a yearly step is the model itself, and smaller
+   steps refine only what happens within the year (beliefs, threats, reviews, crises, wars);
+   P = 0 decides at every step (issue #11: re-planned every step, beliefs and Jervis's four
+   worlds converge only near dt = 1/16; docs/spiral.md, "Time step").
    **Units** (ours): spending I is a flow in the scenario's money per year, directly comparable
    with COW NMC ``milex``; the stock M is measured in the same unit, as the annual spending that
    sustains it (d times the depreciated sum of past spending). The scenario's ``military`` is
@@ -55,8 +64,10 @@ largest in the beliefs about each type, where learning comes in bursts shorter t
    the log scale (Kydd 1997): the log-likelihood ratio of greedy against seeker is dt Δ (x − m_s −
    Δ/2) / s_i², s_i² = σ_i² + σ_f², with the observation noise of a step σ_i/√dt (a per-year rate
    observed over dt years): mean and variance ∝ dt, the Wonham (1964) filter discretized
-   (**ours**). Since issue #11 δ does not scale this ratio (arming is always seen; δ is the
-   readability of postures, step 1).
+   (**ours**). The spending observed is the budget of the period and the benchmark is held
+   with it, so within a budget period each step adds its share dt/P of the period's ratio.
+   Since issue #11 δ does not scale this ratio (arming is always seen; δ is the readability of
+   postures, step 1).
 4. **Alliances** (:func:`balancing_ties`). The balancing rule: each state's most threatening
    state (if above ``balance_threshold``) is its enemy; states that fear the same state should
    ally (balancing against threat, Walt 1987). Each pair reviews its tie at rate
@@ -1281,6 +1292,32 @@ def _run_chunk(
         np.empty((BLOCK, _n_uniforms(n), E)),
     )
 
+    # The budget (``budget_period`` P years; Wildavsky 1964, Ostrom 1978): spending and posture
+    # are decided as each budget period begins (at the start of the (inner) step that first
+    # reaches it, counted from the scenario's start) and held until the next; P = 0 decides at
+    # every (inner) step. P = dt = 1 is the yearly step as it always was, bit for bit.
+    bud_p = float(p.budget_period)
+
+    def decision_at(t: int, k: int) -> bool:
+        """Whether spending and posture are decided as inner step k of step t begins."""
+        if bud_p <= 0.0 or (t <= 1 and k == 0):
+            return True
+        at = (t - 1) * dt + k * h_in
+        return bool(np.floor(at / bud_p + 1e-9) != np.floor((at - h_in) / bud_p + 1e-9))
+
+    def budget_hold(t: int, k: int) -> float:
+        """The years a budget decided as inner step k of step t begins holds: until the first
+        (inner) step that reaches the next period (investment chooses the spending for them)."""
+        if bud_p <= 0.0:
+            return h_in
+        at = (t - 1) * dt + k * h_in
+        nxt = (np.floor(at / bud_p + 1e-9) + 1.0) * bud_p
+        return h_in * max(float(np.ceil((nxt - at) / h_in - 1e-9)), 1.0)
+
+    posture_gate = [True]  # whether power() decides postures (at a budget decision only)
+    I_budget: FloatArray = np.zeros((n, E))  # the spending of the budget period
+    rate_b = floor_b = cap_b = m_a = sep_pub = np.zeros((n, E))  # its public reading
+
     def ties_at(t: int) -> FloatArray:
         F = s.ties[int(s.tie_index[t])][:, :, None]
         if balancing:
@@ -1310,7 +1347,8 @@ def _run_chunk(
         # reckons it (A_ij: j's attack multiplier as i reads j's posture, with i's θ; G_ij:
         # the share of j's strength reaching i's capital); built in T, then T = μ_r P
         if mech.posture_choice:
-            posture(mu_r)
+            if posture_gate[0]:
+                posture(mu_r)
             np.multiply(att, reach3, out=T)
             if m != 1.0:
                 np.power(T, m, out=T)
@@ -1559,6 +1597,7 @@ def _run_chunk(
         doctrine = s.doctrine[t].astype(np.int64)[:, None]
         seek_now = (doctrine != 1) & greedy_not
         M_start = M  # the stocks as the step begins, before any technology shock
+        posture_gate[0] = decision_at(t, 0)
         if t in s.tech or s.tie_index[t] != s.tie_index[t - 1]:
             if t in s.tech:
                 M = M * s.tech[t][:, None]
@@ -1600,98 +1639,120 @@ def _run_chunk(
                     -1.0,
                 ).astype(np.int64)
         for k_in in range(n_in):
-            # 2. arming
-            np.divide(mu_r, tau, out=req)  # the excess max(μ/τ − 1, 0)^(1/m), built in req
-            np.subtract(req, 1.0, out=req)
-            np.maximum(req, 0.0, out=req)
-            if m != 1.0:
-                req **= 1.0 / m
-            # [j, k]: k's strength reaching j, if k is j's rival (public: stocks, alliances, maps)
-            np.multiply(reach3, S[None], out=proj)
-            proj *= rival_f
-            strongest = proj.max(1)
-            base = base_share * Y
-            np.multiply(req, proj, out=req)  # [j, k]: strength j needs against rival k
-            if mech.posture_choice:
-                req *= att
+            # The budget (``budget_period``): spending and posture are decided when a budget
+            # period begins and held until the next, whatever the step; belligerents spend
+            # their ceiling from the day they enter a war (a war budget)
+            decide = decision_at(t, k_in)
+            if decide:
+                # 2. arming
+                np.divide(mu_r, tau, out=req)  # the excess max(μ/τ − 1, 0)^(1/m), built in req
+                np.subtract(req, 1.0, out=req)
+                np.maximum(req, 0.0, out=req)
+                if m != 1.0:
+                    req **= 1.0 / m
+                # [j, k]: k's strength reaching j, if k is j's rival (public: stocks, alliances,
+                # maps)
+                np.multiply(reach3, S[None], out=proj)
+                proj *= rival_f
+                strongest = proj.max(1)
+                base = base_share * Y
+                np.multiply(req, proj, out=req)  # [j, k]: strength j needs against rival k
+                if mech.posture_choice:
+                    req *= att
+                else:
+                    req *= theta3
+                req_top = req.max(1)
+                defensive = base + np.maximum(req_top - ally_force, 0.0)
+                target = arming_target(
+                    doctrine,
+                    defensive,
+                    base,
+                    strongest,
+                    ally_force,
+                    mu_r.max(1),
+                    superiority,
+                    p.grit_share,
+                    p.grit_abandon,
+                )
+                cap = budget * Y
+                # the target grows with the economy over the step (at its rate with last step's
+                # burden)
+                gamma = p.growth - p.guns_cost * I_prev / Y
+                I = investment(
+                    M, target, cap, prod2, p.depreciation, p.adjustment, budget_hold(t, k_in), gamma
+                )
+                I_prev = I
+                I = np.where(greedy, np.maximum(I, greedy_effort * cap), I)
+                I_budget = I
             else:
-                req *= theta3
-            req_top = req.max(1)
-            defensive = base + np.maximum(req_top - ally_force, 0.0)
-            target = arming_target(
-                doctrine,
-                defensive,
-                base,
-                strongest,
-                ally_force,
-                mu_r.max(1),
-                superiority,
-                p.grit_share,
-                p.grit_abandon,
-            )
-            cap = budget * Y
-            # the target grows with the economy over the step (at its rate with last step's burden)
-            gamma = p.growth - p.guns_cost * I_prev / Y
-            I = investment(M, target, cap, prod2, p.depreciation, p.adjustment, h_in, gamma)
-            I_prev = I
-            I = np.where(greedy, np.maximum(I, greedy_effort * cap), I)
-            I = np.where(at_war, cap, I)
+                cap = budget * Y
+            I = np.where(at_war, cap, I_budget)
 
             # 3. perception and belief
             if update_beliefs:
-                # Public information only (issue #11): observer i reckons what j would spend if j
-                # were a security seeker that believed what the public record says about its rivals
-                # (their reputations ρ_k, below; certainty about its enemies at war), from public
-                # stocks, alliances and distances (j's own θ: doctrines are public). Herz's
-                # asymmetry: i counts j's need against i itself with weight (1 − β_i), its own arms
-                # being defensive in its own eyes.
-                rho = 1.0 / (1.0 + np.exp(-rep_logit))
-                ex = np.maximum(rho / tau - 1.0, 0.0)
-                if m != 1.0:
-                    ex **= 1.0 / m
-                np.multiply(proj, att_pub if mech.posture_choice else theta3, out=pub)
-                if war_any0:
-                    np.multiply(pub, np.where(W, excess1, ex[None]), out=pub)
+                if decide:
+                    # Public information only (issue #11): observer i reckons what j would spend if
+                    # j were a security seeker that believed what the public record says about its
+                    # rivals (their reputations ρ_k, below; certainty about its enemies at war),
+                    # from public stocks, alliances and distances (j's own θ: doctrines are public).
+                    # Herz's asymmetry: i counts j's need against i itself with weight (1 − β_i),
+                    # its own arms being defensive in its own eyes.
+                    rho = 1.0 / (1.0 + np.exp(-rep_logit))
+                    ex = np.maximum(rho / tau - 1.0, 0.0)
+                    if m != 1.0:
+                        ex **= 1.0 / m
+                    np.multiply(proj, att_pub if mech.posture_choice else theta3, out=pub)
+                    if war_any0:
+                        np.multiply(pub, np.where(W, excess1, ex[None]), out=pub)
+                    else:
+                        pub *= ex[None]
+                    pub_top = pub.max(1)
+                    # [j, k]: k drives j's need; as 0.0/1.0 (what a product with the booleans casts
+                    # to)
+                    np.equal(pub, pub_top[:, None], out=top_jk)
+                    np.greater(pub, 0.0, out=top_gt)
+                    top_jk &= top_gt
+                    np.copyto(top_f, top_jk)
+                    np.subtract(1.0, top_f, out=not_top)
+                    np.multiply(pub, not_top, out=scratch)
+                    top2 = scratch.max(1)
+                    np.multiply(top_f, s.own_weight[None, :, None], out=scratch)
+                    w_top = scratch.max(1)
+                    # Spending is read on the log scale above the upkeep of the base posture b0 Y
+                    # (``base_posture``, whether or not the scenario takes its base from the start):
+                    # a state that stops spending and one that spends b0 Y differ by log 2, not by
+                    # the log of a tiny floor (issue #11: that floor made a state above its target
+                    # look like a seeker within weeks, the fastest time scale in the model, and kept
+                    # results from converging in dt; **ours**)
+                    floor = np.maximum(base_posture * Y / prod2, SPEND_FLOOR * cap)
+                    tgt_a = base + np.maximum(pub_top - ally_force, 0.0)
+                    tgt_b = base + np.maximum(np.maximum(top2, w_top * pub_top) - ally_force, 0.0)
+                    # What is observed is the spending *rate* the policy sets (its continuous-time
+                    # value, dt = 0), so that the information per year does not depend on the step
+                    dep, adj = p.depreciation, p.adjustment
+                    m_a = np.log(investment(M, tgt_a, cap, prod2, dep, adj) + floor)
+                    m_b = np.log(investment(M, tgt_b, cap, prod2, dep, adj) + floor)
+                    lg = np.log(greedy_effort * cap + floor)
+                    rate = investment(M, target, cap, prod2, p.depreciation, p.adjustment)
+                    rate = np.where(greedy, np.maximum(rate, greedy_effort * cap), rate)
+                    xo = np.log(np.where(at_war, cap, rate) + floor)
+                    rate_b, floor_b, cap_b = rate, floor, cap
+                    # Reputations: the public record's own filter, the same likelihood on the exact
+                    # spending record with the model noise only (what anyone could compute)
+                    sep_pub = np.maximum(lg - m_a, 0.0)
+                    rep_logit += sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub_in
+                    np.clip(rep_logit, -bound, bound, out=rep_logit)
+                    # m_s[i, j]: seeker j's expected log spending as observer i reckons it
+                    np.multiply(top_f.transpose(1, 0, 2), (m_b - m_a)[None], out=ms)
+                    ms += m_a[None]
+                    np.subtract(lg[None], ms, out=sep)
+                    np.maximum(sep, 0.0, out=sep)
                 else:
-                    pub *= ex[None]
-                pub_top = pub.max(1)
-                # [j, k]: k drives j's need; as 0.0/1.0 (what a product with the booleans casts to)
-                np.equal(pub, pub_top[:, None], out=top_jk)
-                np.greater(pub, 0.0, out=top_gt)
-                top_jk &= top_gt
-                np.copyto(top_f, top_jk)
-                np.subtract(1.0, top_f, out=not_top)
-                np.multiply(pub, not_top, out=scratch)
-                top2 = scratch.max(1)
-                np.multiply(top_f, s.own_weight[None, :, None], out=scratch)
-                w_top = scratch.max(1)
-                # Spending is read on the log scale above the upkeep of the base posture b0 Y
-                # (``base_posture``, whether or not the scenario takes its base from the start): a
-                # state that stops spending and one that spends b0 Y differ by log 2, not by the
-                # log of a tiny floor (issue #11: that floor made a state above its target look
-                # like a seeker within weeks, the fastest time scale in the model, and kept
-                # results from converging in dt; **ours**)
-                floor = np.maximum(base_posture * Y / prod2, SPEND_FLOOR * cap)
-                tgt_a = base + np.maximum(pub_top - ally_force, 0.0)
-                tgt_b = base + np.maximum(np.maximum(top2, w_top * pub_top) - ally_force, 0.0)
-                # What is observed is the spending *rate* the policy sets (its continuous-time
-                # value, dt = 0), so that the information per year does not depend on the step
-                m_a = np.log(investment(M, tgt_a, cap, prod2, p.depreciation, p.adjustment) + floor)
-                m_b = np.log(investment(M, tgt_b, cap, prod2, p.depreciation, p.adjustment) + floor)
-                lg = np.log(greedy_effort * cap + floor)
-                rate = investment(M, target, cap, prod2, p.depreciation, p.adjustment)
-                rate = np.where(greedy, np.maximum(rate, greedy_effort * cap), rate)
-                xo = np.log(np.where(at_war, cap, rate) + floor)
-                # Reputations: the public record's own filter, the same likelihood on the exact
-                # spending record with the model noise only (what anyone could compute)
-                sep_pub = np.maximum(lg - m_a, 0.0)
-                rep_logit += sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub_in
-                np.clip(rep_logit, -bound, bound, out=rep_logit)
-                # m_s[i, j]: seeker j's expected log spending as observer i reckons it
-                np.multiply(top_f.transpose(1, 0, 2), (m_b - m_a)[None], out=ms)
-                ms += m_a[None]
-                np.subtract(lg[None], ms, out=sep)
-                np.maximum(sep, 0.0, out=sep)
+                    # the budget of the period, read against the period's benchmark (held with
+                    # it): the log-likelihood ratio gains the same information per year at any dt
+                    xo = np.log(np.where(at_war, cap_b, rate_b) + floor_b)
+                    rep_logit += sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub_in
+                    np.clip(rep_logit, -bound, bound, out=rep_logit)
                 z0 = 0 if k_in == 0 else n * n + 4 + (k_in - 1) * n * n
                 np.multiply(sig3_in, z[:, b, z0 : z0 + n * n].T.reshape(n, n, E), out=obs)
                 obs += xo[None]
@@ -1733,6 +1794,7 @@ def _run_chunk(
                     Y = economy_step(
                         Y, I, p.growth, p.guns_cost, p.war_damage, np.asarray(at_war), h_in
                     )
+                    posture_gate[0] = decision_at(t, k_in + 1)
                     S, ally_force = power(R, rival_f)
                     T_haz += T
         if n_in > 1:
@@ -2011,6 +2073,7 @@ def _run_chunk(
             R = ties_at(t)
             rival, rival_f = rivals(R)
             r_index, r_balance = int(s.tie_index[t]), B
+        posture_gate[0] = decision_at(t + 1, 0)
         S, ally_force = power(R, rival_f)
         record(t, I_step, mu, T, R)
         if tick is not None:
