@@ -163,9 +163,9 @@ def test_balancing_reviews_fall_in_their_inner_step() -> None:
     arrival does and judges by that inner step's threats: with noise and balancing on (crises
     off) and spending re-planned at every (inner) step (``budget_period`` 0, where the lag shows
     most: with yearly budgets dt 0.5 and 0.25 nearly agree without inner steps, 0.678 against
-    0.670), dt 0.5 with two inner steps agrees with dt 0.25 (0.621 against 0.616 at 30 years, 1,500 runs). Reviews
-    held for the whole step, as at dt 0.5 without inner steps (and, before this, with them),
-    read the threats a step late: 0.656 and 0.661."""
+    0.670), dt 0.5 with two inner steps agrees with dt 0.25 (0.621 against 0.616 at 30 years,
+    1,500 runs). Reviews held for the whole step, as at dt 0.5 without inner steps (and, before
+    this, with them), read the threats a step late: 0.656 and 0.661."""
     m0, s0 = _greedy_belief_balancing_only(0.25, None)
     m1, s1 = _greedy_belief_balancing_only(0.5, 0.25)
     m2, s2 = _greedy_belief_balancing_only(0.5, None)
