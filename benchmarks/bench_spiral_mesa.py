@@ -22,7 +22,9 @@ member it is a new enemy of; each state at peace weighs its calls round by round
 cascade, its chances independent, with its one join uniform of the step), exits and war
 outcomes, preventive war, moving targets, and honours the mechanism switches
 (``spiral.mechanisms``). Scheduled crises, technology shocks, ``cost_model: attrition`` and
-``inner_step`` are not implemented (multipolar-20 has none of them). The same floating-point
+``inner_step`` are not implemented (multipolar-20 has none of them), and spending and postures
+are decided at every step, which is the kernel's yearly budget (``budget_period``) at
+multipolar-20's yearly step. The same floating-point
 operations in the same order (float32 beliefs, states summed in order, NumPy's exp and log)
 make the runs agree bit for bit.
 
