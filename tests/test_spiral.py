@@ -395,6 +395,36 @@ def test_spending_is_held_for_the_budget_year() -> None:
     assert set(held.series.loc[moved, "t"] % 4) <= {1}
 
 
+def test_a_budget_period_no_longer_than_the_step_decides_at_every_step() -> None:
+    """``budget_period`` P ≤ dt: every step begins a period, and the spending chosen is held
+    for the step, so P = 0.5 and P = 1 at dt = 1 are P = 0 (decided at every step), bit for
+    bit, and so is P = 0.25 at dt = 0.25."""
+    for scenario, periods in (("multipolar-20", (0.5, 1.0)), ("europe-1914", (0.1, 0.25))):
+        ref = herz.simulate(scenario, model="spiral", runs=6, seed=3, steps=30,
+                            overrides={"spiral.budget_period": 0.0})  # fmt: skip
+        for q in periods:
+            res = herz.simulate(scenario, model="spiral", runs=6, seed=3, steps=30,
+                                overrides={"spiral.budget_period": q})  # fmt: skip
+            assert ref.series is not None and res.series is not None
+            pd.testing.assert_frame_equal(res.series, ref.series, check_exact=True)
+            pd.testing.assert_frame_equal(res.outcomes, ref.outcomes, check_exact=True)
+
+
+def test_a_two_year_budget_holds_spending_for_two_yearly_steps() -> None:
+    """P = 2 at dt = 1: spending is decided in the steps that begin years 0, 2, 4, ... and a
+    state at peace spends the same in the step after; a budget off the grid (P = 1.5) is
+    decided in the first step that reaches its period (years 0, 2, 3, 5, 6, 8, ...)."""
+    over = {"spiral.crisis_rate": 0.0, "spiral.crisis_base": 0.0}
+    for q, decided in ((2.0, {1, 3, 5, 7, 9, 11}), (1.5, {1, 3, 4, 6, 7, 9, 10, 12})):
+        r = herz.simulate("multipolar-20", model="spiral", runs=4, seed=8, steps=12,
+                          overrides={**over, "spiral.budget_period": q})  # fmt: skip
+        assert r.series is not None
+        x = r.series[(r.series["t"] >= 1) & ~r.series["at_war"].astype(bool)]
+        moved = x.groupby(["run", "state"])["spending"].diff().abs() > 1e-9 * x["spending"].max()
+        assert set(x.loc[moved, "t"]) <= decided - {1}, (q, sorted(set(x.loc[moved, "t"])))
+        assert len(set(x.loc[moved, "t"])) >= 3, q
+
+
 def test_yearly_budgets_make_the_beliefs_the_same_at_any_step() -> None:
     """With yearly budgets (``budget_period`` 1, the default) spending and its public benchmark
     are held for the year at any step, so each quarter adds a quarter of the year's
