@@ -15,7 +15,8 @@ A convergence study takes other steps and one scenario, each compared with the s
 multipolar-20``. Where a gap lives: ``python benchmarks/bench_timestep.py --ablate --runs 2000
 --seed 31 --dts 1 0.25`` (one switch off at a time, multipolar-20). ``--by-type`` adds the mean
 final belief about greedy states and about security seekers by doctrine, apart; ``--set
-spiral.inner_step=0.25`` runs the check with inner steps (docs/spiral.md, "Time step").
+spiral.inner_step=0.25`` runs the check with inner steps, and ``--set spiral.budget_period=0``
+with spending re-planned at every step, as before yearly budgets (docs/spiral.md, "Time step").
 """
 
 from __future__ import annotations
