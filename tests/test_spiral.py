@@ -395,6 +395,24 @@ def test_spending_is_held_for_the_budget_year() -> None:
     assert set(held.series.loc[moved, "t"] % 4) <= {1}
 
 
+def test_no_state_spends_above_its_ceiling_within_a_budget_year() -> None:
+    """Spending never exceeds ``max_budget_share`` × the economy the step begins with, also
+    between budget decisions: a state defeated or conquered within the year spends within what
+    its economy now allows (an eliminated state nothing), not the budget it chose before. In
+    these europe-1914 runs (quarterly steps, yearly budgets) some states are eliminated within
+    a year; holding the budget unbounded, 83 state-steps spent above the ceiling, eliminated
+    states up to 10^36 times it."""
+    r = herz.simulate("europe-1914", model="spiral", runs=400, seed=3, keep="series")
+    assert r.series is not None
+    share = {st.id: st.max_budget_share for st in r.scenario.states}
+    x = r.series.sort_values(["run", "state", "t"])
+    economy_before = x.groupby(["run", "state"], observed=True)["economy"].shift(1)
+    cap = economy_before * x["state"].astype(str).map(share).astype(float)
+    later = x["t"] >= 1
+    assert (x.loc[later, "spending"] <= cap[later] * (1 + 1e-9)).all()
+    assert (x["economy"] < 1e-12).any()  # the runs have eliminations to test the rule on
+
+
 def test_a_budget_period_no_longer_than_the_step_decides_at_every_step() -> None:
     """``budget_period`` P ≤ dt: every step begins a period, and the spending chosen is held
     for the step, so P = 0.5 and P = 1 at dt = 1 are P = 0 (decided at every step), bit for

@@ -1316,7 +1316,7 @@ def _run_chunk(
 
     posture_gate = [True]  # whether power() decides postures (at a budget decision only)
     I_budget: FloatArray = np.zeros((n, E))  # the spending of the budget period
-    rate_b = floor_b = cap_b = m_a = sep_pub = np.zeros((n, E))  # its public reading
+    rate_b = floor_b = m_a = sep_pub = np.zeros((n, E))  # its public reading
 
     def ties_at(t: int) -> FloatArray:
         F = s.ties[int(s.tie_index[t])][:, :, None]
@@ -1684,9 +1684,13 @@ def _run_chunk(
                 I_prev = I
                 I = np.where(greedy, np.maximum(I, greedy_effort * cap), I)
                 I_budget = I
+                I_held = I
             else:
+                # the period's budget, within the ceiling of the economy as it is now (a
+                # defeat, a conquest or war damage shrink it; an eliminated state spends nothing)
                 cap = budget * Y
-            I = np.where(at_war, cap, I_budget)
+                I_held = np.minimum(I_budget, cap)
+            I = np.where(at_war, cap, I_held)
 
             # 3. perception and belief
             if update_beliefs:
@@ -1736,7 +1740,7 @@ def _run_chunk(
                     rate = investment(M, target, cap, prod2, p.depreciation, p.adjustment)
                     rate = np.where(greedy, np.maximum(rate, greedy_effort * cap), rate)
                     xo = np.log(np.where(at_war, cap, rate) + floor)
-                    rate_b, floor_b, cap_b = rate, floor, cap
+                    rate_b, floor_b = rate, floor
                     # Reputations: the public record's own filter, the same likelihood on the exact
                     # spending record with the model noise only (what anyone could compute)
                     sep_pub = np.maximum(lg - m_a, 0.0)
@@ -1750,7 +1754,7 @@ def _run_chunk(
                 else:
                     # the budget of the period, read against the period's benchmark (held with
                     # it): the log-likelihood ratio gains the same information per year at any dt
-                    xo = np.log(np.where(at_war, cap_b, rate_b) + floor_b)
+                    xo = np.log(np.where(at_war, cap, np.minimum(rate_b, cap)) + floor_b)
                     rep_logit += sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub_in
                     np.clip(rep_logit, -bound, bound, out=rep_logit)
                 z0 = 0 if k_in == 0 else n * n + 4 + (k_in - 1) * n * n
