@@ -3,6 +3,7 @@
     python docs/four_worlds_step.py corners   # the table: cells by step (about 5 min on 2 cores)
     python docs/four_worlds_step.py corners --budget-period 0   # spending re-planned every step
     python docs/four_worlds_step.py budget    # two cells by budget period, at dt = 1/16
+    python docs/four_worlds_step.py noise     # the budget period's effect with perception noise off
     python docs/four_worlds_step.py ablate    # the offense-distinguishable corner, each switch off
     python docs/four_worlds_step.py churn     # alliance churn by step, geography on and off
 
@@ -101,6 +102,21 @@ def budget(runs: int, seed: int) -> None:
         print(f"| {name} | " + " | ".join(row) + " |", flush=True)
 
 
+def noise(runs: int, seed: int) -> None:
+    """The offense-distinguishable corner at dt = 1/16 with quarterly and yearly budgets, with
+    perception noise (and posture choice) switched off in turn: what the budget period acts
+    through."""
+    print("| switched off | P = 0.25 | P = 1 |\n|---|---|---|")
+    w, d, _ = CELLS["offense, distinguishable (1, 1)"]
+    for switch in (None, "perception_noise", "posture_choice"):
+        extra = {f"spiral.mechanisms.{switch}": False} if switch else {}
+        row = []
+        for q in (0.25, 1.0):
+            BUDGET["period"] = q
+            row.append(p_war(simulate(w, d, 0.0625, None, runs, seed, extra)))
+        print(f"| {switch or '(nothing)'} | " + " | ".join(row) + " |", flush=True)
+
+
 def ablate(runs: int, seed: int) -> None:
     print("| switch off | dt = 0.25 | dt = 0.0625 | difference |\n|---|---|---|---|")
     for switch in [None, *SWITCHES]:
@@ -123,15 +139,15 @@ def churn(runs: int, seed: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("part", choices=("corners", "budget", "ablate", "churn"))
+    ap.add_argument("part", choices=("corners", "budget", "noise", "ablate", "churn"))
     ap.add_argument("--runs", type=int, default=None, help="default: 1000 (corners), 500")
     ap.add_argument("--seed", type=int, default=None, help="default: 4242 (corners), 4243")
     ap.add_argument("--budget-period", type=float, default=1.0, help="spiral.budget_period")
     args = ap.parse_args()
     BUDGET["period"] = args.budget_period
-    runs = args.runs or (1000 if args.part in ("corners", "budget") else 500)
-    seed = args.seed or (4242 if args.part == "corners" else 4243)
-    parts = {"corners": corners, "budget": budget, "ablate": ablate, "churn": churn}
+    runs = args.runs or {"corners": 1000, "budget": 1000, "noise": 400}.get(args.part, 500)
+    seed = args.seed or {"corners": 4242, "noise": 4244}.get(args.part, 4243)
+    parts = {"corners": corners, "budget": budget, "noise": noise, "ablate": ablate, "churn": churn}
     parts[args.part](runs, seed)
 
 
