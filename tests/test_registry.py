@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import herz
@@ -133,6 +134,27 @@ def test_bad_common_arguments_and_unknown_blocks_are_input_errors() -> None:
         herz.simulate("two-state", model="richardson", chunk=3)
     with pytest.raises(InputError, match=r"spirall: unknown field \(a model's parameters"):
         herz.simulate("two-state", overrides={"spirall.war_cost": 1.0})
+    # overrides that are not a mapping of paths: an InputError, not an AttributeError
+    for bad, needle in (
+        ("world.offense_advantage=1", "must be a mapping"),
+        ([("world.offense_advantage", 1)], "must be a mapping"),
+        ({1: 2}, "a path must be a string"),
+    ):
+        for steps in (None, 5):
+            with pytest.raises(InputError, match=needle):
+                herz.simulate("two-state", overrides=bad, steps=steps)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="must be a mapping"):
+        herz.load_scenario("two-state").with_overrides("x")  # type: ignore[arg-type]
+
+
+def test_numpy_integers_are_integers() -> None:
+    """``for n in np.arange(...)`` in a notebook: NumPy integers are accepted as runs, steps
+    and seed, and give the results of the same Python ints (a bool is still refused)."""
+    a = herz.simulate("two-state", runs=np.int64(3), seed=np.uint32(4), steps=np.int16(5))
+    b = herz.simulate("two-state", runs=3, seed=4, steps=5)
+    assert a.to_json() == b.to_json()
+    with pytest.raises(InputError, match="runs must be a positive integer"):
+        herz.simulate("two-state", runs=np.True_)  # type: ignore[arg-type]
 
 
 def test_import_herz_loads_no_model() -> None:

@@ -289,12 +289,45 @@ def test_spiral_block_defaults_and_overrides() -> None:
         ({"spiral.inner_step": 2}, "spiral.inner_step"),
         ({"spiral.budget_period": -1}, "spiral.budget_period"),
         ({"spiral.budget_period": 11}, "spiral.budget_period"),
+        # (μ/τ − 1)^(1/m) overflowed a float below these (an OverflowError, HTTP 500)
+        ({"spiral.decisiveness": 0.001}, "spiral.decisiveness"),
+        ({"spiral.tolerance": 1e-40}, "spiral.tolerance"),
     ],
 )
 def test_bad_spiral_input_names_the_field(overrides: dict[str, Any], needle: str) -> None:
     with pytest.raises(ScenarioError) as info:
         herz.load_scenario("europe-1914", overrides)
     assert needle in str(info.value)
+
+
+def test_the_extreme_contest_and_tolerance_the_schema_allows_give_finite_results() -> None:
+    """m = 0.1 with τ = 0.001, the corner of the allowed ranges: the need is finite."""
+    r = herz.simulate(
+        "europe-1914",
+        model="spiral",
+        runs=4,
+        seed=3,
+        overrides={"spiral.decisiveness": 0.1, "spiral.tolerance": 0.001},
+    )
+    assert np.isfinite(r.outcomes["final_military"]).all()
+    assert np.isfinite(r.outcomes["mean_tension"]).all()
+
+
+@pytest.mark.parametrize("dt", [1.0, 0.25])
+def test_investment_is_continuous_where_growth_cancels_adjustment(dt: float) -> None:
+    """γ = −λ (growth −0.5 against adjustment 0.5, both allowed) is a removable singularity of
+    the target-growth gain λ (e^{γ dt} − e^{−λ dt}) / (λ + γ): its limit, not 0/0 (which gave
+    NaN results in two-state and a misleading error in europe-1914)."""
+    args = (np.array([100.0]), np.array([150.0]), np.array([1e9]), np.array([1.0]), 0.05, 0.5, dt)
+    at = SP.investment(*args, np.array([-0.5]))
+    for eps in (1e-4, -1e-4, 1e-7):
+        near = SP.investment(*args, np.array([-0.5 + eps]))
+        assert np.isfinite(at).all() and abs(near[0] - at[0]) < 1e-3 * abs(eps) * 1e4 * at[0]
+    r = herz.simulate(
+        "two-state", model="spiral", runs=3, seed=1, overrides={"spiral.growth": -0.5}
+    )
+    assert np.isfinite(r.outcomes["final_military"]).all()
+    herz.simulate("europe-1914", model="spiral", runs=3, seed=1, overrides={"spiral.growth": -0.5})
 
 
 def test_bad_options_raise_input_error() -> None:

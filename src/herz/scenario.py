@@ -603,9 +603,11 @@ class SpiralParams(_Model):
     # power and threat (Hirshleifer 1989; Tullock 1980; Jervis 1978)
     decisiveness: float = Field(
         default=1.0,
-        gt=0,
+        # below 0.1 the need (μ/τ − 1)^(1/m) of a defensive realist overflows a float (m =
+        # 0.001 raised it to the 1000th power): a contest that indecisive leaves arms no say
+        ge=0.1,
         le=10,
-        description="m: exponent of the contest success function.",
+        description="m: exponent of the contest success function (at least 0.1).",
         json_schema_extra={
             "source": "ours",
             "why": (
@@ -636,9 +638,10 @@ class SpiralParams(_Model):
     # arming
     tolerance: float = Field(
         default=0.2,
-        gt=0,
+        # at least 0.001, so that the need (μ/τ − 1)^(1/m) stays finite for every m ≥ 0.1
+        ge=0.001,
         le=1,
-        description="τ: the threat a security seeker tolerates.",
+        description="τ: the threat a security seeker tolerates (at least 0.001).",
         json_schema_extra={
             "source": "ours",
             "why": (
@@ -1392,8 +1395,24 @@ class Scenario(_Model):
         (``states[*].type``). A path that does not exist raises
         :class:`~herz.errors.ScenarioError`.
         """
+        if overrides is not None and not isinstance(overrides, Mapping):
+            raise ScenarioError(
+                f"{self.name}: {source} must be a mapping of dotted paths to values, such as "
+                f"{{'world.offense_advantage': 0.8}}, got {_kind(overrides)}.",
+                source=source,
+                value=overrides,
+            )
         if not overrides:
             return self
+        for path in overrides:
+            if not isinstance(path, str):
+                raise ScenarioError(
+                    f"{self.name}: {source}: a path must be a string such as "
+                    f"'world.offense_advantage', got {_kind(path)}.",
+                    source=source,
+                    field=str(path),
+                    value=path,
+                )
         doc = self.to_dict()
         for path, value in overrides.items():
             for concrete in _expand_wildcards(doc, path, source=source):
@@ -1446,7 +1465,8 @@ class _FieldError(ValueError):
 def _kind(value: Any) -> str:
     if value is None:
         return "an empty document"
-    return f"a {type(value).__name__} ({_short(value)})"
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name} ({_short(value)})"
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -8,6 +8,7 @@ model records them itself.
 
 from __future__ import annotations
 
+import numbers
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -190,10 +191,12 @@ def _check_memory(model: Model, scenario: Scenario, *, steps: int, runs: int, ke
 
 
 def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+    """``value`` as a Python int: any integer (NumPy's too, as ``np.arange`` gives them), not a
+    bool, at least ``low``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         kind = "a positive" if low == 1 else "a non-negative"
         raise InputError(f"{name} must be {kind} integer, got {value!r}.", field=name, value=value)
-    return value
+    return int(value)
 
 
 def _check_run_overrides(
@@ -308,12 +311,12 @@ def simulate(
 
     m = resolve_model(model)
     if steps is not None:
-        _check_int("steps", steps, 1)
+        steps = _check_int("steps", steps, 1)
         if steps > 100_000:
             raise InputError(f"steps must be at most 100000, got {steps}.", value=steps)
         if (
-            overrides
-            and any(k.startswith("time.") for k in overrides)
+            isinstance(overrides, Mapping)  # anything else: load_scenario says what is wrong
+            and any(isinstance(k, str) and k.startswith("time.") for k in overrides)
             and "time.steps" not in overrides
         ):
             # steps goes with the other time overrides, validated together: an override of
@@ -324,15 +327,15 @@ def simulate(
     n_steps = _check_int("steps", sc.time.steps if steps is None else steps, 1)
     if n_steps > 100_000:
         raise InputError(f"steps must be at most 100000, got {n_steps}.", value=n_steps)
-    _check_int("runs", runs, 1)
+    runs = _check_int("runs", runs, 1)
     if seed is None:
         seed = new_seed()
-    _check_int("seed", seed, 0)
+    seed = _check_int("seed", seed, 0)
     if seed >= 2**63:
         raise InputError(f"seed must be below 2**63, got {seed}.", field="seed", value=seed)
     if keep not in KEEP:
         raise InputError(f"keep must be one of {', '.join(KEEP)}; got {keep!r}.", value=keep)
-    _check_int("run_offset", run_offset, 0)
+    run_offset = _check_int("run_offset", run_offset, 0)
     try:
         key = tuple(operator.index(k) for k in stream_key)
     except TypeError:

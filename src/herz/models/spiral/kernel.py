@@ -346,7 +346,16 @@ def investment(
             want = (military + gain * (target - military)) / productivity
         else:
             g = np.asarray(target_growth, dtype=float)
-            reach = adjustment * (np.exp(g * dt) - np.exp(-adjustment * dt)) / (adjustment + g)
+            # λ (e^{γ dt} − e^{−λ dt}) / (λ + γ); where γ ≈ −λ its limit λ dt e^{γ dt} (the
+            # quotient is 0/0 at γ = −λ, a growth rate the parameters allow)
+            lg = adjustment + g
+            near = np.abs(lg * dt) < 1e-8
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reach = adjustment * (np.exp(g * dt) - np.exp(-adjustment * dt)) / lg
+            if np.any(near):
+                reach = np.where(
+                    near, adjustment * dt * np.exp(-adjustment * dt) * (1.0 + 0.5 * lg * dt), reach
+                )
             end = target * reach + military * np.exp(-adjustment * dt)
             want = (end - military * np.exp(-depreciation * dt)) / decay / productivity
     else:
