@@ -107,6 +107,32 @@ def test_run_writes_series_summary_and_plot(tmp_path: Path) -> None:
     assert "regime" in stdout
 
 
+def test_written_files_are_readable_as_the_umask_allows(tmp_path: Path) -> None:
+    """Tables and summary get the mode ``open`` would give them (0o666 less the umask), as
+    the figures do; they were written 0o600 through ``tempfile.mkstemp``."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "r"
+        code, _, err = run("run", "two-state", "--runs", "2", "--seed", "1", "--out", str(out))
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    modes = {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()}
+    assert modes == dict.fromkeys(modes, 0o644), modes
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no leftovers
+
+
+def test_an_out_path_through_a_file_exits_2_before_the_run(tmp_path: Path) -> None:
+    """``--out afile/sub``: one sentence naming the file, exit 2 (it was an "internal error",
+    exit 1, after the run)."""
+    (tmp_path / "afile").write_text("x")
+    code, _, err = run("run", "two-state", "--runs", "2", "--out", str(tmp_path / "afile" / "sub"))
+    assert code == 2 and err.startswith("error: --out: ") and "afile is a file" in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_run_is_reproducible_from_the_seed() -> None:
     args = ("run", "two-state", "--runs", "4", "--noise", "0.2", "--seed", "77", "--json")
     assert run(*args)[1] == run(*args)[1]

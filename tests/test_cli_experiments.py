@@ -169,6 +169,18 @@ def test_bad_input_exits_2_and_creates_no_database(
     assert not db.exists() and not db.parent.exists()
 
 
+def test_a_database_path_through_a_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    for args in (
+        ("--db", str(tmp_path / "afile" / "x.duckdb")),
+        ("--out", str(tmp_path / "afile")),
+    ):
+        code, out, err = run("sweep", str(spec_file(tmp_path)), *args, "--workers", "1", "-q")
+        assert code == 2, (out, err)
+        assert f"error: {args[0]}: cannot write " in err and "afile is a file" in err, err
+    assert (tmp_path / "afile").read_text() == "x"
+
+
 def test_results_and_plots_of_a_missing_database_exit_2(tmp_path: Path) -> None:
     missing = tmp_path / "missing.duckdb"
     for args in (

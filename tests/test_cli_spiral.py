@@ -56,6 +56,25 @@ def test_steps_and_set_are_applied() -> None:
     assert summary["parameters"]["crisis_rate"] == 0.0
 
 
+def test_steps_shorter_than_the_events_run_as_in_the_api() -> None:
+    """--steps alone sets the run's length, as ``herz.simulate(steps=...)`` does: a horizon
+    that ends before a scheduled event (europe-1914's Sarajevo crisis, 1914.5) is a shorter
+    run, not a bad scenario (it was rejected as "events[0].year ... outside the time range")."""
+    code, out, err = run(
+        "run", "europe-1914", "--model", "spiral", "--runs", "5", "--steps", "8", "--seed", "2"
+    )
+    assert code == 0, err
+    code, out, err = run(
+        *("run", "europe-1914", "--model", "spiral", "--runs", "5"),
+        "--json",
+        *("--steps", "8", "--seed", "2"),
+    )
+    assert code == 0, err
+    api = herz.simulate("europe-1914", model="spiral", runs=5, seed=2, steps=8, keep="summary")
+    assert json.loads(out)["final_military_mean"] == api.summary["final_military_mean"]
+    assert json.loads(out)["steps"] == 8
+
+
 def test_out_writes_tables_plots_and_a_self_contained_report(tmp_path: Path) -> None:
     out = tmp_path / "res"
     code, stdout, err = run(

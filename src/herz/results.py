@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,19 +126,58 @@ def _short(value: Any) -> str:
     return text if len(text) < 200 else text[:197] + "..."
 
 
+def check_folder_writable(folder: Path, flag: str, target: Path | None = None) -> None:
+    """Raise :class:`~herz.errors.InputError` (naming ``flag``) if ``folder`` could not be
+    created or written: a part of its path is a file, or the nearest folder of it that exists
+    does not let this user write. Checked before a run, so that a bad output path is a clear
+    sentence at once rather than an OS error after the work. ``target`` (default ``folder``) is
+    what the message says cannot be written."""
+    from herz.errors import InputError
+
+    what = folder if target is None else target
+    for part in (folder, *folder.parents):
+        if not part.exists():
+            continue
+        if not part.is_dir():
+            raise InputError(
+                f"{flag}: cannot write {what}: {part} is a file, not a folder.",
+                field=flag,
+                value=str(what),
+            )
+        if not os.access(part, os.W_OK | os.X_OK):
+            raise InputError(
+                f"{flag}: cannot write {what}: {part} does not let this user write in it.",
+                field=flag,
+                value=str(what),
+            )
+        return
+
+
 class _AtomicWrite:
-    """Write to a temporary file beside ``target`` and move it into place on success."""
+    """Write to a temporary file beside ``target`` and move it into place on success.
+
+    The temporary file is created with mode 0o666 less the umask, as ``open`` would create
+    ``target`` itself (``tempfile.mkstemp`` makes it 0o600, and ``os.replace`` kept that: tables
+    and summaries came out unreadable to the group where the figures beside them were not).
+    """
 
     def __init__(self, target: Path) -> None:
         self.target = target
         self.tmp = ""
 
     def __enter__(self) -> str:
-        fd, self.tmp = tempfile.mkstemp(
-            prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent
-        )
-        os.close(fd)
-        return self.tmp
+        for _ in range(100):
+            tmp = os.path.join(
+                self.target.parent, f".{self.target.name}.{secrets.token_hex(6)}.part"
+            )
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                continue
+            os.close(fd)
+            self.tmp = tmp
+            return tmp
+        raise FileExistsError(f"no free temporary name beside {self.target}")
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is None:

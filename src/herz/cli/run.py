@@ -315,8 +315,11 @@ def _write_outputs(result: Result, out: Path) -> list[Path]:
 
     model = get_model(result.model)
     out_parent = out.resolve().parent
-    out_parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out_parent))
+    try:
+        out_parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out_parent))
+    except OSError as exc:
+        raise _write_error(out, exc) from exc
     try:
         result.to_csv(staging)
         figures = model.figures(result)
@@ -341,8 +344,18 @@ def _write_outputs(result: Result, out: Path) -> list[Path]:
             item.replace(target)
             written.append(target)
         return written
+    except OSError as exc:
+        raise _write_error(out, exc) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_error(out: Path, exc: OSError) -> InputError:
+    """A failed write under ``--out`` (no room, no permission) as one sentence naming it."""
+    from herz.store import full_disk_reason
+
+    reason = full_disk_reason(exc) or exc.strerror or type(exc).__name__
+    return InputError(f"--out: cannot write {out}: {reason}.", field="--out", value=str(out))
 
 
 def _options(pairs: list[str] | None) -> dict[str, Any]:
@@ -407,6 +420,10 @@ def run_cmd(
         raise InputError(f"--seed must be ≥ 0, got {seed}.", field="--seed", value=seed)
     if out is not None and out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} exists and is not a folder.", field="--out", value=out)
+    if out is not None:
+        from herz.results import check_folder_writable
+
+        check_folder_writable(out, "--out")
     m = get_model(model)
     options = _options(option)
     for name, value in (("blocs", True if blocs else None), ("method", method), ("noise", noise)):
@@ -415,9 +432,10 @@ def run_cmd(
     from herz.scenario import load_scenario
 
     overrides = _overrides(set_)
-    if steps is not None:
-        # --steps is an override of time.steps, applied with the --set ones in one validation:
-        # a --set time.step=... is then checked against the new horizon, not the file's.
+    if steps is not None and any(k.startswith("time.") for k in overrides):
+        # --steps goes with a --set time.*=... in one validation, as in herz.simulate: a --set
+        # time.step=... is then checked against the new horizon, not the file's (issue #11).
+        # Alone, --steps only sets the run's length, and events after its end do not happen.
         overrides["time.steps"] = steps
     sc = load_scenario(scenario).with_overrides(overrides, source="--set")
     from herz.history.observed import COMPARABLE_MODELS

@@ -201,6 +201,9 @@ def run_sweep(
     # 1. The spec (nothing is written yet).
     first, _, _ = load_sweep(spec.canonical()) if isinstance(spec, SweepSpec) else load_sweep(spec)
     db_path = Path(db) if db is not None else Path(out) / f"{first.name}.duckdb"
+    from herz.results import check_folder_writable
+
+    check_folder_writable(db_path.parent, "--db" if db is not None else "--out", db_path)
     existing = check_database(db_path, first.name)
     if existing is not None and not resume:
         raise InputError(
