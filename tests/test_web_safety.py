@@ -307,6 +307,17 @@ def test_limits_from_the_environment() -> None:
         Limits.from_env({"HERZ_WEB_MAX_RUNS": "many"})
     with pytest.raises(InputError, match="workers"):
         Limits(workers=0)
+    # not finite: nan slipped past ``< minimum`` and failed every run; inf answered 500
+    for bad in ("nan", "inf"):
+        with pytest.raises(InputError, match="time_limit_s"):
+            Limits.from_env({"HERZ_WEB_TIME_LIMIT_S": bad})
+        with pytest.raises(InputError, match="time_limit_s"):
+            Limits(time_limit_s=float(bad))
+
+
+def test_serve_refuses_a_time_limit_that_is_not_finite() -> None:
+    result = CliRunner().invoke(cli_app, ["serve", "--time-limit", "nan"])
+    assert result.exit_code == 2 and "time_limit_s" in result.stderr
 
 
 def test_serve_command() -> None:

@@ -25,6 +25,7 @@ Every limit has a default, an environment variable (``HERZ_WEB_<NAME>``, e.g.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -115,9 +116,14 @@ class Limits:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             minimum = 0 if f.name in ("queue", "memory_mb") else 1
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)  # nan passed ``< minimum``; inf broke every run
+                or value < minimum
+            ):
                 raise InputError(
-                    f"web limit {f.name} must be a number ≥ {minimum}, got {value!r}.",
+                    f"web limit {f.name} must be a finite number ≥ {minimum}, got {value!r}.",
                     field=f.name,
                     value=value,
                 )
