@@ -35,6 +35,14 @@ def test_plot_returns_a_figure_with_one_line_per_state() -> None:
     assert np.allclose(lines[0].get_ydata(), result.series.query("state == 'UKG'")["military"])
 
 
+def test_plot_defaults_to_the_models_first_variable_without_military() -> None:
+    """The iterated game has no military: ``plot()`` draws its cooperation (it raised
+    "the result has no series column 'military'")."""
+    result = herz.simulate("two-state", model="iterated", runs=2, seed=1)
+    fig = result.plot()
+    assert "cooperation" in fig.axes[0].get_ylabel().lower() + fig.axes[0].get_title().lower()
+
+
 def test_summary_only_keeps_no_series() -> None:
     result = herz.simulate("two-state", steps=5, runs=4, seed=0, keep="summary")
     assert result.series is None

@@ -104,12 +104,19 @@ class Result:
         written.append(target)
         return written
 
-    def plot(self, variable: str = "military", *, ax: Any = None) -> Figure:
-        """Line plot of ``variable`` per state over time (ensemble mean with a 5–95% band)."""
+    def plot(self, variable: str | None = None, *, ax: Any = None) -> Figure:
+        """Line plot of ``variable`` per state over time (ensemble mean with a 5–95% band).
+
+        By default ``military``, or the model's first variable where it has none (the
+        iterated game's ``cooperation``), as the web page does.
+        """
         from herz.plots.series import plot_series
 
         if self.series is None:
             raise ValueError("this result kept no series (keep='summary'); nothing to plot")
+        if variable is None:
+            names = [c for c in self.series.columns if c not in ("run", "t", "year", "state")]
+            variable = "military" if "military" in names or not names else names[0]
         return plot_series(self, variable=variable, ax=ax)
 
     def _repr_html_(self) -> str:

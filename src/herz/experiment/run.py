@@ -207,8 +207,8 @@ def run_sweep(
     existing = check_database(db_path, first.name)
     if existing is not None and not resume:
         raise InputError(
-            f"{db_path}: already holds a sweep named {first.name!r}; pass --resume to complete "
-            f"it, or choose another --db.",
+            f"{db_path}: already holds a sweep named {first.name!r}; pass --resume"
+            f" (resume=True in Python) to complete it, or choose another --db.",
             field="--db",
             value=str(db_path),
         )
