@@ -330,6 +330,13 @@ def test_investment_is_continuous_where_growth_cancels_adjustment(dt: float) -> 
     herz.simulate("europe-1914", model="spiral", runs=3, seed=1, overrides={"spiral.growth": -0.5})
 
 
+def test_tiny_inner_steps_are_refused_by_the_memory_check_before_allocating() -> None:
+    """The random block grows with the inner steps (N² normals each): ``inner_step`` 1e-9 is
+    an InputError before the run, not a MemoryError of 3.7 TiB from NumPy."""
+    with pytest.raises(InputError, match="memory"):
+        herz.simulate("europe-1914", model="spiral", runs=10, overrides={"spiral.inner_step": 1e-9})
+
+
 def test_bad_options_raise_input_error() -> None:
     with pytest.raises(InputError, match="chunk"):
         herz.simulate("two-state", model="spiral", runs=2, seed=0, chunk=0)

@@ -217,7 +217,9 @@ def test_bad_input_is_422_wherever_it_is_found(
         "overrides": {"spiral.decisiveness": -1},
         "wait": True,
     }
-    assert "decisiveness" in assert_json_error(client.post("/api/runs", json=body), 422)
+    detail = assert_json_error(client.post("/api/runs", json=body), 422)
+    assert "decisiveness" in detail
+    assert detail.startswith("two-state (overrides): ") and "(with" not in detail, detail
     # An InputError raised by the model inside the run's process is still 422.
     monkeypatch.setitem(REGISTRY, "picky", "_web:PickyModel")
     body = {"scenario": "two-state", "model": "picky", "runs": 1, "steps": 3, "wait": True}
@@ -339,3 +341,23 @@ def test_the_cli_does_not_import_the_web_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_duration_guess_is_a_fit_not_a_rate_from_the_first_run() -> None:
+    """expected_s: a tiny first run (6 cells, 0.35 s, nearly all process overhead) no longer
+    makes a 4,000-cell run's guess 200 s; two sizes give the line through both, slope and
+    intercept the least-squares ones (checked against the closed form)."""
+    from herz.web.runner import fit_duration
+
+    assert fit_duration([(6, 0.35)]) == (0.35, 0.0)  # one size: its mean duration
+    a, b = fit_duration([(6, 0.35), (4000, 0.58)])
+    assert a + b * 4000 == pytest.approx(0.58) and a + b * 6 == pytest.approx(0.35)
+    pts = [(10, 0.3), (100, 0.4), (1000, 1.2), (1000, 1.4)]
+    a, b = fit_duration(pts)
+    xs, ys = [c for c, _ in pts], [s for _, s in pts]
+    mx, my = sum(xs) / 4, sum(ys) / 4
+    slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x in xs)
+    assert b == pytest.approx(slope) and a == pytest.approx(my - slope * mx)
+    assert fit_duration([(10, 1.0), (1000, 0.5)]) == (0.75, 0.0)  # never a negative slope
+    a, b = fit_duration([(10, 0.0), (1000, 2.0), (2000, 5.0)])
+    assert a >= 0.0 and b > 0.0  # never a negative overhead

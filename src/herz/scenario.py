@@ -1417,7 +1417,10 @@ class Scenario(_Model):
         for path, value in overrides.items():
             for concrete in _expand_wildcards(doc, path, source=source):
                 _set_path(doc, concrete, value, source=source)
-        return Scenario.from_dict(doc, source=f"{self.name} (with {source})")
+        # a source that names the scenario already (the web's "two-state (overrides)") is not
+        # wrapped again ("two-state (with two-state (overrides))")
+        where = source if source.startswith(self.name) else f"{self.name} (with {source})"
+        return Scenario.from_dict(doc, source=where)
 
     @classmethod
     def from_dict(cls, doc: Any, *, source: str = "<scenario>") -> Scenario:

@@ -31,8 +31,8 @@ import threading
 import time
 import traceback
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -67,6 +67,38 @@ _PRELOAD_BASE = [
 #: the model broke (a :class:`~herz.errors.ModelError` or an unexpected exception).
 Failure = Literal["input", "limit", "internal"]
 _FAILURES: dict[str, Failure] = {"input": "input", "limit": "limit"}
+
+
+#: How many recent successful runs of a model the duration guess is fitted to.
+_DURATIONS_KEPT = 20
+
+
+def fit_duration(seen: Iterable[tuple[int, float]]) -> tuple[float, float]:
+    """A guess at a run's duration, seconds = overhead + per_cell × cells, fitted by least
+    squares to recent (cells, seconds) of one model, both coefficients ≥ 0.
+
+    With runs of one size only (or durations that do not grow with the size) the guess is their
+    mean duration. The overhead of a run's process (starting it, the payload) is a few tenths
+    of a second, more than many small runs' work: a fixed 0.05 s overhead, as the guess had
+    before, made a tiny first run's per-cell rate 50 times too high, and a 4,000-cell run that
+    took 0.6 s was announced at 300 s.
+    """
+    pts = list(seen)
+    if not pts:
+        return 0.0, 0.0
+    n = len(pts)
+    mx = sum(c for c, _ in pts) / n
+    my = sum(s for _, s in pts) / n
+    sxx = sum((c - mx) ** 2 for c, _ in pts)
+    if sxx <= 0.0:
+        return my, 0.0
+    slope = sum((c - mx) * (s - my) for c, s in pts) / sxx
+    if slope <= 0.0:
+        return my, 0.0
+    overhead = my - slope * mx
+    if overhead < 0.0:  # through the origin instead
+        return 0.0, sum(c * s for c, s in pts) / sum(c * c for c, _ in pts)
+    return overhead, slope
 
 
 def _preload() -> list[str]:
@@ -238,7 +270,7 @@ class RunManager:
         self._pending = 0  # queued or running
         self._running = 0
         self._procs: dict[str, Any] = {}
-        self._rate: dict[str, tuple[float, float]] = {}  # model -> (s per cell, overhead s)
+        self._seen: dict[str, deque[tuple[int, float]]] = {}  # model -> recent (cells, s)
         self._pool = ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix="herz-run")
         self._ctx = _context()
         self._closed = False
@@ -287,20 +319,16 @@ class RunManager:
             count -= 1
 
     def _expected(self, model: str, cells: int) -> float | None:
-        rate = self._rate.get(model)
-        if rate is None:
+        seen = self._seen.get(model)
+        if not seen:
             return None
-        per_cell, overhead = rate
+        overhead, per_cell = fit_duration(seen)
         return overhead + per_cell * cells
 
     def _learn(self, job: RunJob) -> None:
-        seconds = job.elapsed_s
-        per_cell = max(seconds - 0.05, 0.0) / max(job.cells, 1)
-        old = self._rate.get(job.model)
-        if old is None:
-            self._rate[job.model] = (per_cell, 0.05)
-        else:
-            self._rate[job.model] = (0.7 * old[0] + 0.3 * per_cell, 0.05)
+        self._seen.setdefault(job.model, deque(maxlen=_DURATIONS_KEPT)).append(
+            (job.cells, job.elapsed_s)
+        )
 
     # -- running ----------------------------------------------------------------------------
     def new_job(self, **fields: Any) -> RunJob:

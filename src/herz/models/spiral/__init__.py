@@ -223,11 +223,24 @@ class Spiral(Model):
 
     def memory_bytes(self, scenario: Scenario, *, steps: int, runs: int, keep: str) -> int:
         """A chunk of runs holds (states × states) arrays of beliefs, threats and ties, about
-        forty of them; outcomes are a few dozen numbers per run; the series (kept only with
-        ``keep="series"``) twelve columns per (run, step, state) plus the chunk's copies."""
+        forty of them, and the random normals of 16 steps (N² per inner step); outcomes are a
+        few dozen numbers per run; the series (kept only with ``keep="series"``) twelve columns
+        per (run, step, state) plus the chunk's copies."""
+        import math
+
+        from herz.models.spiral.kernel import BLOCK
+
         n = len(scenario.states)
         chunk = min(runs, 500)
         working = 40 * 8 * chunk * n * n
+        # the random block: float32 normals, N² for each inner step (``inner_step``), for
+        # BLOCK steps at a time
+        p = scenario.spiral
+        dt = scenario.time.step
+        n_in = 1
+        if p is not None and p.inner_step is not None:
+            n_in = max(math.ceil(dt / p.inner_step - 1e-9), 1)
+        working += 4 * chunk * BLOCK * (n * n * n_in + 4)
         outcomes = 8 * runs * (n + 24)
         series = 8 * 16 * runs * (steps + 1) * n if keep == "series" else 0
         means = 8 * 8 * (steps + 1) * n
