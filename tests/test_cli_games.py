@@ -55,6 +55,9 @@ def test_game_payoffs_text() -> None:
             ["game", "--payoffs", "1,2,3,4", "--offense-advantage", "0.1"],
             "either --payoffs or",
         ),
+        # inputs of Jervis's map beside --payoffs were silently ignored
+        (["game", "--payoffs", "3,5,0,1", "--cost", "5"], "--cost is an input of Jervis's map"),
+        (["game", "--payoffs", "3,5,0,1", "--stakes", "-1"], "--stakes"),
     ],
 )
 def test_game_bad_input(args: list[str], needle: str) -> None:
@@ -142,9 +145,33 @@ def test_evolve_moran_writes_plot(tmp_path: Path) -> None:
         (["--strategies", "tft,grim", "--method", "lamarck"], "--method must be one of moran"),
         (["--strategies", "tft,grim", "--population", "1"], "population must be"),
         (["--strategies", "tft,nope"], "unknown strategy 'nope'"),
+        # options of the Moran process are refused by the replicator, not silently ignored
+        (
+            ["--strategies", "tft,grim", "--method", "replicator", "--population", "0"],
+            "--population",
+        ),
+        (["--strategies", "tft,grim", "--method", "replicator", "--intensity", "3"], "--intensity"),
     ],
 )
 def test_evolve_bad_input(args: list[str], needle: str) -> None:
     code, _, err = _run("evolve", *args)
     assert code == 2
     assert needle in err
+
+
+def test_evolve_repeats_from_the_seed_it_recorded() -> None:
+    """Without --seed the recorded seed is the one the tournament and the Moran process both
+    used: passing it back gives the same shares (each drew its own before, and the recorded
+    one reproduced neither the tournament nor, in one try, the winner)."""
+    args = (
+        "evolve", "--strategies", "tft,random,grim,defector", "--turns", "20",
+        "--repetitions", "2", "--noise", "0.1", "--population", "8", "--generations", "40",
+        "--json",
+    )  # fmt: skip
+    code, out, err = _run(*args)
+    assert code == 0, err
+    first = json.loads(out)
+    assert first["tournament"]["seed"] == first["seed"]
+    code, again, err = _run(*args, "--seed", str(first["seed"]))
+    assert code == 0, err
+    assert json.loads(again) == first

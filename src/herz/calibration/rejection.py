@@ -122,7 +122,7 @@ class ReferenceTable:
                 header = json.loads(str(z["header"]))
                 theta = np.asarray(z["theta"], dtype=np.float64)
                 stats = np.asarray(z["stats"], dtype=np.float64)
-        except (OSError, KeyError, ValueError) as exc:
+        except (OSError, KeyError, ValueError, EOFError) as exc:  # EOFError: an empty file
             raise InputError(
                 f"{path}: not a herz reference table ({exc}).", field="table", value=str(path)
             ) from exc

@@ -73,6 +73,9 @@ def _out_dir(out: Path | None) -> Path | None:
         return None
     if out.exists() and not out.is_dir():
         raise InputError(f"--out must be a directory, got the file {str(out)!r}.", field="--out")
+    from herz.results import check_folder_writable
+
+    check_folder_writable(out, "--out")
     out.mkdir(parents=True, exist_ok=True)
     return out
 
@@ -123,8 +126,12 @@ def game_cmd(
     payoffs: str | None = typer.Option(
         None, "--payoffs", help="The payoffs R,T,S,P instead of Jervis's variables."
     ),
-    cost: float = typer.Option(0.5, "--cost", help="Cost of arms c (Jervis map)."),
-    stakes: float = typer.Option(1.0, "--stakes", help="Value of security v > 0 (Jervis map)."),
+    cost: float | None = typer.Option(
+        None, "--cost", help="Cost of arms c (Jervis map; default 0.5)."
+    ),
+    stakes: float | None = typer.Option(
+        None, "--stakes", help="Value of security v > 0 (Jervis map; default 1)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """A one-shot security game: its matrix, class, Nash equilibria and Jervis's world."""
@@ -136,9 +143,22 @@ def game_cmd(
             "give either --payoffs or --offense-advantage with --distinguishability, not both."
         )
     if payoffs is not None:
+        for flag, value in (("--cost", cost), ("--stakes", stakes)):
+            if value is not None:  # they parametrize Jervis's map, which --payoffs replaces
+                raise InputError(
+                    f"{flag} is an input of Jervis's map (with --offense-advantage and "
+                    f"--distinguishability); --payoffs gives the payoffs themselves.",
+                    field=flag,
+                    value=value,
+                )
         game = Game.from_payoffs(*_parse_payoffs(payoffs))
     elif offense_advantage is not None and distinguishability is not None:
-        game = Game.from_jervis(offense_advantage, distinguishability, cost=cost, stakes=stakes)
+        game = Game.from_jervis(
+            offense_advantage,
+            distinguishability,
+            cost=0.5 if cost is None else cost,
+            stakes=1.0 if stakes is None else stakes,
+        )
     elif jervis:
         missing = "--distinguishability" if distinguishability is None else "--offense-advantage"
         raise InputError(f"{missing} is missing: Jervis's map needs both ω and δ.")
@@ -238,15 +258,21 @@ def tournament_cmd(
 def evolve_cmd(
     strategies: str = typer.Option(..., "--strategies", help=_STRATEGIES_HELP),
     method: str = typer.Option("moran", "--method", help="moran or replicator."),
-    population: int = typer.Option(100, "--population", help="Population size N (moran)."),
+    population: int | None = typer.Option(
+        None, "--population", help="Population size N (moran; default 100)."
+    ),
     generations: int | None = typer.Option(
         None,
         "--generations",
         help="Generations: birth-death events for moran (default 20·N), steps for replicator "
         "(default 100).",
     ),
-    runs: int = typer.Option(1, "--runs", help="Independent Moran runs, averaged."),
-    intensity: float = typer.Option(1.0, "--intensity", help="Selection intensity w (moran)."),
+    runs: int | None = typer.Option(
+        None, "--runs", help="Independent Moran runs, averaged (default 1)."
+    ),
+    intensity: float | None = typer.Option(
+        None, "--intensity", help="Selection intensity w (moran; default 1)."
+    ),
     turns: int = typer.Option(200, "--turns", help="Turns per match of the tournament."),
     repetitions: int = typer.Option(10, "--repetitions", help="Tournament repetitions."),
     noise: float = typer.Option(0.0, "--noise", help="Implementation noise ε in [0, 1]."),
@@ -267,7 +293,30 @@ def evolve_cmd(
         raise InputError(
             f"--method must be one of {', '.join(METHODS)}, got {method!r}.", field="--method"
         )
+    if method == "replicator":
+        # the replicator dynamics is deterministic and infinite: these would be ignored
+        for flag, value in (
+            ("--population", population),
+            ("--runs", runs),
+            ("--intensity", intensity),
+        ):
+            if value is not None:
+                raise InputError(
+                    f"{flag} is an option of --method moran; the replicator dynamics has no "
+                    f"population, runs or selection intensity (got {flag} {value}).",
+                    field=flag,
+                    value=value,
+                )
+    population = 100 if population is None else population
+    runs = 1 if runs is None else runs
+    intensity = 1.0 if intensity is None else intensity
     out_dir = _out_dir(out)
+    if seed is None:
+        # one root seed for the tournament and the Moran process, drawn here and recorded:
+        # each drawing its own left the run impossible to repeat from the seed it printed
+        from herz.simulation import new_seed
+
+        seed = new_seed()
     res = _run_tournament(strategies, turns, repetitions, noise, misperception, None, seed, payoffs)
     if method == "moran":
         gens = generations if generations is not None else 20 * population
