@@ -75,6 +75,25 @@ def test_steps_shorter_than_the_events_run_as_in_the_api() -> None:
     assert json.loads(out)["steps"] == 8
 
 
+def test_a_step_override_with_fewer_steps_is_a_shorter_run_too() -> None:
+    """--set time.step=1 --steps 5 on cold-war (first event 1957) runs, as --steps 5 alone
+    does and as herz.simulate does; it was refused while --steps alone was accepted."""
+    args = ("run", "cold-war", "-m", "spiral", "--runs", "3", "--seed", "1", "--json")
+    code, out, err = run(*args, "--steps", "5", "--set", "time.step=1")
+    assert code == 0, err
+    api = herz.simulate(
+        "cold-war", model="spiral", runs=3, seed=1, steps=5, overrides={"time.step": 1}
+    )
+    assert json.loads(out)["final_military_mean"] == api.summary["final_military_mean"]
+    # a finer step with more steps keeps the file's events: europe-1914 at dt 1/8
+    code, out, err = run(
+        *("run", "europe-1914", "-m", "spiral", "--runs", "3", "--seed", "1", "--json"),
+        *("--set", "time.step=0.125", "--steps", "80"),
+    )
+    assert code == 0, err
+    assert json.loads(out)["steps"] == 80
+
+
 def test_out_writes_tables_plots_and_a_self_contained_report(tmp_path: Path) -> None:
     out = tmp_path / "res"
     code, stdout, err = run(

@@ -128,9 +128,18 @@ def test_cli_json_is_the_api_frame() -> None:
         (("--steps", "0"), "--steps must be in [1, 100000], got 0."),
         (("-m", "nosuchmodel"), "nosuchmodel"),
         (("--set", "time.step=-1"), "time.step"),
+        # checked before any level runs (it failed at the finest, naming time.steps 200000)
+        (("--steps", "100000", "--halvings", "1"), "more than a run may have (100000)"),
     ],
 )
 def test_cli_bad_input_exits_2_with_one_sentence(args: tuple[str, ...], needle: str) -> None:
     code, out, err = invoke("check-step", "two-state", "-m", "richardson", *args)
     assert code == 2
     assert needle in err and "Traceback" not in err + out
+
+
+def test_steps_shorter_than_the_events_are_a_shorter_run() -> None:
+    """cold-war's first event is in 1957; three yearly steps end in 1951. The check runs (it
+    was refused, "events[0].year ... outside the scenario's time range")."""
+    table = step_check("cold-war", "reassurance", runs=4, steps=3, halvings=1, seed=1)
+    assert set(table["dt"]) == {1.0, 0.5}

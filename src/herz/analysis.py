@@ -912,17 +912,21 @@ def step_check(
         raise InputError(
             f"rel_tol must be a number ≥ 0, got {rel_tol!r}.", field="rel_tol", value=rel_tol
         )
+    from herz.simulation import scenario_for_run
+
     m = get_model(model)
-    over = dict(overrides or {})
     if steps is not None:
-        over["time.steps"] = _check_count("steps", steps, least=1, most=100_000)
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    sc = sc.with_overrides(over, source="overrides")
-    dt0, steps0 = float(sc.time.step), int(sc.time.steps)
-    if steps0 * 2**halvings > 1_000_000:
+        steps = _check_count("steps", steps, least=1, most=100_000)
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    # --steps alone is the run's length (events after its end never come), as in simulate
+    sc = scenario_for_run(base, dict(overrides or {}), steps)
+    dt0 = float(sc.time.step)
+    steps0 = int(sc.time.steps) if steps is None else steps
+    if steps0 * 2**halvings > 100_000:
         raise InputError(
             f"halvings: {halvings} halvings of {steps0} steps make {steps0 * 2**halvings} steps "
-            "at the finest, more than 1000000.",
+            "at the finest, more than a run may have (100000); ask for fewer --steps or "
+            "--halvings.",
             field="halvings",
             value=halvings,
         )
@@ -935,7 +939,8 @@ def step_check(
             runs=runs,
             seed=seed,
             keep="summary",
-            overrides={"time.step": dt, "time.steps": n_steps},
+            steps=n_steps,
+            overrides={"time.step": dt},
             **options,
         )
         if res.outcomes is None:  # every model returns outcomes; a plug-in might not

@@ -190,6 +190,46 @@ def _check_memory(model: Model, scenario: Scenario, *, steps: int, runs: int, ke
     )
 
 
+def scenario_for_run(
+    scenario: Scenario | str | Path,
+    overrides: Mapping[str, Any] | None,
+    steps: int | None,
+    *,
+    source: str = "overrides",
+) -> Scenario:
+    """``scenario`` with ``overrides``, validated for a run of ``steps`` steps (``None``: the
+    scenario's own ``time.steps``).
+
+    The scenario's events must lie within its horizon, ``time.steps`` × ``time.step`` years.
+    A run's ``steps`` alone only sets its length: a run that ends before an event is a shorter
+    run, whose later events never come. An override of the step (``time.step``, or any
+    ``time.*`` but ``time.steps``) changes the horizon in years, so the scenario is validated
+    with ``time.steps`` enough to cover both the run and the file's own horizon at the new
+    step: ``time.step=0.5`` with twice the steps keeps the file's events in range (issue #11),
+    and with fewer steps is a shorter run, as without the override (the CLI and the API
+    disagreed on this, and ``--set time.step=1 --steps 5`` on cold-war was refused).
+    """
+    import math
+
+    from herz.scenario import Scenario, load_scenario
+
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if (
+        steps is not None
+        and isinstance(overrides, Mapping)  # anything else: with_overrides says what is wrong
+        and any(isinstance(k, str) and k.startswith("time.") for k in overrides)
+        and "time.steps" not in overrides
+    ):
+        cover = steps
+        step = overrides.get("time.step", base.time.step)
+        if isinstance(step, int | float) and not isinstance(step, bool) and step > 0:
+            years = base.time.steps * base.time.step
+            if math.isfinite(years / step):
+                cover = max(steps, min(math.ceil(years / step - 1e-9), 100_000))
+        overrides = {**overrides, "time.steps": cover}
+    return base.with_overrides(overrides, source=source)
+
+
 def _check_int(name: str, value: Any, low: int) -> int:
     """``value`` as a Python int: any integer (NumPy's too, as ``np.arange`` gives them), not a
     bool, at least ``low``."""
@@ -307,22 +347,13 @@ def simulate(
         For any bad argument, scenario, block or option: one sentence naming it.
     """
     from herz._version import __version__
-    from herz.scenario import load_scenario
 
     m = resolve_model(model)
     if steps is not None:
         steps = _check_int("steps", steps, 1)
         if steps > 100_000:
             raise InputError(f"steps must be at most 100000, got {steps}.", value=steps)
-        if (
-            isinstance(overrides, Mapping)  # anything else: load_scenario says what is wrong
-            and any(isinstance(k, str) and k.startswith("time.") for k in overrides)
-            and "time.steps" not in overrides
-        ):
-            # steps goes with the other time overrides, validated together: an override of
-            # time.step is checked against the new horizon, not the file's (issue #11)
-            overrides = {**overrides, "time.steps": steps}
-    sc = load_scenario(scenario, overrides)
+    sc = scenario_for_run(scenario, overrides, steps)
     check_scenario(sc, m)
     n_steps = _check_int("steps", sc.time.steps if steps is None else steps, 1)
     if n_steps > 100_000:

@@ -406,7 +406,7 @@ def run_cmd(
 ) -> None:
     """Run a model on a scenario; print a summary and optionally write results to --out."""
     from herz.models import get_model
-    from herz.simulation import simulate
+    from herz.simulation import scenario_for_run, simulate
 
     if steps is not None and steps < 1:
         raise InputError(f"--steps must be ≥ 1, got {steps}.", field="--steps", value=steps)
@@ -432,12 +432,9 @@ def run_cmd(
     from herz.scenario import load_scenario
 
     overrides = _overrides(set_)
-    if steps is not None and any(k.startswith("time.") for k in overrides):
-        # --steps goes with a --set time.*=... in one validation, as in herz.simulate: a --set
-        # time.step=... is then checked against the new horizon, not the file's (issue #11).
-        # Alone, --steps only sets the run's length, and events after its end do not happen.
-        overrides["time.steps"] = steps
-    sc = load_scenario(scenario).with_overrides(overrides, source="--set")
+    # validated as herz.simulate does: --steps alone is the run's length; with a --set time.*
+    # the horizon covers the file's events at the new step (herz.simulation.scenario_for_run)
+    sc = scenario_for_run(load_scenario(scenario), overrides, steps, source="--set")
     from herz.history.observed import COMPARABLE_MODELS
 
     if observed and sc.observed is None:
