@@ -175,3 +175,17 @@ def test_evolve_repeats_from_the_seed_it_recorded() -> None:
     code, again, err = _run(*args, "--seed", str(first["seed"]))
     assert code == 0, err
     assert json.loads(again) == first
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly() -> None:
+    """``herz evolve ... | head -1``: no "internal error: [Errno 32] Broken pipe" (exit 1)."""
+    import subprocess
+    import sys
+
+    cmd = (
+        f"{sys.executable} -m herz evolve --strategies tft,random,grim,defector --turns 20 "
+        "--repetitions 2 --method replicator --generations 3000 --seed 1 | head -c 1; "
+        'echo " status=${PIPESTATUS[0]}"'
+    )
+    out = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert out.stderr == "" and out.stdout.endswith(" status=0\n"), (out.stdout, out.stderr)

@@ -206,6 +206,13 @@ def test_overrides_by_path_index_and_id() -> None:
     assert load_scenario("europe-1909").world.offense_advantage == 0.7
 
 
+def test_a_reaction_of_a_state_to_itself_is_refused() -> None:
+    """Richardson's K has a zero diagonal; a non-zero entry was stored and silently dropped."""
+    with pytest.raises(ScenarioError, match=r"richardson\.reaction\.UKG\.UKG: a state cannot"):
+        load_scenario("europe-1909", {"richardson.reaction.UKG.UKG": 0.3})
+    load_scenario("europe-1909", {"richardson.reaction.UKG.UKG": 0.0})  # zero says nothing
+
+
 def test_overrides_on_events_pick_the_right_event_kind() -> None:
     sc = load_scenario("cold-war").with_overrides({"events[0].factor": 2.0})
     assert sc.events[0].factor == 2.0  # type: ignore[union-attr]

@@ -1342,6 +1342,14 @@ class Scenario(_Model):
                 self._known(i, "richardson.reaction")
                 for j in row:
                     self._known(j, f"richardson.reaction.{i}")
+                    if j == i and row[j] != 0:
+                        # Richardson's K has a zero diagonal: a state's own stock acts through
+                        # its fatigue, a (the kernel ignored a diagonal entry without a word)
+                        raise _FieldError(
+                            f"richardson.reaction.{i}.{j}",
+                            row[j],
+                            "a state cannot react to its own arms (use richardson.fatigue)",
+                        )
         for part in ("fatigue", "grievance"):
             value = getattr(r, part)
             if isinstance(value, dict):

@@ -54,6 +54,10 @@ class HerzGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except SystemExit:
             raise
+        except BrokenPipeError:
+            # the reader of stdout stopped early (``| head``): end quietly, as a filter does
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except Exception as exc:
             if DEBUG:
                 raise
@@ -65,6 +69,20 @@ class HerzGroup(TyperGroup):
                 err=True,
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that what is still buffered for a closed pipe
+    does not fail again when Python flushes it at exit."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (a test runner's): nothing to silence
+        pass
 
 
 def new_app(help: str) -> typer.Typer:
