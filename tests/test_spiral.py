@@ -337,6 +337,55 @@ def test_tiny_inner_steps_are_refused_by_the_memory_check_before_allocating() ->
         herz.simulate("europe-1914", model="spiral", runs=10, overrides={"spiral.inner_step": 1e-9})
 
 
+_CHANGE = {"kind": "alliance_change", "alliance": "Pact"}
+PACT = [
+    {**_CHANGE, "year": 1911, "action": "form", "members": ["UKG", "GMY"], "reliability": 0.5},
+    {**_CHANGE, "year": 1912, "action": "join", "state": "RUS"},
+    {**_CHANGE, "year": 1913, "action": "leave", "state": "UKG"},
+    {**_CHANGE, "year": 1914, "action": "dissolve"},
+]
+
+
+@pytest.mark.parametrize(("dt", "steps"), [(1.0, 10), (0.25, 40)])
+def test_alliance_changes_take_effect_from_their_dates_at_any_step(dt: float, steps: int) -> None:
+    """form, join, leave and dissolve act in the steps that begin at their year or later (no
+    test exercised them before): the Pact ties UKG-GMY from 1911 until UKG leaves in 1913,
+    GMY-RUS from RUS's joining in 1912 until the dissolution in 1914; the Entente (UKG-RUS,
+    0.7) is untouched."""
+    from herz.models.spiral.kernel import _setup
+
+    sc = herz.load_scenario("europe-1909", {"events": PACT, "time.step": dt, "time.steps": steps})
+    setup = _setup(sc, steps)
+    u, g, r = (sc.ids.index(k) for k in ("UKG", "GMY", "RUS"))
+    for t in range(1, steps + 1):
+        begins = 1909 + (t - 1) * dt
+        ties = setup.ties[int(setup.tie_index[t])]
+        assert ties[u, g] == ties[g, u] == (0.5 if 1911 <= begins < 1913 else 0.0), begins
+        assert ties[g, r] == (0.5 if 1912 <= begins < 1914 else 0.0), begins
+        assert ties[u, r] == 0.7
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({1: {"year": 1910}}, "events[1].alliance: no alliance of that name exists in 1910"),
+        ({2: {"state": "FRN"}}, "events[2].state: is not a member of Pact in 1913"),
+        ({1: {"state": "UKG"}}, "events[1].state: is already a member of Pact in 1912"),
+        ({3: {"action": "form", "members": ["FRN", "ITA"]}}, "events[3].alliance: an alliance"),
+        ({0: {"alliance": "Triple Entente"}}, "events[0].alliance: an alliance of that name"),
+    ],
+)
+def test_alliance_changes_that_could_not_take_effect_are_refused(
+    change: dict[int, dict[str, Any]], needle: str
+) -> None:
+    """They were accepted (a join before the form, a leave by a non-member, a second form of
+    one name) and then silently ignored or replaced by the kernel."""
+    events = [{**e, **change.get(k, {})} for k, e in enumerate(PACT)]
+    with pytest.raises(ScenarioError) as info:
+        herz.load_scenario("europe-1909", {"events": events})
+    assert needle in str(info.value)
+
+
 def test_bad_options_raise_input_error() -> None:
     with pytest.raises(InputError, match="chunk"):
         herz.simulate("two-state", model="spiral", runs=2, seed=0, chunk=0)

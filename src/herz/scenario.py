@@ -1309,14 +1309,7 @@ class Scenario(_Model):
                     self._known(e.state, f"{where}.state")
                 for m_i, m in enumerate(e.members or []):
                     self._known(m, f"{where}.members[{m_i}]")
-                if e.action in ("join", "leave", "dissolve") and e.alliance not in names:
-                    formed = {
-                        x.alliance
-                        for x in self.events
-                        if isinstance(x, AllianceChangeEvent) and x.action == "form"
-                    }
-                    if e.alliance not in formed:
-                        raise _FieldError(f"{where}.alliance", e.alliance, "unknown alliance")
+        self._check_alliance_timeline()
         if self.richardson is not None:
             self._check_richardson(self.richardson)
         if self.spiral is not None and self.spiral.cost_model == "attrition":
@@ -1335,6 +1328,51 @@ class Scenario(_Model):
             known = ", ".join(s.id for s in self.states[:12])
             more = ", ..." if len(self.states) > 12 else ""
             raise _FieldError(path, state_id, f"unknown state id (known: {known}{more})")
+
+    def _check_alliance_timeline(self) -> None:
+        """The alliance changes, replayed in the order of their years (the file's order on a
+        tie), as the models apply them: each joins, leaves or dissolves an alliance that exists
+        then (declared under ``alliances`` or formed by an earlier event and not dissolved);
+        ``form`` makes a new one; a state joins an alliance it is not in and leaves one it is
+        in. An event that could not take effect was accepted and then silently ignored."""
+        book: dict[str, set[str]] = {a.name: set(a.members) for a in self.alliances}
+        changes = sorted(
+            (e.year, k, e) for k, e in enumerate(self.events) if isinstance(e, AllianceChangeEvent)
+        )
+        for year, k, e in changes:
+            where = f"events[{k}]"
+            if e.action == "form":
+                if e.alliance in book:
+                    raise _FieldError(
+                        f"{where}.alliance",
+                        e.alliance,
+                        f"an alliance of that name exists in {year:g}; dissolve it first or "
+                        "choose another name",
+                    )
+                book[e.alliance] = set(e.members or [])
+                continue
+            if e.alliance not in book:
+                raise _FieldError(
+                    f"{where}.alliance",
+                    e.alliance,
+                    f"no alliance of that name exists in {year:g} (it must be declared under "
+                    "alliances or formed by an earlier event)",
+                )
+            members = book[e.alliance]
+            if e.action == "dissolve":
+                del book[e.alliance]
+            elif e.action == "join":
+                if e.state in members:
+                    raise _FieldError(
+                        f"{where}.state", e.state, f"is already a member of {e.alliance} in {year:g}"
+                    )
+                members.add(str(e.state))
+            else:
+                if e.state not in members:
+                    raise _FieldError(
+                        f"{where}.state", e.state, f"is not a member of {e.alliance} in {year:g}"
+                    )
+                members.discard(str(e.state))
 
     def _check_richardson(self, r: RichardsonParams) -> None:
         if isinstance(r.reaction, dict):
