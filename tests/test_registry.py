@@ -166,3 +166,32 @@ def test_import_herz_loads_no_model() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert "herz.models" not in out and "numpy" not in out
+
+
+def test_a_run_past_the_floating_point_range_says_so_once() -> None:
+    """A runaway race followed for 10,000 years overflows: one NumericalOverflowWarning naming
+    the model, the scenario and the steps (NumPy's raw 'overflow encountered' lines before,
+    and null results with nothing else said); an ordinary run warns of nothing."""
+    import warnings
+
+    from herz.errors import NumericalOverflowWarning
+
+    runaway = {"world.offense_advantage": 1, "world.distinguishability": 0}
+    with pytest.warns(NumericalOverflowWarning, match="richardson on two-state.*10000 steps"):
+        herz.simulate("two-state", overrides=runaway, steps=10_000, runs=1, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        herz.simulate("two-state", overrides=runaway, steps=50, runs=1, seed=1)
+        herz.simulate("europe-1914", model="spiral", runs=30, seed=1)
+
+
+def test_the_cli_prints_a_warning_on_one_line() -> None:
+    """In its own process (pytest would capture the warning)."""
+    args = ["run", "two-state", "--steps", "10000", "--runs", "1", "--seed", "1", "--json"]
+    args += ["--set", "world.offense_advantage=1", "--set", "world.distinguishability=0"]
+    out = subprocess.run(
+        [sys.executable, "-m", "herz", *args], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("warning: richardson on two-state: "), lines

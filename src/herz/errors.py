@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["HerzError", "InputError", "ModelError", "ScenarioError"]
+__all__ = ["HerzError", "InputError", "ModelError", "NumericalOverflowWarning", "ScenarioError"]
 
 
 class HerzError(Exception):
@@ -62,3 +62,10 @@ class ScenarioError(InputError):
 
 class ModelError(HerzError):
     """A model cannot do what was asked (for example, a singular Richardson system)."""
+
+
+class NumericalOverflowWarning(RuntimeWarning):
+    """A run went beyond the floating-point range (about 1.8e308): an explosive process (a
+    runaway arms race, an economy growing for millennia) followed further than numbers can.
+    The results it touched are inf or NaN (null in JSON); one warning per run call names the
+    model, the scenario and the steps, instead of NumPy's raw "overflow encountered" lines."""

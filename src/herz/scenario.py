@@ -1364,7 +1364,9 @@ class Scenario(_Model):
             elif e.action == "join":
                 if e.state in members:
                     raise _FieldError(
-                        f"{where}.state", e.state, f"is already a member of {e.alliance} in {year:g}"
+                        f"{where}.state",
+                        e.state,
+                        f"is already a member of {e.alliance} in {year:g}",
                     )
                 members.add(str(e.state))
             else:

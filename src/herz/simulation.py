@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numbers
 import operator
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from herz.errors import InputError
+from herz.errors import InputError, NumericalOverflowWarning
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -380,17 +381,40 @@ def simulate(
     given = {k: getattr(opts, k) for k in type(opts).model_fields}
     if run_overrides:
         given["run_params"] = _check_run_overrides(m, scenario, overrides, run_overrides, runs)
-    result = m.simulate(
-        sc,
-        steps=n_steps,
-        runs=runs,
-        seed=seed,
-        keep=keep,
-        run_offset=run_offset,
-        stream_key=key,
-        progress=progress,
-        **given,
-    )
+    import numpy as np
+
+    errors: set[str] = set()  # the floating-point errors NumPy met in the run, by kind
+
+    def note(kind: str, _flag: int) -> None:
+        errors.add(kind.split()[0])
+
+    with np.errstate(over="call", invalid="call", call=note):
+        result = m.simulate(
+            sc,
+            steps=n_steps,
+            runs=runs,
+            seed=seed,
+            keep=keep,
+            run_offset=run_offset,
+            stream_key=key,
+            progress=progress,
+            **given,
+        )
+    if "overflow" in errors:
+        warnings.warn(
+            NumericalOverflowWarning(
+                f"{m.name} on {sc.name}: a value went beyond the floating-point range "
+                f"(about 1.8e308) within {n_steps} steps, and the results it touched are inf "
+                "or NaN (null in JSON): an explosive process (a runaway arms race, an economy "
+                "growing for millennia) cannot be followed that far; ask for fewer steps."
+            ),
+            stacklevel=2,
+        )
+    elif "invalid" in errors:  # what NumPy would have said, once
+        warnings.warn(
+            RuntimeWarning(f"{m.name} on {sc.name}: invalid value encountered in the run"),
+            stacklevel=2,
+        )
     stamp = {
         "model": m.name,
         "scenario": sc.name,

@@ -38,8 +38,11 @@ class HerzGroup(TyperGroup):
     """
 
     def invoke(self, ctx: Any) -> Any:
+        import warnings
+
         from typer.exceptions import TyperException
 
+        warnings.formatwarning = _one_line_warning  # "warning: ...", not file:line and source
         try:
             return super().invoke(ctx)
         except InputError as exc:
@@ -69,6 +72,13 @@ class HerzGroup(TyperGroup):
                 err=True,
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _one_line_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, line: Any = None
+) -> str:
+    """A warning on the command line: one line for a person, like the errors."""
+    return f"warning: {message}\n"
 
 
 def _silence_stdout() -> None:
