@@ -162,6 +162,12 @@ def test_blocs_sum_alliances(tmp_path: Path) -> None:
         (("run", "two-state", "--method", "rk4"), "rk4"),
         (("run", "two-state", "--noise", "-1"), "option noise"),
         (("show", "missing.yaml"), "missing.yaml"),
+        # NaN and infinity are named as such, not as a bound they happen to fail
+        (("run", "two-state", "--noise", "nan"), "option noise: must be a finite number"),
+        (("run", "two-state", "--set", "time.step=.nan"), "time.step: must be a finite number"),
+        (("run", "two-state", "--set", "states[0].military=nan"), "must be a finite number"),
+        # the calibration's era is the command's ERA, not an API field "scenario"
+        (("calibrate", "spiral", "abc", "--json"), "ERA: 'abc' is not an era"),
     ],
 )
 def test_bad_input_exits_2_with_one_sentence(args: tuple[str, ...], needle: str) -> None:

@@ -29,6 +29,7 @@ import copy
 import difflib
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from importlib import resources
@@ -1556,6 +1557,21 @@ def _lookup(doc: Any, loc: tuple[int | str, ...]) -> tuple[bool, Any]:
     return True, cur
 
 
+def _not_finite(value: Any) -> bool:
+    """Whether ``value`` is NaN or ±inf, as a float or as text a number field would read so
+    ("nan", "inf", "-Infinity")."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return not math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            return not math.isfinite(float(value))
+        except ValueError:
+            return False
+    return False
+
+
 def _to_scenario_error(exc: ValidationError, source: str, doc: Any) -> ScenarioError:
     errors = exc.errors(include_url=False)
     first = errors[0]
@@ -1592,6 +1608,8 @@ def _to_scenario_error(exc: ValidationError, source: str, doc: Any) -> ScenarioE
             value=value,
         )
     reason = reason[0].lower() + reason[1:] if reason else reason
+    if found and _not_finite(value):  # not "should be less than or equal to 1, got nan"
+        reason = "must be a finite number"
     got = f", got {_short(value)}" if found else ""
     msg = f"{source}: {path}: {reason}{got}{more}."
     return ScenarioError(msg, source=source, field=path, value=value if found else None)

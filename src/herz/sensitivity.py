@@ -519,7 +519,9 @@ def run_sensitivity(
     try:
         report = run_sweep(spec, db=db, out=out, resume=resume, workers=workers, progress=progress)
     except InputError as exc:  # the spec is ours: name the argument, not "<sweep>"
-        text = str(exc).removeprefix("<sweep>: ")
+        # a parameter's range is the -p flag's ("two-state (with <sweep>: parameters): ...")
+        text = str(exc).replace("<sweep>: parameters", "-p").replace("<sweep>: overrides", "--set")
+        text = text.removeprefix("<sweep>: ")
         if text == str(exc):
             raise
         raise InputError(

@@ -8,6 +8,7 @@ model records them itself.
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 import warnings
@@ -83,6 +84,8 @@ def validate_options(model: Model | str, options: Mapping[str, Any]) -> BaseMode
         value = options.get(str(err["loc"][0])) if err["loc"] else None
         reason = str(err["msg"]).removeprefix("Value error, ")
         reason = reason[:1].lower() + reason[1:]
+        if isinstance(value, float) and not math.isfinite(value):
+            reason = "must be a finite number"  # not "should be less than or equal to 10"
         raise InputError(
             f"model {m.name!r}: option {field}: {reason}, got {value!r}.",
             field=field,
@@ -210,8 +213,6 @@ def scenario_for_run(
     and with fewer steps is a shorter run, as without the override (the CLI and the API
     disagreed on this, and ``--set time.step=1 --steps 5`` on cold-war was refused).
     """
-    import math
-
     from herz.scenario import Scenario, load_scenario
 
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)

@@ -205,6 +205,13 @@ def calibrate_cmd(
                 field="--table",
                 value=str(table),
             )
+    if era != "history" and ":" not in era:
+        raise InputError(
+            f"ERA: {era!r} is not an era A:B (e.g. 1816:1899) or 'history'; calibration reads "
+            "moments of the historical record over a window of years.",
+            field="ERA",
+            value=era,
+        )
     parameters = _parse_parameters(param)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -229,11 +236,14 @@ def calibrate_cmd(
                 field="--cluster",
                 value=cluster,
             ) from None
+    from rich.console import Console
+
     bar = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),  # stdout is for the table or the JSON alone
         disable=quiet,
         transient=True,
     )

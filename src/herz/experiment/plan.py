@@ -80,11 +80,13 @@ def _resolve_scenario(spec: SweepSpec, source: str, folder: Path | None) -> Scen
             target = candidate
     try:
         base = load_scenario(target)
-        return base.with_overrides(spec.overrides, source=f"{source}: overrides")
     except ScenarioError as exc:
         raise InputError(
             f"{source}: scenario: {exc}", source=source, field="scenario", value=name
         ) from None
+    # an override's error names the spec's overrides itself ("ob.yaml: scenario: ob.yaml:
+    # overrides: ..." before)
+    return base.with_overrides(spec.overrides, source=f"{source}: overrides")
 
 
 def prepare_sweep(

@@ -205,6 +205,12 @@ def run_sweep(
 
     check_folder_writable(db_path.parent, "--db" if db is not None else "--out", db_path)
     existing = check_database(db_path, first.name)
+    # A spec without a seed draws one; a resumed sweep reuses the one it was started with.
+    stored_seed = existing.seed if existing is not None and first.seed is None else None
+    # 2. The scenario, the parameters, the model and its options (still nothing written),
+    # before the database's state: a bad parameter is named as such even where a sweep of
+    # that name is stored already
+    plan = prepare_sweep(spec, runs=runs, steps=steps, seed=stored_seed)
     if existing is not None and not resume:
         raise InputError(
             f"{db_path}: already holds a sweep named {first.name!r}; pass --resume"
@@ -212,10 +218,6 @@ def run_sweep(
             field="--db",
             value=str(db_path),
         )
-    # A spec without a seed draws one; a resumed sweep reuses the one it was started with.
-    stored_seed = existing.seed if existing is not None and first.seed is None else None
-    # 2. The scenario, the parameters, the model and its options (still nothing written).
-    plan = prepare_sweep(spec, runs=runs, steps=steps, seed=stored_seed)
     from herz._version import __version__
 
     if existing is not None:
