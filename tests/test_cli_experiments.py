@@ -303,3 +303,16 @@ def test_results_to_a_full_disk_is_one_sentence(tmp_path: Path) -> None:
     assert done.stderr == (
         "error: cannot write the table to standard output: No space left on device.\n"
     )
+
+
+def test_a_bad_parameter_is_named_even_where_the_sweep_is_stored(tmp_path: Path) -> None:
+    """Validation comes before the database's state: a bad parameter path in a spec whose
+    sweep is stored already was reported as "already holds a sweep named ...; pass --resume"."""
+    db = tmp_path / "s.duckdb"
+    code, _, err = run("sweep", str(spec_file(tmp_path)), "--db", str(db), "--workers", "1", "-q")
+    assert code == 0, err
+    bad = spec_file(tmp_path, "bad.yaml", parameters={"world.nope": {"values": [0.1]}})
+    code, _, err = run("sweep", str(bad), "--db", str(db), "--workers", "1", "-q")
+    assert code == 2 and "world.nope" in err and "already holds" not in err, err
+    code, _, err = run("sweep", str(spec_file(tmp_path)), "--db", str(db), "--workers", "1")
+    assert code == 2 and "already holds" in err and "resume=True" in err, err
