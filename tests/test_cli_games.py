@@ -106,6 +106,7 @@ def test_tournament_text_and_out(tmp_path: Path) -> None:
         (["--strategies", "tft,grim", "--noise", "1.5"], "noise must be a rate in [0, 1]"),
         (["--strategies", "tft,grim", "--misperception", "-1"], "misperception must be a rate"),
         (["--strategies", "tft,grim", "--turns", "0"], "turns must be a positive integer"),
+        (["--strategies", "tft,grim", "--turns", "10000000"], "turns must be at most 100000"),
         (["--strategies", "tft,grim", "--repetitions", "0"], "repetitions must be a positive"),
     ],
 )
@@ -151,6 +152,11 @@ def test_evolve_moran_writes_plot(tmp_path: Path) -> None:
             "--population",
         ),
         (["--strategies", "tft,grim", "--method", "replicator", "--intensity", "3"], "--intensity"),
+        # runs that would not end (they ran until killed, growing in memory)
+        (
+            ["--strategies", "tft,grim", "--method", "replicator", "--generations", "100000000"],
+            "generations must be at most 1000000",
+        ),
     ],
 )
 def test_evolve_bad_input(args: list[str], needle: str) -> None:

@@ -227,7 +227,9 @@ class CrisisEvent(_EventBase):
     @model_validator(mode="after")
     def _distinct(self) -> Self:
         if self.states[0] == self.states[1]:
-            raise ValueError(f"a crisis needs two different states, got {self.states[0]!r} twice")
+            raise ValueError(
+                f"a crisis needs two different states ({self.states[0]} is named twice)"
+            )
         return self
 
 

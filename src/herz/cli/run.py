@@ -173,7 +173,8 @@ def validate_cmd(
         except InputError as exc:
             message = str(exc).removeprefix(f"{sc.name}: ")
             raise InputError(f"{f}: {message}", source=str(f), field=exc.field) from None
-        typer.echo(f"{f}: valid scenario {sc.name!r} ({len(sc.states)} states)")
+        n = len(sc.states)
+        typer.echo(f"{f}: valid scenario {sc.name!r} ({n} state{'' if n == 1 else 's'})")
 
 
 def _state_tables(result: Result, model: Model) -> list[Table]:

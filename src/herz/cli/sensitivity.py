@@ -67,7 +67,11 @@ def sensitivity_cmd(
         help="A parameter and its uniform range: PATH=LOW:HIGH (repeatable).",
     ),
     outcome: str = typer.Option("war", "--outcome", help="Outcome to analyse (war: P(war))."),
-    n: int = typer.Option(64, "--n", help="Base rows N (a power of 2): N·(k+2) points."),
+    n: int = typer.Option(
+        64,
+        "--n",
+        help="Base rows N: N·(k+2) points (a power of 2 keeps the Sobol' sequence balanced).",
+    ),
     runs: int = typer.Option(200, "--runs", help="Runs per point."),
     steps: int | None = typer.Option(None, "--steps", help="Steps per run (default: scenario)."),
     seed: int | None = typer.Option(None, "--seed", help="Root seed (default: fresh, recorded)."),

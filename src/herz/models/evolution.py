@@ -71,11 +71,18 @@ def _names(players: Sequence[str] | None, k: int) -> list[str]:
     return names
 
 
-def _positive_int(name: str, value: int) -> int:
+#: The most generations (and Moran runs) an evolution may have: the shares are kept for every
+#: generation, so 10^6 generations of ten strategies already hold 80 MB
+MAX_GENERATIONS = 1_000_000
+
+
+def _positive_int(name: str, value: int, most: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
         raise InputError(
             f"{name} must be a positive integer, got {value!r}.", field=name, value=value
         )
+    if most is not None and value > most:  # a run that would not end, or not fit in memory
+        raise InputError(f"{name} must be at most {most}, got {value!r}.", field=name, value=value)
     return int(value)
 
 
@@ -193,7 +200,7 @@ def replicator_dynamics(
     """
     a = _matrix(payoff_matrix)
     k = a.shape[0]
-    gens = _positive_int("generations", generations)
+    gens = _positive_int("generations", generations, most=MAX_GENERATIONS)
     names = _names(players, k)
     if initial is None:
         x = np.full(k, 1.0 / k)
@@ -268,8 +275,8 @@ def moran_process(
     k = a.shape[0]
     names = _names(players, k)
     n_pop = _positive_int("population", population)
-    gens = _positive_int("generations", generations)
-    n_runs = _positive_int("runs", runs)
+    gens = _positive_int("generations", generations, most=MAX_GENERATIONS)
+    n_runs = _positive_int("runs", runs, most=10_000)
     w = float(intensity)
     if not (math.isfinite(w) and 0.0 <= w <= 1.0):
         raise InputError(f"intensity must lie in [0, 1], got {intensity!r}.", field="intensity")

@@ -822,11 +822,17 @@ def _check_rate(name: str, value: float) -> float:
     return x
 
 
-def _check_positive_int(name: str, value: int) -> int:
+#: The most turns a match (or repetitions a tournament) may have: as many as a run's steps.
+MAX_TURNS = 100_000
+
+
+def _check_positive_int(name: str, value: int, most: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
         raise InputError(
             f"{name} must be a positive integer, got {value!r}.", field=name, value=value
         )
+    if most is not None and value > most:  # a run that would not end, or not fit in memory
+        raise InputError(f"{name} must be at most {most}, got {value!r}.", field=name, value=value)
     return int(value)
 
 
@@ -1413,7 +1419,7 @@ def play_matches(
     """
     g = _as_game(game)
     reps = _check_positive_int("repetitions", repetitions)
-    turns = _check_positive_int("turns", turns)
+    turns = _check_positive_int("turns", turns, most=MAX_TURNS)
     noise = _check_rate("noise", noise)
     mis = _check_rate("misperception", misperception)
     pe = _check_prob_end(prob_end)
@@ -1692,8 +1698,8 @@ def tournament(
         raise InputError(
             f"a tournament needs at least two strategies, got {len(strats)}.", field="strategies"
         )
-    turns = _check_positive_int("turns", turns)
-    reps = _check_positive_int("repetitions", repetitions)
+    turns = _check_positive_int("turns", turns, most=MAX_TURNS)
+    reps = _check_positive_int("repetitions", repetitions, most=MAX_TURNS)
     noise = _check_rate("noise", noise)
     mis = _check_rate("misperception", misperception)
     pe = _check_prob_end(prob_end)
