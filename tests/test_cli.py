@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +132,21 @@ def test_an_out_path_through_a_file_exits_2_before_the_run(tmp_path: Path) -> No
     code, _, err = run("run", "two-state", "--runs", "2", "--out", str(tmp_path / "afile" / "sub"))
     assert code == 2 and err.startswith("error: --out: ") and "afile is a file" in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_out_into_a_folder_of_an_earlier_run_says_what_it_leaves(tmp_path: Path) -> None:
+    """A spiral run, then a Richardson run, into one folder: the spiral's report.html and
+    figures stay (they may be the user's), and the second run says so."""
+    out = tmp_path / "r"
+    args = ("run", "two-state", "--runs", "2", "--seed", "1", "--out", str(out))
+    assert run(*args, "--model", "spiral")[0] == 0
+    with pytest.warns(UserWarning, match=r"already holds 5 file\(s\).*report\.html"):
+        code, _, err = run(*args)
+    assert code == 0, err
+    assert (out / "report.html").exists() and (out / "military.png").exists()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert run(*args, "--out", str(tmp_path / "fresh"))[0] == 0  # a new folder: nothing
 
 
 def test_run_is_reproducible_from_the_seed() -> None:

@@ -128,6 +128,7 @@ def test_cli_json_is_the_api_frame() -> None:
         (("--steps", "0"), "--steps must be in [1, 100000], got 0."),
         (("-m", "nosuchmodel"), "nosuchmodel"),
         (("--set", "time.step=-1"), "time.step"),
+        (("--set", "nope=1"), "error: --set: override path 'nope' does not exist"),
         # checked before any level runs (it failed at the finest, naming time.steps 200000)
         (("--steps", "100000", "--halvings", "1"), "more than a run may have (100000)"),
     ],

@@ -338,6 +338,23 @@ def _write_outputs(result: Result, out: Path) -> list[Path]:
                 from herz.report import render_report
 
                 (staging / "report.html").write_text(render_report(result, pngs), encoding="utf-8")
+        new_names = {item.name for item in staging.iterdir()}
+        if out.is_dir():
+            # files of an earlier run that this one does not replace (a spiral's report.html
+            # beside a Richardson run's tables): said, not deleted, since they may be the user's
+            stale = sorted(p.name for p in out.iterdir() if p.name not in new_names)
+            if stale:
+                import warnings
+
+                shown = ", ".join(stale[:5]) + (
+                    f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+                )
+                warnings.warn(
+                    f"--out {out} already holds {len(stale)} file(s) this run does not write "
+                    f"({shown}); they were left as they were, so the folder now mixes two "
+                    "runs. Use an empty folder to keep one run's outputs together.",
+                    stacklevel=2,
+                )
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for item in sorted(staging.iterdir()):
@@ -587,6 +604,12 @@ def check_step_cmd(
         raise InputError(
             f"--steps must be in [1, 100000], got {steps}.", field="--steps", value=steps
         )
+    overrides = _overrides(set_)
+    if overrides:  # a bad --set is named as one (step_check's own check says "overrides")
+        from herz.scenario import load_scenario
+        from herz.simulation import scenario_for_run
+
+        scenario_for_run(load_scenario(scenario), overrides, steps, source="--set")
     err = _console(stderr=True)
     with contextlib.ExitStack() as stack:
         progress = None
@@ -606,7 +629,7 @@ def check_step_cmd(
             seed=seed,
             halvings=halvings,
             steps=steps,
-            overrides=_overrides(set_),
+            overrides=overrides,
             rel_tol=rel_tol,
             progress=progress,
             **_options(option),
