@@ -108,6 +108,12 @@ def test_over_limit_runs_are_422() -> None:
             ({"steps": 101}, "steps"),
             ({"runs": 50, "steps": 100}, "10,000"),  # 50 × 101 × 2 = 10,100 cells
             ({"runs": 10**6}, "runs"),
+            # counts and flags are JSON numbers and booleans, as in herz.simulate ("5" and true
+            # were read as 5 and 1 run, "yes" as true)
+            ({"runs": "5"}, "runs: input should be a valid integer"),
+            ({"runs": True}, "runs: input should be a valid integer"),
+            ({"seed": "3"}, "seed"),
+            ({"wait": "yes"}, "wait: input should be a valid boolean"),
         ):
             r = c.post("/api/runs", json={"scenario": "two-state", **body})
             assert word in assert_json_error(r, 422)

@@ -117,13 +117,16 @@ class RunRequest(BaseModel):
 
     scenario: str = ScenarioName
     model: str = Field(default="richardson", min_length=1, max_length=64)
-    runs: int = Field(default=1, ge=1, le=1_000_000)
-    steps: int | None = Field(default=None, ge=1, le=1_000_000)
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    # strict: "5" or true for a count is refused, as herz.simulate refuses them (lax parsing
+    # ran true as 1 run)
+    runs: int = Field(default=1, ge=1, le=1_000_000, strict=True)
+    steps: int | None = Field(default=None, ge=1, le=1_000_000, strict=True)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1, strict=True)
     overrides: dict[str, JsonValue] = Field(default_factory=dict, max_length=200)
     options: dict[str, bool | int | float | str | None] = Field(default_factory=dict, max_length=20)
     wait: bool = Field(
         default=False,
+        strict=True,
         description="Answer when the run has finished (200) instead of at once (202).",
     )
 
