@@ -164,6 +164,33 @@ def test_calibrate_rejects_bad_input_naming_it() -> None:
         calibrate("spiral", "1816:1899", parameters=["spiral.unknown"])
 
 
+@pytest.mark.parametrize(
+    ("era", "targets", "needle"),
+    [
+        ("2010:2022", ("mid",), "ends in 2019, after the end of MID 5.0 in 2014"),
+        ("1990:2014", ("war",), "after the end of the COW inter-state war data v4.0 in 2007"),
+    ],
+)
+def test_windows_past_the_end_of_the_data_are_refused(
+    era: str, targets: tuple[str, ...], needle: str
+) -> None:
+    """Years after a dataset's end were counted as years without events (2015-2019 had no MID
+    data and 2010-2022 no war data, yet calibrate ran), biasing the observed rates down."""
+    with pytest.raises(InputError, match="years: the era's last") as info:
+        calibrate("spiral", era, targets=targets, method="rejection", simulations=10)
+    assert needle in str(info.value)
+
+
+def test_a_calibration_says_which_data_it_matched() -> None:
+    """The targets' data only: 1990-2014 without war (COW wars end in 2007) runs, its counts
+    leave war out, and its meta carries the datasets' citations."""
+    post = calibrate(
+        "spiral", "1990:2014", targets=("mid", "alliance"), method="rejection", simulations=10
+    )
+    assert set(post.meta["observed_counts"]) == {"mid", "alliance", "dyad_years", "state_windows"}
+    assert any("MID" in c for c in post.meta["sources"])
+
+
 def test_the_shipped_posterior_loads_with_its_provenance() -> None:
     path = shipped_posterior_path("spiral", "1816:1899")
     assert path.is_file()
@@ -176,6 +203,8 @@ def test_the_shipped_posterior_loads_with_its_provenance() -> None:
         "milex_growth",
     }
     assert post.meta["fixed"] == {"spiral.mechanisms.geography": False}
+    assert any("MID" in c for c in post.meta["sources"])  # its data's citations
+    assert any("Alliance Treaty Obligations" in c for c in post.meta["sources"])
     with pytest.raises(InputError, match="ships no posterior"):
         shipped_posterior_path("spiral", "1900:1913")
 

@@ -560,10 +560,15 @@ def calibrate(
     fixed = dict(FIXED_FROM_HISTORY) if model == "spiral" else {}
     probe = {**fixed, **{n: (p.low + p.high) / 2 for n, p in priors.items()}}
     simulate(worlds[0].scenario, model, steps=1, runs=1, seed=0, overrides=probe, keep="summary")
+    sources: list[str] = []
     if observed is None:
-        obs = observed_moments(worlds, horizon, wanted)
+        from herz.history.backtest import HistoryData
+
+        record = HistoryData.shipped()
+        obs = observed_moments(worlds, horizon, wanted, record)
         source = "history"
-        counts: dict[str, int] | None = observed_counts(worlds, horizon)
+        counts: dict[str, int] | None = observed_counts(worlds, horizon, record, wanted)
+        sources = record.sources()  # every output derived from a dataset carries its citation
     else:
         missing = [t for t in wanted if t not in observed]
         if missing:
@@ -594,6 +599,7 @@ def calibrate(
         "targets": {t: {"observed": obs[t], "definition": TARGETS[t]} for t in wanted},
         "observed_source": source,
         "observed_counts": counts,
+        "sources": sources,
         "fixed": fixed,
     }
     if method == "rejection":

@@ -135,6 +135,36 @@ def _check_growth_window(worlds: Sequence[World], horizon: int) -> None:
             )
 
 
+def _check_data_coverage(
+    worlds: Sequence[World], horizon: int, targets: Sequence[str], data: HistoryData
+) -> None:
+    """Every window must end within the data of each target: a year after a dataset's end
+    would count as a year without events, in the numerator and the dyad-years alike, and bias
+    the observed rate down (the backtest refuses such windows the same way)."""
+    from herz.history.backtest import DATA_END
+
+    if not worlds:
+        return
+    last = max(w.origin for w in worlds) + horizon - 1
+    milex = data.nmc.dropna(subset=["milex"])
+    ends = {
+        "mid": (DATA_END["mid"], "MID 5.0"),
+        "war": (DATA_END["war"], "the COW inter-state war data v4.0"),
+        "alliance": (int(data.atop["endyear"].max()), "ATOP 5.1"),
+        "milex_growth": (int(milex["year"].max()), "NMC's military spending"),
+    }
+    for t in targets:
+        end, name = ends[t]
+        if last > end:
+            raise InputError(
+                f"years: the era's last {horizon}-year window ends in {last}, after the end of "
+                f"{name} in {end} (target {t}); end the era by {end}, or leave {t} out of "
+                "--targets.",
+                field="years",
+                value=last,
+            )
+
+
 def observed_moments(
     worlds: Sequence[World],
     horizon: int,
@@ -149,6 +179,7 @@ def observed_moments(
     from herz.history.backtest import HistoryData, dyad_history
 
     data = data if data is not None else HistoryData.shipped()
+    _check_data_coverage(worlds, horizon, targets, data)
     if "milex_growth" in targets:
         _check_growth_window(worlds, horizon)
     codes = {c for w in worlds for c in w.ccodes}
@@ -185,10 +216,15 @@ def observed_moments(
 
 
 def observed_counts(
-    worlds: Sequence[World], horizon: int, data: HistoryData | None = None
+    worlds: Sequence[World],
+    horizon: int,
+    data: HistoryData | None = None,
+    targets: Sequence[str] = ("mid", "war", "alliance"),
 ) -> dict[str, int]:
-    """Dyad-years, state-windows and event counts behind :func:`observed_moments`."""
-    rates = observed_moments(worlds, horizon, ("mid", "war", "alliance"), data)
+    """Dyad-years, state-windows and event counts behind :func:`observed_moments`, for the
+    event ``targets`` among mid, war and alliance (those the windows' data cover)."""
+    events = tuple(t for t in ("mid", "war", "alliance") if t in targets)
+    rates = observed_moments(worlds, horizon, events, data)
     dyad_years = sum(w.n_dyads for w in worlds) * horizon
     out = {k: round(v * dyad_years) for k, v in rates.items()}
     out["dyad_years"] = dyad_years

@@ -319,6 +319,8 @@ def calibrate_cmd(
     check = meta.get("sbc")
     if check:
         typer.echo(format_sbc(check))
+    for citation in meta.get("sources") or []:
+        typer.echo(f"Source: {citation}")
     if out is not None:
         typer.echo(f"wrote {out}", err=True)
 
