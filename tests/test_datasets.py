@@ -331,9 +331,15 @@ def test_mid_dispute_filter_uses_participants() -> None:
 
 
 def test_mid_participant_abbreviation_and_missing() -> None:
+    """stateabb is the COW state list's abbreviation of the row's ccode, as in every other
+    frame, not MIDB's own stabb, which differs in 326 rows (USR for the Russian Federation's
+    365, ZAI for 490, ...) and made filters and joins on stateabb drop them."""
     source = raw("MIDB_5.0.csv")
     frame = datasets.load("mid", level="participant")
-    assert frame["stateabb"].tolist() == source["stabb"].tolist()
+    states = raw("states2016.csv").drop_duplicates("ccode").set_index("ccode")["stateabb"]
+    assert frame["stateabb"].tolist() == source["ccode"].map(states).tolist()
+    assert int((frame["stateabb"] != source["stabb"]).sum()) == 326
+    assert set(frame.loc[frame["ccode"] == 365, "stateabb"]) == {"RUS"}
     assert int(frame["fatality"].isna().sum()) == int((source["fatality"] == -9).sum())
 
 
@@ -374,3 +380,22 @@ def test_rivalries_renamed_and_filtered() -> None:
     assert frame["endyear"].tolist() == source["end"].tolist()
     usa_rus = datasets.load("rivalries", states="USA,RUS", within=True)
     assert len(usa_rus) >= 1
+
+
+def test_year_coverage_is_the_datasets_not_the_chosen_states() -> None:
+    """A year inside a dataset but outside a state's own years is an empty answer, not
+    "outside the years of NMC v7.0 (1955-1990)" (West Germany's years, reported as NMC's);
+    the wars cover 1816-2007 (Sarkees & Wayman), not the first war's start to the last's end;
+    a state that fought no war gives 0 rows (it raised a TypeError on an empty frame)."""
+    assert len(datasets.load("nmc", states="GFR", years=1816)) == 0
+    assert len(datasets.load("wars", states="USA", years=1816)) == 0
+    assert len(datasets.load("atop", states="USA", years=(1816, 1820))) == 0
+    assert len(datasets.load("wars", states="ICE")) == 0
+    assert len(datasets.load("wars", years=2005)) == 0
+    assert len(datasets.load("wars", years=(1816, 1822))) == 0
+    with pytest.raises(
+        InputError, match=r"outside the years of COW Inter-State War Data v4.0 \(1816-2007\)"
+    ):
+        datasets.load("wars", years=2010)
+    with pytest.raises(InputError, match=r"outside the years of NMC v7.0"):
+        datasets.load("nmc", states="GFR", years=1700)

@@ -75,6 +75,8 @@ def _targets(text: str | None) -> tuple[str, ...]:
                 field="target",
                 value=text,
             )
+    if len(set(parts)) != len(parts):
+        raise InputError(f"--target: {text} names a target twice.", field="target", value=text)
     return parts
 
 

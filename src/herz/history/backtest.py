@@ -344,6 +344,10 @@ def check_split(
                 field="target",
                 value=t,
             )
+    if len(set(targets)) != len(targets):  # the table is indexed by target (it crashed)
+        raise InputError(
+            f"target: {','.join(targets)} names a target twice.", field="target", value=targets
+        )
     a, b = _years(train, "train")
     c, d = _years(test, "test")
     if a < DATA_FIRST_YEAR:

@@ -798,7 +798,11 @@ def _load_mid(level: MidLevel) -> pd.DataFrame:
     if level == "dispute":
         return _coerce(_read("MIDA_5.0.csv"), _MIDA_COLUMNS, missing=True)
     if level == "participant":
-        raw = _read("MIDB_5.0.csv").rename(columns={"stabb": "stateabb"})
+        # the COW abbreviation of the state list, as in every other frame: MIDB's own stabb
+        # differs for 326 rows (USR for RUS, RUM for ROM, ZAI for DRC, VTM for DRV, ...), which
+        # a filter or join on stateabb across datasets silently dropped
+        raw = _read("MIDB_5.0.csv").drop(columns=["stabb"])
+        _attach_abb(raw, "ccode", "stateabb")
         return _coerce(raw, _MIDB_COLUMNS, missing=True)
     raw = _read("cow_mid5_dyad_year_via_peacesciencer.csv")
     _attach_abb(raw, "ccode1", "stateabb1")
@@ -883,21 +887,23 @@ def load(
                 f"currency: expected native or USD, got {cur!r}", field="currency", value=cur
             )
         frame = _load_nmc(ver)
-        frame = _filter_yearly(_filter_monadic(frame, codes), span, f"NMC v{ver}.0")
+        # the years first: their coverage is the dataset's, not the chosen states' (GFR's
+        # 1955-1990 was reported as the years of NMC)
+        frame = _filter_monadic(_filter_yearly(frame, span, f"NMC v{ver}.0"), codes)
         if cur == "USD":
             frame = _to_usd(frame)
         cite = citation("nmc", version=ver)
     elif name in ("states", "majors"):
         raw = _read(DATASETS[name].files[0])
         frame = _coerce(raw, DATASETS[name].columns, missing=False)
-        frame = _filter_spells(_filter_monadic(frame, codes), span, DATASETS[name].title)
+        frame = _filter_monadic(_filter_spells(frame, span, DATASETS[name].title), codes)
         cite = citation(name)
     elif name == "wars":
         raw = _read(DATASETS["wars"].files[0])
         raw.columns = [c.lower() for c in raw.columns]
         _attach_abb(raw, "ccode", "stateabb")
         frame = _coerce(raw, _WAR_COLUMNS, missing=True)
-        frame = _filter_wars(_filter_monadic(frame, codes), span)
+        frame = _filter_monadic(_filter_wars(frame, span), codes)
         cite = citation("wars")
     elif name == "mid":
         lvl: MidLevel = level or "dispute"
@@ -909,27 +915,27 @@ def load(
             )
         frame = _load_mid(lvl)
         if lvl == "dyad-year":
-            frame = _filter_yearly(_filter_dyadic(frame, codes, within), span, "MID 5.0")
+            frame = _filter_dyadic(_filter_yearly(frame, span, "MID 5.0"), codes, within)
         elif lvl == "participant":
-            frame = _filter_spells(_filter_monadic(frame, codes), span, "MID 5.0")
+            frame = _filter_monadic(_filter_spells(frame, span, "MID 5.0"), codes)
         else:
-            frame = _filter_spells(_filter_disputes(frame, codes, within), span, "MID 5.0")
+            frame = _filter_disputes(_filter_spells(frame, span, "MID 5.0"), codes, within)
         cite = citation("mid", level=lvl)
     elif name == "atop":
         expand = bool(dyad_years)
         frame = _load_atop(expand)
-        frame = _filter_dyadic(frame, codes, within)
         if expand:
             frame = _filter_yearly(frame, span, "ATOP 5.1")
         else:
             frame = _filter_spells(frame, span, "ATOP 5.1")
+        frame = _filter_dyadic(frame, codes, within)
         cite = citation("atop")
     else:
         raw = _read(DATASETS[name].files[0]).rename(columns={"start": "styear", "end": "endyear"})
         _attach_abb(raw, "ccode1", "stateabb1")
         _attach_abb(raw, "ccode2", "stateabb2")
         frame = _coerce(raw, DATASETS[name].columns, missing=False)
-        frame = _filter_spells(_filter_dyadic(frame, codes, within), span, DATASETS[name].title)
+        frame = _filter_dyadic(_filter_spells(frame, span, DATASETS[name].title), codes, within)
         cite = citation(name)
     frame.attrs["dataset"] = name
     frame.attrs["sources"] = [cite]
@@ -945,10 +951,14 @@ def _reject_option(name: str, option: str, value: object, owner: str) -> None:
         )
 
 
+#: The years COW's inter-state war data v4.0 cover (Sarkees & Wayman 2010, *Resort to War:
+#: 1816-2007*): a year without a war in it is a year of the data, not outside them (the range
+#: was taken from the first war's start and the last war's end, 1823-2003)
+WAR_YEARS = (1816, 2007)
+
+
 def _filter_wars(frame: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:
-    first = int(frame["startyear1"].min())
-    last = int(pd.concat([frame["endyear1"], frame["endyear2"]]).max())
-    _check_coverage(years, first, last, "COW Inter-State War Data v4.0")
+    _check_coverage(years, *WAR_YEARS, "COW Inter-State War Data v4.0")
     if years is None:
         return frame
     start, end = years
