@@ -50,7 +50,10 @@ def test_game_payoffs_text() -> None:
         (["game"], "give --offense-advantage"),
         (["game", "--offense-advantage", "0.3"], "--distinguishability is missing"),
         (["game", "--payoffs", "1,2,3"], "--payoffs must be four numbers"),
-        (["game", "--offense-advantage", "2", "--distinguishability", "0"], "offense_advantage"),
+        (
+            ["game", "--offense-advantage", "2", "--distinguishability", "0"],
+            "--offense-advantage: must lie in [0, 1]",
+        ),
         (
             ["game", "--payoffs", "1,2,3,4", "--offense-advantage", "0.1"],
             "either --payoffs or",
@@ -103,11 +106,11 @@ def test_tournament_text_and_out(tmp_path: Path) -> None:
     [
         (["--strategies", "tft,bogus"], "valid choices: alternator, anti-tit-for-tat"),
         (["--strategies", "tft"], "at least two"),
-        (["--strategies", "tft,grim", "--noise", "1.5"], "noise must be a rate in [0, 1]"),
-        (["--strategies", "tft,grim", "--misperception", "-1"], "misperception must be a rate"),
-        (["--strategies", "tft,grim", "--turns", "0"], "turns must be a positive integer"),
-        (["--strategies", "tft,grim", "--turns", "10000000"], "turns must be at most 100000"),
-        (["--strategies", "tft,grim", "--repetitions", "0"], "repetitions must be a positive"),
+        (["--strategies", "tft,grim", "--noise", "1.5"], "--noise: must be a rate in [0, 1]"),
+        (["--strategies", "tft,grim", "--misperception", "-1"], "--misperception: must be a rate"),
+        (["--strategies", "tft,grim", "--turns", "0"], "--turns: must be a positive integer"),
+        (["--strategies", "tft,grim", "--turns", "10000000"], "--turns: must be at most 100000"),
+        (["--strategies", "tft,grim", "--repetitions", "0"], "--repetitions: must be a positive"),
     ],
 )
 def test_tournament_bad_input(args: list[str], needle: str) -> None:
@@ -144,7 +147,7 @@ def test_evolve_moran_writes_plot(tmp_path: Path) -> None:
     ("args", "needle"),
     [
         (["--strategies", "tft,grim", "--method", "lamarck"], "--method must be one of moran"),
-        (["--strategies", "tft,grim", "--population", "1"], "population must be"),
+        (["--strategies", "tft,grim", "--population", "1"], "--population: must be"),
         (["--strategies", "tft,nope"], "unknown strategy 'nope'"),
         # options of the Moran process are refused by the replicator, not silently ignored
         (
@@ -155,7 +158,7 @@ def test_evolve_moran_writes_plot(tmp_path: Path) -> None:
         # runs that would not end (they ran until killed, growing in memory)
         (
             ["--strategies", "tft,grim", "--method", "replicator", "--generations", "100000000"],
-            "generations must be at most 1000000",
+            "--generations: must be at most 1000000",
         ),
     ],
 )

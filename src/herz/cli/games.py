@@ -8,8 +8,10 @@ commands so that ``herz --help`` stays fast. Bad input raises
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -341,7 +343,9 @@ def evolve_cmd(
         data["tournament"] = {"mean_scores": res.mean_scores, "seed": res.seed}
         _echo_json(data)
         return
-    typer.echo(f"{method}: {len(evo.players)} strategies, {evo.generations} generations")
+    typer.echo(
+        f"{method}: {len(evo.players)} strategies, {evo.generations} generations, seed {seed}"
+    )
     width = max(len(p) for p in evo.players) + 2
     typer.echo(f"{'strategy'.ljust(width)}{'initial':>9}{'final':>9}")
     first = evo.mean_shares[0]
@@ -351,8 +355,29 @@ def evolve_cmd(
         typer.echo(f"wrote {out_dir / f'evolution_{method}_shares.png'}")
 
 
+def _named_by_flag(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with the API's field names in its InputErrors replaced by the flags the
+    user typed ("turns must be a positive integer" becomes "--turns: must be a positive
+    integer"), as the other commands' errors name their flags."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except InputError as exc:
+            field = exc.field or ""
+            message = exc.message
+            if field and not message.startswith("--") and message.startswith(f"{field} "):
+                message = f"--{field.replace('_', '-')}: {message[len(field) + 1 :]}"
+            elif field and message.startswith(f"{field}:"):
+                message = f"--{field.replace('_', '-')}{message[len(field) :]}"
+            raise InputError(message, field=exc.field, value=exc.value) from None
+
+    return run
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``game``, ``tournament`` and ``evolve`` commands to ``app``."""
-    app.command("game")(game_cmd)
-    app.command("tournament")(tournament_cmd)
-    app.command("evolve")(evolve_cmd)
+    app.command("game")(_named_by_flag(game_cmd))
+    app.command("tournament")(_named_by_flag(tournament_cmd))
+    app.command("evolve")(_named_by_flag(evolve_cmd))

@@ -316,7 +316,7 @@ def scenario_yaml_from_history(
         "#   share of irst, pec and tpop among these states, times their combined milex over an",
         f"#   ASSUMED mean military burden of {b:g} (an assumption, not data).",
         f"# alliances: ATOP 5.1 obligations in force in {year}; reliabilities are herz assumptions",
-        "#   by kind (herz.history.RELIABILITY), not data.",
+        "#   by kind (herz.history.from_history.RELIABILITY), not data.",
         "# Sources:",
         f"#   {datasets.citation('nmc', version=version)}",
         f"#   {datasets.citation('atop')}",
