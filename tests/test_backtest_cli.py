@@ -61,6 +61,7 @@ def test_json_and_out(tmp_path: Path) -> None:
         (["--test", "1990:2012"], "--test: 1990:2012"),
         (["--horizon", "0"], "--horizon:"),
         (["--target", "wars"], "--target: unknown target 'wars'"),
+        (["--target", "mid,mid"], "--target: mid,mid names a target twice"),  # it crashed
         (["--train", "1700:1899"], "--train: 1700:1899 starts before"),
         (["--bootstrap", "-5"], "--bootstrap:"),
         (["richardson"], "MODEL: herz backtest forecasts with spiral only"),
@@ -87,3 +88,13 @@ def test_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
     assert code == 2
     assert "--out:" in err
     assert target.read_text() == "x"
+
+
+def test_a_test_window_of_one_block_says_its_intervals_have_no_width() -> None:
+    """14 test years and a 20-year horizon: one block, every resample the test set itself,
+    so the "95%" intervals are points; the output says so (it printed them without a word)."""
+    code, out, err = invoke("--test", "1900:1913", "--horizon", "20", "--bootstrap", "10")
+    assert code == 0, err
+    assert "single block of 14" in " ".join(out.split())
+    code, out, err = invoke("--bootstrap", "10", "--seed", "1")
+    assert code == 0 and "single block" not in out

@@ -399,3 +399,13 @@ def test_year_coverage_is_the_datasets_not_the_chosen_states() -> None:
         datasets.load("wars", years=2010)
     with pytest.raises(InputError, match=r"outside the years of NMC v7.0"):
         datasets.load("nmc", states="GFR", years=1700)
+
+
+def test_bad_api_arguments_are_input_errors() -> None:
+    """A ValueError and a KeyError before; and --within with one state dropped every row."""
+    with pytest.raises(InputError, match="years: expected"):
+        datasets.load("nmc", years=("a", "b"))  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="level: expected dispute"):
+        datasets.columns("mid", level="foo")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"within: .* needs two states"):
+        datasets.load("atop", states="USA", within=True)

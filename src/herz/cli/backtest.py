@@ -149,6 +149,14 @@ def _print_table(result: BacktestResult) -> None:
         f"blocks of {result.block} years, seed {result.seed}. Brier and log loss: lower is "
         "better; BSS against climatology; AUC 0.5 = no discrimination."
     )
+    n_years = result.panel.test_years[1] - result.panel.test_years[0] + 1
+    if result.n_boot and result.block >= n_years:
+        # one block spans the whole test window: every resample is the test set itself
+        con.print(
+            f"note: the test window's {n_years} years make a single block of "
+            f"{result.block}, so every bootstrap resample is the test set itself and the "
+            "intervals have no width; a test window of several horizons gives intervals."
+        )
     for target, fitted in result.baselines.items():
         for note in fitted["logit"]["notes"]:
             con.print(f"note: logit ({target}): {note}")

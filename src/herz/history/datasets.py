@@ -469,6 +469,12 @@ def columns(
 ) -> dict[str, ColumnSpec]:
     """The documented columns ``{name: (dtype, description)}`` of a loaded frame."""
     if name == "mid":
+        if level not in MID_COLUMNS:
+            raise InputError(
+                f"level: expected dispute, participant or dyad-year, got {level!r}",
+                field="level",
+                value=level,
+            )
         return MID_COLUMNS[level]
     if name == "atop" and dyad_years:
         return _ATOP_DYAD_YEAR_COLUMNS
@@ -638,8 +644,14 @@ def parse_years(value: str | int | tuple[int, int] | None) -> tuple[int, int] | 
     if isinstance(value, int):
         return (value, value)
     if isinstance(value, tuple):
-        if len(value) != 2:
-            raise InputError(f"years: expected (start, end), got {value!r}", field="years")
+        if len(value) != 2 or not all(
+            isinstance(v, int | np.integer) and not isinstance(v, bool) for v in value
+        ):
+            raise InputError(
+                f"years: expected (start, end) as two whole years, got {value!r}",
+                field="years",
+                value=value,
+            )
         start, end = int(value[0]), int(value[1])
     else:
         match = _YEARS_RE.match(str(value))
@@ -871,6 +883,13 @@ def load(
     monadic = name in ("nmc", "states", "majors", "wars") or (
         name == "mid" and level == "participant"
     )
+    if within and codes is not None and len(set(codes)) < 2 and not monadic:
+        raise InputError(
+            "within: keeps the rows among the given states, so it needs two states or more "
+            f"(got {states!r}: every row would be dropped)",
+            field="within",
+            value=states,
+        )
     if within and (monadic or codes is None):
         raise InputError(
             "within: applies only to dyadic data (atop, arms_races, rivalries, mid dyad-years, "
