@@ -219,7 +219,9 @@ def test_the_shipped_posterior_loads_with_its_provenance() -> None:
         (["--population", "1"], "--population"),
         (["--generations", "0"], "--generations"),
         (["--param", "spiral.war_cost=1:0"], "--param"),
-        (["--years", "1700:1800"], "years"),
+        (["--years", "1700:1800"], "--years:"),
+        # a parameter given twice (the last silently won)
+        (["--param", "spiral.war_cost=0:1", "--param", "spiral.war_cost=0:2"], "given twice"),
     ],
 )
 def test_cli_bad_input_exits_2_with_one_sentence_and_no_file(
@@ -230,6 +232,14 @@ def test_cli_bad_input_exits_2_with_one_sentence_and_no_file(
     assert result.exit_code == 2, result.output
     assert flag in result.output and len(result.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_cli_names_the_era_for_the_era_s_errors(tmp_path: Path) -> None:
+    """Without --years the training window is the ERA argument: its errors say ERA, not the
+    API's 'years:' (a flag the user never typed)."""
+    for era in ("1899:1816", "2010:2022"):
+        result = runner.invoke(app, ["calibrate", "spiral", era, "--simulations", "10", "-q"])
+        assert result.exit_code == 2 and result.output.startswith("error: ERA: "), result.output
 
 
 def test_cli_writes_the_posterior_and_prints_the_table(tmp_path: Path) -> None:

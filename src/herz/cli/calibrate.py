@@ -6,8 +6,10 @@ calls the same way. Heavy imports (pyabc, pandas) stay inside the command.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,17 @@ import typer
 from herz.errors import InputError
 
 __all__ = ["format_table", "register"]
+
+
+@contextlib.contextmanager
+def _flag_for_years(years: str | None) -> Iterator[None]:
+    """The API's ``years`` is the training window: ``--years`` when given, else the ERA."""
+    from herz.cli._app import with_flag
+
+    try:
+        yield
+    except InputError as exc:
+        raise with_flag(exc, {"years": "ERA" if years is None else "--years"}) from None
 
 
 def _parse_parameters(items: list[str] | None) -> Any:
@@ -31,6 +44,12 @@ def _parse_parameters(items: list[str] | None) -> Any:
         name = name.strip()
         if not name:
             raise InputError(f"--param: expected NAME or NAME=LOW:HIGH, got {text!r}.")
+        if name in named or name in ranged:  # the last one silently won
+            raise InputError(
+                f"--param: {name} is given twice; give each parameter once.",
+                field="--param",
+                value=text,
+            )
         if not sep:
             named.append(name)
             continue
@@ -259,7 +278,7 @@ def calibrate_cmd(
         bar.update(tasks[t], completed=done)
 
     try:
-        with bar:
+        with bar, _flag_for_years(years):
             posterior = calibrate(
                 model,
                 era,
