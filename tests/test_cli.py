@@ -7,6 +7,7 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -147,6 +148,70 @@ def test_out_into_a_folder_of_an_earlier_run_says_what_it_leaves(tmp_path: Path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert run(*args, "--out", str(tmp_path / "fresh"))[0] == 0  # a new folder: nothing
+
+
+def test_a_folder_where_an_output_file_goes_is_refused_before_anything_moves(
+    tmp_path: Path,
+) -> None:
+    """It failed half-way (an internal error), leaving the new summary.json beside the old
+    tables; now exit 2 and the earlier run's files untouched."""
+    out = tmp_path / "half"
+    assert run("run", "two-state", "--runs", "2", "--seed", "1", "--out", str(out))[0] == 0
+    (out / "timeseries.csv").unlink()
+    (out / "timeseries.csv").mkdir()
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    code, _, err = run("run", "two-state", "--runs", "2", "--seed", "2", "--out", str(out))
+    assert code == 2 and "is a folder where the run would write its file" in err, err
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["half"]  # no temporary folders
+
+
+def test_a_failed_move_puts_the_earlier_run_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All or none: a move that fails part-way (injected on summary.json, after the csv files
+    were moved in) takes the new files out and restores the old ones."""
+    out = tmp_path / "r"
+    assert run("run", "two-state", "--runs", "2", "--seed", "1", "--out", str(out))[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = Path.replace
+
+    def failing(self: Path, target: Any) -> Path:
+        # the new summary.json's move from the staging folder (not the set-aside copy's)
+        moving_in = ".old." not in self.parent.name and Path(target).parent == out
+        if self.name == "summary.json" and moving_in:
+            raise OSError(28, "No space left on device")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", failing)
+    code, _, err = run("run", "two-state", "--runs", "2", "--seed", "2", "--out", str(out))
+    monkeypatch.undo()
+    assert code == 2 and "No space left on device" in err, err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_files_that_cannot_be_put_back_are_kept_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the roll-back itself fails, the earlier files stay where they were set aside, and
+    the message says where: never deleted."""
+    out = tmp_path / "r"
+    assert run("run", "two-state", "--runs", "2", "--seed", "1", "--out", str(out))[0] == 0
+    old_summary = (out / "summary.json").read_bytes()
+    real = Path.replace
+
+    def failing(self: Path, target: Any) -> Path:
+        if self.name == "summary.json" and Path(target).parent == out:
+            raise OSError(28, "No space left on device")  # moving in, and putting back
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", failing)
+    code, _, err = run("run", "two-state", "--runs", "2", "--seed", "2", "--out", str(out))
+    monkeypatch.undo()
+    assert code == 2 and "could not all be put back: they are in " in err, err
+    aside = Path(" ".join(err.split()).split("they are in ")[1].rstrip("."))
+    assert (aside / "summary.json").read_bytes() == old_summary
 
 
 def test_run_is_reproducible_from_the_seed() -> None:

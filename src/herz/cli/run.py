@@ -355,17 +355,58 @@ def _write_outputs(result: Result, out: Path) -> list[Path]:
                     "runs. Use an empty folder to keep one run's outputs together.",
                     stacklevel=2,
                 )
+        for name in sorted(new_names):
+            if (out / name).is_dir():  # refused before anything moves (it failed half-way)
+                raise InputError(
+                    f"--out: {out / name} is a folder where the run would write its file "
+                    f"{name}; nothing was written.",
+                    field="--out",
+                    value=str(out),
+                )
         out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for item in sorted(staging.iterdir()):
-            target = out / item.name
-            item.replace(target)
-            written.append(target)
-        return written
+        return _move_in(staging, out, out_parent)
     except OSError as exc:
         raise _write_error(out, exc) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_in(staging: Path, out: Path, parent: Path) -> list[Path]:
+    """Move every file of ``staging`` into ``out``, all or none: the files they replace are
+    set aside first, and a failure part-way takes the new ones out and puts the old ones back
+    (the folder held a mix of two runs after a failed move). The set-aside files are the
+    outputs this run replaces, and are removed once every new file is in place."""
+    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=parent))
+    moved: list[Path] = []
+    kept: list[tuple[Path, Path]] = []
+    try:
+        for item in sorted(staging.iterdir()):
+            target = out / item.name
+            if target.exists() or target.is_symlink():
+                old = aside / item.name
+                target.replace(old)
+                kept.append((old, target))
+            item.replace(target)
+            moved.append(target)
+    except OSError as exc:
+        try:
+            for target in moved:
+                target.unlink(missing_ok=True)
+            for old, target in reversed(kept):
+                old.replace(target)
+        except OSError:
+            # the earlier files could not all be put back: they stay where they were set
+            # aside, and the message says where (never deleted)
+            raise InputError(
+                f"--out: cannot write {out} ({exc.strerror or exc}), and the earlier files it "
+                f"was replacing could not all be put back: they are in {aside}.",
+                field="--out",
+                value=str(out),
+            ) from exc
+        shutil.rmtree(aside, ignore_errors=True)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+    return moved
 
 
 def _write_error(out: Path, exc: OSError) -> InputError:
