@@ -137,6 +137,17 @@ def test_singular_system_has_no_equilibrium_but_simulates() -> None:
     assert system.stability().regime == "runaway race"
 
 
+def test_many_actors_with_spread_rates_are_not_singular() -> None:
+    """15 actors without reactions, fatigue 1 and 0.1 (condition number 10): the equilibrium
+    is g / a. The determinant test called it singular (det of M scaled: 0.1^14)."""
+    n = 15
+    a = np.array([1.0] + [0.1] * (n - 1))
+    assert_allclose(R.equilibrium(np.zeros((n, n)), a, np.ones(n)), 1.0 / a, rtol=1e-12)
+    # and a system singular to working precision still is
+    with pytest.raises(ModelError):
+        R.equilibrium(np.array([[0.0, 0.5], [0.5, 0.0]]), np.array([0.5, 0.5]), np.ones(2))
+
+
 def test_euler_is_richardsons_difference_equation() -> None:
     rng = np.random.default_rng(11)
     K, a, g, x0 = random_system(rng, 3, "stable")

@@ -211,8 +211,10 @@ def risk_return_uniform(
 
     With c_low = 0 and c_high = c̄ (A knows only that B's cost lies between 0 and c̄):
     x* = p + (c̄ − c_A)/2 and P(war) = (c̄ − c_A)/(2c̄) when c_A < c̄, and no war when c_A ≥ c̄.
-    P(war) falls as either cost rises, and with complete information (w = 0) it is 0: A demands
-    p + c_B, the top of the range, and B accepts (Fearon's complete-information benchmark).
+    P(war) falls as A's cost rises and as B's cost distribution shifts up (the same width);
+    widening it (raising c̄ from 0) raises P(war), (c̄ − c_A)/(2c̄) growing toward 1/2. With
+    complete information (w = 0) it is 0: A demands p + c_B, the top of the range, and B
+    accepts (Fearon's complete-information benchmark).
 
     Parameters
     ----------
@@ -911,9 +913,11 @@ def rationalist_war(
     never empty and nothing stops the states from settling in it. Past each bound, war comes back:
 
     * private information: A believes c_B uniform on [c_B − w/2, c_B + w/2] (w = ``cost_spread``,
-      at most 2c_B), and :func:`risk_return_uniform` gives P(war) > 0 iff
-      min((c_high − c_A)/2, 1 − p) > c_low, i.e. (when the stake does not cap A's demand)
-      w > 2(c_A + c_B)/3 (our algebra);
+      at most 2c_B), and :func:`risk_return_uniform` gives a positive ex-ante probability of
+      war, under A's belief, iff min((c_high − c_A)/2, 1 − p) > c_low, i.e. (when the stake
+      does not cap A's demand) w > 2(c_A + c_B)/3 (our algebra). It is a probability over the
+      types A cannot tell apart: a B whose cost is the centre c_B itself accepts A's demand;
+      the war comes from the types below it;
     * a shift in power p → ``p_next`` past :func:`shift_threshold` (:func:`commitment_problem`);
       arming makes it endogenous (``p_next`` from :func:`win_probability` after the build-up);
     * a first-strike advantage ``p_first − p_second > c_A + c_B`` (:func:`preemptive_war`);
