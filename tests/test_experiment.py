@@ -348,3 +348,68 @@ def test_builtin_jervis_worlds_is_a_spiral_grid_over_omega_and_delta() -> None:
         pytest.skip("the spiral model is not registered yet")
     plan = prepare_sweep("jervis-worlds", runs=1, steps=2)
     assert plan.n_points >= 4
+
+
+def _tiny_spec(name: str, values: list[float]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "scenario": "two-state",
+        "model": "spiral",
+        "parameters": {"world.offense_advantage": {"values": values}},
+        "runs": 1,
+        "steps": 2,
+        "seed": 1,
+    }
+
+
+def test_a_sweep_stored_by_another_process_meanwhile_is_not_written_into(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race: B stores sweep 'tiny' after A checked the file and before A opened it. A
+    wrote into B's sweep unchecked (1,751 runs under a 1-point sweep). The window is forced
+    here by making A's first check see an empty file."""
+    db = tmp_path / "tr.duckdb"
+    run_sweep(_tiny_spec("tiny", [0.3]), db=db, workers=1)
+    import herz.store
+
+    monkeypatch.setattr(herz.store, "check_database", lambda *_a, **_k: None)
+    with pytest.raises(InputError, match="stored there by another process"):
+        run_sweep(_tiny_spec("tiny", [0.1, 0.2]), db=db, workers=1)
+    monkeypatch.undo()
+    from herz.analysis import sweep_summary
+
+    assert len(sweep_summary(db)) == 1
+
+
+@pytest.mark.parametrize(
+    ("parameters", "overrides", "needle"),
+    [
+        (
+            {"states.A.type": {"values": ["greedy"]}, "states[0].type": {"values": ["greedy"]}},
+            {},
+            "parameters.states[0].type: sets the same field as parameters.states.A.type",
+        ),
+        (
+            {"states[*].type": {"values": ["greedy"]}, "states.B.type": {"values": ["greedy"]}},
+            {},
+            "sets the same field",
+        ),
+        (
+            {"world.offense_advantage": {"values": [0.0, 1.0]}},
+            {"world.offense_advantage": 0.3},
+            "overrides.world.offense_advantage: sets the same field",
+        ),
+        ({"time.steps": {"values": [3, 6]}}, {}, "cannot be a parameter"),
+    ],
+)
+def test_two_paths_to_one_field_are_refused(
+    tmp_path: Path, parameters: dict[str, Any], overrides: dict[str, Any], needle: str
+) -> None:
+    """They ran: the points table recorded one path's value while the runs used the other's
+    (and time.steps as a parameter changed nothing: every point runs the spec's steps)."""
+    spec = {**_tiny_spec("dup", [0.0]), "parameters": parameters, "overrides": overrides}
+    db = tmp_path / "d.duckdb"
+    with pytest.raises(InputError) as info:
+        run_sweep(spec, db=db, workers=1)
+    assert needle in str(info.value)
+    assert not db.exists()

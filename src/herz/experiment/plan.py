@@ -89,6 +89,62 @@ def _resolve_scenario(spec: SweepSpec, source: str, folder: Path | None) -> Scen
     return base.with_overrides(spec.overrides, source=f"{source}: overrides")
 
 
+def _canonical_path(path: str, ids: list[str]) -> tuple[str, ...]:
+    """``path`` as a tuple of keys with list items as indices (``states.A.type`` and
+    ``states[0].type`` alike: ``("states", "0", "type")``; ``[*]`` stays ``"*"``)."""
+    out: list[str] = []
+    for token in path.split("."):
+        name, bracket, rest = token.partition("[")
+        if name:
+            out.append(name)
+        while bracket:
+            index, _, rest = rest.partition("]")
+            out.append(index.strip())
+            _, bracket, rest = rest.partition("[")
+    for k in range(len(out) - 1):  # a state by its id
+        if out[k] == "states" and out[k + 1] in ids:
+            out[k + 1] = str(ids.index(out[k + 1]))
+    return tuple(out)
+
+
+def _same_field(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two canonical paths set a common field (``*`` matches every index; a path that
+    is a prefix of the other sets a part of it)."""
+    return all(x == y or "*" in (x, y) for x, y in zip(a, b, strict=False))
+
+
+def _check_distinct_fields(spec: SweepSpec, base: Scenario, source: str) -> None:
+    """Each field is varied by one parameter and not also fixed by an override: two paths to
+    one field (``states.A.type`` and ``states[0].type``, or ``states[*].type``) ran the points
+    with one value while the points table recorded the other."""
+    ids = list(base.ids)
+    named = [("parameters", p) for p in spec.parameters] + [
+        ("overrides", p) for p in spec.overrides
+    ]
+    canon = [(where, p, _canonical_path(p, ids)) for where, p in named]
+    for where, p, c in canon:
+        if where == "parameters" and _same_field(c, ("time", "steps")):
+            # every point runs the spec's steps: varied, it changed nothing
+            raise InputError(
+                f"{source}: parameters.{p}: the run length is the spec's steps (or the "
+                "scenario's) at every point and cannot be a parameter; run one sweep per length.",
+                source=source,
+                field=f"parameters.{p}",
+                value=p,
+            )
+    for i, (w1, p1, c1) in enumerate(canon):
+        for w2, p2, c2 in canon[i + 1 :]:
+            if w1 == w2 == "overrides" or not _same_field(c1, c2):
+                continue
+            raise InputError(
+                f"{source}: {w2}.{p2}: sets the same field as {w1}.{p1}; vary each field "
+                "through one parameter, and do not also fix it in overrides.",
+                source=source,
+                field=f"{w2}.{p2}",
+                value=p2,
+            )
+
+
 def prepare_sweep(
     spec_or_name: SweepSpec | str | Path | Mapping[str, Any],
     *,
@@ -135,6 +191,7 @@ def prepare_sweep(
             value=exc.value,
         ) from None
     base = _resolve_scenario(spec, source, folder)
+    _check_distinct_fields(spec, base, source)
     for path, pspec in spec.parameters.items():
         candidates: list[Any] = pspec.grid() if not pspec.sampled else [pspec.low, pspec.high]
         if pspec.integer and pspec.sampled:

@@ -243,6 +243,16 @@ def run_sweep(
         db_path.parent.mkdir(parents=True, exist_ok=True)
         with Store(db_path) as store, _SigintGuard() as interrupt:
             sweep_id = store.sweep_id(plan.spec.name)
+            if sweep_id is not None and existing is None:
+                # another process stored a sweep of this name after the check above: never
+                # write into it unchecked (the two sweeps' runs were mixed in one file)
+                raise InputError(
+                    f"{db_path}: a sweep named {plan.spec.name!r} was stored there by another "
+                    "process while this one started; run again (with --resume to complete "
+                    "it), or choose another --db.",
+                    field="--db",
+                    value=str(db_path),
+                )
             if sweep_id is None:
                 with interrupt.deferred():
                     sweep_id = store.create_sweep(plan, chunk_runs=chunk_runs, version=__version__)
