@@ -448,3 +448,41 @@ def test_iterated_model_slow_path_equals_machines(
     assert slow.outcomes.equals(fast.outcomes)
     assert slow.series is not None and fast.series is not None
     assert slow.series.equals(fast.series)
+
+
+def test_the_source_scan_covers_every_strategy_axelrod_lists(axl: Any) -> None:
+    """A mistyped name is refused from axelrod's source, without importing it; that is safe
+    only if every name axelrod itself lists (class and display names) is among those read."""
+    from herz.models.iterated import _axelrod
+
+    names, shown = _axelrod._source_names()
+    missing = [
+        label
+        for cls in axl.all_strategies
+        for label in (cls.__name__, cls.name)
+        if _axelrod._squash(label) not in names
+    ]
+    assert not missing, missing
+    assert "Tit For Tat" in shown and "Prober" in shown
+    assert _axelrod._squash("grimm") not in names
+
+
+def test_a_mistyped_strategy_is_refused_without_importing_axelrod() -> None:
+    """``herz tournament --strategies tit-for-tat,grimm`` answered after about ten seconds,
+    the time ``import axelrod`` takes, only to say that axelrod has no 'grimm' either."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from herz.errors import InputError\n"
+        "from herz.models.iterated.kernel import get_strategy\n"
+        "try:\n"
+        "    get_strategy('grimm')\n"
+        "except InputError as err:\n"
+        "    print('axelrod' in sys.modules, 'Tit For Tat' in str(err), \"'grim'\" in str(err))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.split() == ["False", "True", "True"], out.stdout + out.stderr

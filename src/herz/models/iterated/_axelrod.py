@@ -56,6 +56,67 @@ def import_axelrod(purpose: str = "this") -> Any:
     return axelrod
 
 
+def _squash(name: str) -> str:
+    """A name with case and every space, hyphen and underscore removed, so that a display name
+    ("Nice Meta Winner") and a class name ("NiceMetaWinner") meet."""
+    return "".join(ch for ch in name.lower() if ch not in " -_")
+
+
+@functools.cache
+def _source_names() -> tuple[frozenset[str], tuple[str, ...]]:
+    """What axelrod's strategy names could be, read from its source files without importing
+    it (``import axelrod`` takes about ten seconds, and a mistyped herz name should not wait
+    for it): the squashed class names, ``name = "..."`` strings of class bodies and names bound
+    at module level (strategies made by a factory, ``NiceMetaWinner = ...``) of
+    ``axelrod/strategies``, and the display strings among them, for "did you mean". A
+    superset of the real names (``tests/test_axelrod_adapter.py`` checks that every strategy
+    axelrod lists is in it), so a name outside it is certainly not axelrod's."""
+    spec = importlib.util.find_spec("axelrod")
+    if spec is None or spec.origin is None:
+        return frozenset(), ()
+    from pathlib import Path
+
+    folder = Path(spec.origin).parent / "strategies"
+    squashed: set[str] = set()
+    shown: set[str] = set()
+    for path in folder.rglob("*.py"):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            return frozenset(), ()  # cannot read the source: no pre-check (see lookup)
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                squashed.update(_squash(t.id) for t in node.targets if isinstance(t, ast.Name))
+        for found in ast.walk(tree):
+            if not isinstance(found, ast.ClassDef):
+                continue
+            squashed.add(_squash(found.name))
+            for item in found.body:
+                if (
+                    isinstance(item, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "name" for t in item.targets)
+                    and isinstance(item.value, ast.Constant)
+                    and isinstance(item.value.value, str)
+                ):
+                    squashed.add(_squash(item.value.value))
+                    shown.add(item.value.value)
+    return frozenset(squashed), tuple(sorted(shown, key=str.lower))
+
+
+def could_be_axelrod(name: str) -> bool:
+    """Whether ``name`` (parameters after ``:`` ignored) may name an axelrod strategy, judged
+    from axelrod's source without importing it; True when the source cannot be read."""
+    if "axelrod" in sys.modules:
+        return True
+    names, _ = _source_names()
+    return not names or _squash(name.partition(":")[0]) in names
+
+
+def source_display_names() -> list[str]:
+    """axelrod's display names as its source spells them (for suggestions; no import)."""
+    return list(_source_names()[1])
+
+
 def _normalise(name: str) -> str:
     # the kernel's rule: lower case, spaces, hyphens and underscores -> single "-"
     return "-".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
@@ -100,7 +161,7 @@ def lookup(name: str) -> AxelrodPlayer | None:
     InputError
         When the strategy exists but does not take the parameters given.
     """
-    if not available():
+    if not available() or not could_be_axelrod(name):
         return None
     base, sep, rest = name.partition(":")
     cls = _index().get(_normalise(base))

@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -731,7 +732,13 @@ def _unknown_strategy_hint(name: str | None = None) -> str:
         "aliases such as 'tft', 'grudger', 'pavlov' and axelrod display names such as "
         "'Tit For Tat' or 'GTFT: 0.33' are accepted too; "
     )
-    axelrod_names = _axelrod.display_names() if _axelrod.available() else []
+    # axelrod's names as its source spells them: importing it for a hint takes seconds
+    axelrod_names = (
+        (_axelrod.display_names() if "axelrod" in sys.modules else [])
+        or _axelrod.source_display_names()
+        if _axelrod.available()
+        else []
+    )
     if axelrod_names:
         hint += (
             "so is any axelrod strategy name ('Prober', 'Gradual', 'First by Joss: 0.8', ...; "
