@@ -28,7 +28,8 @@ class StrictModel(BaseModel):
             for key, value in data.items():
                 field = cls.model_fields.get(key) if isinstance(key, str) else None
                 if isinstance(value, bool) and field and not _accepts_bool(field.annotation):
-                    raise ValueError(f"{key} must be a number or text, not {str(value).lower()}")
+                    expected = _expected(field.annotation)
+                    raise ValueError(f"{key} must be {expected}, not {str(value).lower()}")
         return data
 
     @field_validator("*", mode="after")
@@ -37,6 +38,33 @@ class StrictModel(BaseModel):
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError("must be a finite number")
         return value
+
+
+def _expected(annotation: Any) -> str:
+    """What a field that refused true/false takes, in words: "text", "a number", "a number or
+    text" or "a mapping of fields" (the messages of :class:`StrictModel`)."""
+    kinds = _kinds(annotation)
+    if kinds == {"mapping"}:
+        return "a mapping of fields"
+    if "text" in kinds:
+        return "a number or text" if "number" in kinds else "text"
+    return "a number"
+
+
+def _kinds(annotation: Any) -> set[str]:
+    if annotation is str:
+        return {"text"}
+    if annotation in (int, float):
+        return {"number"}
+    if isinstance(annotation, type) and issubclass(annotation, (BaseModel, dict)):
+        return {"mapping"}
+    args = get_args(annotation)
+    if args:
+        out: set[str] = set()
+        for a in args:
+            out |= _kinds(a)
+        return out or {"number"}
+    return {"number"}
 
 
 def _accepts_bool(annotation: Any) -> bool:

@@ -143,8 +143,13 @@ def check_folder_writable(folder: Path, flag: str, target: Path | None = None) -
 
     what = folder if target is None else target
     for part in (folder, *folder.parents):
-        if not part.exists():
+        try:
+            exists = part.exists()
+        except OSError:  # ENAMETOOLONG and the like: the lengths are checked below
+            exists = False
+        if not exists:
             continue
+        _check_name_lengths(what, part, flag)
         if not part.is_dir():
             raise InputError(
                 f"{flag}: cannot write {what}: {part} is a file, not a folder.",
@@ -158,6 +163,32 @@ def check_folder_writable(folder: Path, flag: str, target: Path | None = None) -
                 value=str(what),
             )
         return
+
+
+#: Bytes that herz adds to a name for its temporary files and folders beside the target
+#: (``.NAME.<12 hex>.part``): a name must leave room for them.
+_TEMP_NAME_EXTRA = 19
+
+
+def _check_name_lengths(what: Path, existing: Path, flag: str) -> None:
+    """Refuse a path with a part longer than the file system under ``existing`` allows, less
+    the room herz's temporary names need (an OS error after the work otherwise)."""
+    from herz.errors import InputError
+
+    try:
+        name_max = int(os.pathconf(existing, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        name_max = 255
+    for name in what.parts:
+        size = len(os.fsencode(name))
+        if size + _TEMP_NAME_EXTRA > name_max:
+            shown = name if len(name) <= 40 else f"{name[:40]}…"
+            raise InputError(
+                f"{flag}: cannot write {shown}: a name of {size} bytes is too long for the "
+                f"file system (at most {name_max - _TEMP_NAME_EXTRA} bytes here).",
+                field=flag,
+                value=shown,
+            )
 
 
 class _AtomicWrite:

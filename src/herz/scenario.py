@@ -26,6 +26,7 @@ file, the field path (``states[3].military``) and the value.
 from __future__ import annotations
 
 import copy
+import datetime
 import difflib
 import hashlib
 import json
@@ -41,6 +42,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -512,7 +514,12 @@ class RichardsonParams(_Model):
 
 def _switch(description: str, source: str) -> Any:
     """A mechanism switch: on by default; its provenance is the mechanism's source."""
-    return Field(default=True, description=description, json_schema_extra={"source": source})
+    return Field(
+        default=True,
+        strict=True,  # true or false only: 0, 1, "false" and "no" are refused, not coerced
+        description=description,
+        json_schema_extra={"source": source},
+    )
 
 
 class SpiralMechanisms(_Model):
@@ -1242,6 +1249,10 @@ class Scenario(_Model):
 
     model_config = ConfigDict(extra="allow")
 
+    #: where the scenario came from, as given (a file's path, a built-in's name), for errors
+    #: found after it was loaded; see :attr:`origin`
+    _origin: str | None = PrivateAttr(default=None)
+
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
     sources: list[Source] = Field(default_factory=list)
@@ -1448,7 +1459,7 @@ class Scenario(_Model):
         """
         if overrides is not None and not isinstance(overrides, Mapping):
             raise ScenarioError(
-                f"{self.name}: {source} must be a mapping of dotted paths to values, such as "
+                f"{self.origin}: {source} must be a mapping of dotted paths to values, such as "
                 f"{{'world.offense_advantage': 0.8}}, got {_kind(overrides)}.",
                 source=source,
                 value=overrides,
@@ -1458,7 +1469,7 @@ class Scenario(_Model):
         for path in overrides:
             if not isinstance(path, str):
                 raise ScenarioError(
-                    f"{self.name}: {source}: a path must be a string such as "
+                    f"{self.origin}: {source}: a path must be a string such as "
                     f"'world.offense_advantage', got {_kind(path)}.",
                     source=source,
                     field=str(path),
@@ -1470,8 +1481,30 @@ class Scenario(_Model):
                 _set_path(doc, concrete, value, source=source)
         # a source that names the scenario already (the web's "two-state (overrides)") is not
         # wrapped again ("two-state (with two-state (overrides))")
-        where = source if source.startswith(self.name) else f"{self.name} (with {source})"
-        return Scenario.from_dict(doc, source=where)
+        where = source if source.startswith(self.origin) else f"{self.origin} (with {source})"
+        changed = Scenario.from_dict(doc, source=where)
+        changed._origin = self._origin
+        return changed
+
+    def __eq__(self, other: object) -> bool:
+        """Equal in content: where two scenarios were loaded from (:attr:`origin`) does not
+        make them different (a built-in and a copy of its file are the same scenario)."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as pydantic's models
+
+    @property
+    def origin(self) -> str:
+        """What errors found after loading call this scenario: the file as the user gave it
+        (``my.yaml``, not the ``name:`` inside it, which a copy of a built-in shares with the
+        built-in), a built-in's name, or the scenario's name when it was made in code."""
+        return self._origin or self.name
 
     @classmethod
     def from_dict(cls, doc: Any, *, source: str = "<scenario>") -> Scenario:
@@ -1483,7 +1516,7 @@ class Scenario(_Model):
                 value=doc,
             )
         try:
-            return cls.model_validate(doc)
+            scenario = cls.model_validate(doc)
         except ValidationError as exc:
             raise _to_scenario_error(exc, source, doc) from None
         except _FieldError as exc:  # raised directly when not wrapped by pydantic
@@ -1493,6 +1526,9 @@ class Scenario(_Model):
                 field=exc.path,
                 value=exc.value,
             ) from None
+        if not source.startswith("<"):  # "<dict>", "<string>": nothing the user would know
+            scenario._origin = source
+        return scenario
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<string>") -> Scenario:
@@ -1574,6 +1610,14 @@ def _not_finite(value: Any) -> bool:
     return False
 
 
+#: Added where text was wanted and YAML gave a boolean: YAML 1.1 reads unquoted yes, no, on,
+#: off, true and false (any case) as booleans, so Norway's id ``NO`` arrives as false.
+YAML_BOOLEAN_HINT = (
+    " (YAML reads unquoted yes, no, on, off, true and false as true or false: quote the value, "
+    "as in 'NO')"
+)
+
+
 def _to_scenario_error(exc: ValidationError, source: str, doc: Any) -> ScenarioError:
     errors = exc.errors(include_url=False)
     first = errors[0]
@@ -1599,12 +1643,17 @@ def _to_scenario_error(exc: ValidationError, source: str, doc: Any) -> ScenarioE
     found, value = _lookup(doc, loc)
     reason = str(first["msg"])
     reason = reason.removeprefix("Value error, ")
-    flag = re.fullmatch(r"(\w+) must be a number or text, not (true|false)", reason)
+    flag = re.fullmatch(
+        r"(\w+) must be (text|a number|a number or text|a mapping of fields), not (true|false)",
+        reason,
+    )
     if flag:  # StrictModel refused a boolean: name the field itself
         path = f"{path}.{flag.group(1)}" if path != "(top level)" else flag.group(1)
-        reason, found, value = "must be a number, not true or false", True, flag.group(2) == "true"
+        value = flag.group(3) == "true"
+        hint = YAML_BOOLEAN_HINT if "text" in flag.group(2) else ""
         return ScenarioError(
-            f"{source}: {path}: {reason}, got {str(value).lower()}{more}.",
+            f"{source}: {path}: must be {flag.group(2)}, not true or false, got "
+            f"{str(value).lower()}{hint}{more}.",
             source=source,
             field=path,
             value=value,
@@ -1612,8 +1661,29 @@ def _to_scenario_error(exc: ValidationError, source: str, doc: Any) -> ScenarioE
     reason = reason[0].lower() + reason[1:] if reason else reason
     if found and _not_finite(value):  # not "should be less than or equal to 1, got nan"
         reason = "must be a finite number"
-    got = f", got {_short(value)}" if found else ""
-    msg = f"{source}: {path}: {reason}{got}{more}."
+    hint = ""
+    if etype == "union_tag_not_found":  # a tagged item without its tag (an event's kind)
+        tag = str((first.get("ctx") or {}).get("discriminator", "kind")).strip("'")
+        msg = f"{source}: {path}.{tag}: required field is missing{more}."
+        return ScenarioError(msg, source=source, field=f"{path}.{tag}")
+    if etype == "string_pattern_mismatch" and (first.get("ctx") or {}).get("pattern") == (
+        _ID_PATTERN
+    ):
+        reason = "must be 1 to 16 ASCII letters, digits, '_' or '-', starting with a letter"
+    if etype == "bool_type":
+        reason = "must be true or false"
+    if found and isinstance(value, (datetime.date, datetime.datetime)):
+        # YAML reads 1914-06-28 as a date
+        reason, hint = "must be a number", " (a year as a decimal number, such as 1914.49)"
+        value = value.isoformat()
+    if loc and loc[-1] == "[key]":  # a mapping's key: pydantic's path ends "...[0].[key]"
+        found, value = True, first.get("input")
+        path = _loc_to_path(loc[:-2]) + " (a key)"
+    if etype == "string_type" and found and isinstance(value, bool):
+        reason, hint = "must be text, not true or false", YAML_BOOLEAN_HINT
+    shown = str(value).lower() if isinstance(value, bool) else _short(value)
+    got = f", got {shown}" if found else ""
+    msg = f"{source}: {path}: {reason}{got}{hint}{more}."
     return ScenarioError(msg, source=source, field=path, value=value if found else None)
 
 
@@ -1634,12 +1704,12 @@ def validate_block(scenario: Scenario, name: str, params: type[BaseModel]) -> Ba
         return params.model_validate(raw)
     except ValidationError as exc:
         wrapped = _prefixed(exc, name)
-        raise _to_scenario_error(wrapped, scenario.name, {name: raw}) from None
+        raise _to_scenario_error(wrapped, scenario.origin, {name: raw}) from None
     except _FieldError as exc:
         path = f"{name}.{exc.path}"
         raise ScenarioError(
-            f"{scenario.name}: {path}: {exc.reason}, got {_short(exc.value)}.",
-            source=scenario.name,
+            f"{scenario.origin}: {path}: {exc.reason}, got {_short(exc.value)}.",
+            source=scenario.origin,
             field=path,
             value=exc.value,
         ) from None
@@ -1848,6 +1918,15 @@ def builtin_scenarios() -> dict[str, Path]:
     return dict(sorted(out.items()))
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; False where the OS cannot even look it up (a name too long for
+    the file system, a NUL byte), so such text gets the usual "no such file" answer."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def load_scenario(
     name_or_path: str | Path | Scenario | Mapping[str, Any],
     overrides: Mapping[str, Any] | None = None,
@@ -1875,18 +1954,22 @@ def load_scenario(
     else:
         text = str(name_or_path)
         builtins = builtin_scenarios()
-        if text in builtins and not Path(text).exists():
+        if text in builtins and not _exists(Path(text)):
             path = builtins[text]
             source = text
         else:
             path = Path(text)
             source = text
-            if not path.exists():
+            if not _exists(path):
                 names = ", ".join(builtins)
+                yaml_text = "\n" in text
+                shown = text if len(text) <= 80 and not yaml_text else f"{text[:40]!r}…"
+                hint = " To load YAML text, use herz.Scenario.from_yaml(text)." if yaml_text else ""
                 raise ScenarioError(
-                    f"{text}: no such file, and not a built-in scenario (built-ins: {names}).",
-                    source=text,
-                    value=text,
+                    f"{shown}: no such file, and not a built-in scenario (built-ins: {names})."
+                    + hint,
+                    source=shown,
+                    value=shown,
                 )
             if path.is_dir():
                 raise ScenarioError(f"{text}: is a folder, not a scenario file.", source=text)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from herz.errors import InputError, NumericalOverflowWarning
+from herz.errors import InputError, NumericalOverflowWarning, ScenarioError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -123,10 +123,10 @@ def check_scenario(scenario: Scenario, model: str | Model | type[Model] | None =
         names = [*names, chosen.name]
     for block in scenario.blocks:
         if block not in names:
-            raise InputError(
-                f"{scenario.name}: {block}: unknown field (a model's parameters go under its "
+            raise ScenarioError(
+                f"{scenario.origin}: {block}: unknown field (a model's parameters go under its "
                 f"name: {', '.join(names)}).",
-                source=scenario.name,
+                source=scenario.origin,
                 field=block,
             )
     targets = [chosen] if chosen is not None else [resolve_model(n) for n in names]

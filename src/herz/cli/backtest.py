@@ -81,11 +81,11 @@ def _targets(text: str | None) -> tuple[str, ...]:
 
 
 def _check_out(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out: {out} exists and is not a folder.", field="--out", value=str(out))
     from herz.results import check_folder_writable
 
-    check_folder_writable(out, "--out")
+    check_folder_writable(out, "--out")  # first: it also checks the names' lengths
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out: {out} exists and is not a folder.", field="--out", value=str(out))
 
 
 def _write_out(result: BacktestResult, out: Path) -> None:

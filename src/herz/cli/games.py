@@ -73,11 +73,11 @@ def _split_strategies(text: str) -> list[str]:
 def _out_dir(out: Path | None) -> Path | None:
     if out is None:
         return None
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out must be a directory, got the file {str(out)!r}.", field="--out")
     from herz.results import check_folder_writable
 
-    check_folder_writable(out, "--out")
+    check_folder_writable(out, "--out")  # first: it also checks the names' lengths
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out must be a directory, got the file {str(out)!r}.", field="--out")
     out.mkdir(parents=True, exist_ok=True)
     return out
 

@@ -171,7 +171,7 @@ def validate_cmd(
         try:
             check_scenario(sc)
         except InputError as exc:
-            message = str(exc).removeprefix(f"{sc.name}: ")
+            message = str(exc).removeprefix(f"{sc.origin}: ")
             raise InputError(f"{f}: {message}", source=str(f), field=exc.field) from None
         n = len(sc.states)
         typer.echo(f"{f}: valid scenario {sc.name!r} ({n} state{'' if n == 1 else 's'})")
@@ -477,12 +477,12 @@ def run_cmd(
         raise InputError(f"--runs must be ≥ 1, got {runs}.", field="--runs", value=runs)
     if seed is not None and seed < 0:
         raise InputError(f"--seed must be ≥ 0, got {seed}.", field="--seed", value=seed)
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError(f"--out: {out} exists and is not a folder.", field="--out", value=out)
     if out is not None:
         from herz.results import check_folder_writable
 
-        check_folder_writable(out, "--out")
+        check_folder_writable(out, "--out")  # first: it also checks the names' lengths
+        if out.exists() and not out.is_dir():
+            raise InputError(f"--out: {out} exists and is not a folder.", field="--out", value=out)
     m = get_model(model)
     options = _options(option)
     for name, value in (("blocs", True if blocs else None), ("method", method), ("noise", noise)):

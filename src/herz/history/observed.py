@@ -79,7 +79,7 @@ def observed_values(
     obs = scenario.observed
     if obs is None:
         raise InputError(
-            f"{scenario.name}: observed: the scenario does not say what its military is "
+            f"{scenario.origin}: observed: the scenario does not say what its military is "
             "(no observed block), got none.",
             field="observed",
         )
@@ -177,7 +177,7 @@ def compare(result: Result) -> dict[str, Any]:
     """
     if result.scenario.observed is None:
         raise InputError(
-            f"{result.scenario.name}: observed: the scenario has no observed block, so there "
+            f"{result.scenario.origin}: observed: the scenario has no observed block, so there "
             "is no record to compare with, got none.",
             field="observed",
         )

@@ -192,9 +192,9 @@ def capital_coordinates(scenario: Scenario) -> tuple[_FloatArray, _FloatArray]:
     for k, state in enumerate(scenario.states):
         if state.capital is None:
             raise ScenarioError(
-                f"{scenario.name}: states[{k}].capital: state {state.id} has no capital, which "
+                f"{scenario.origin}: states[{k}].capital: state {state.id} has no capital, which "
                 "geography needs",
-                source=scenario.name,
+                source=scenario.origin,
                 field=f"states[{k}].capital",
             )
         lat[k] = state.capital.lat

@@ -391,7 +391,8 @@ class _Setup:
     theta: float
 
 
-def _setup(scenario: Scenario, params: LanchesterParams) -> _Setup:
+def _sides(scenario: Scenario, params: LanchesterParams) -> tuple[list[str], list[str]]:
+    """The two sides: the block's, else the scenario's two blocs; an error where one is empty."""
     sides = (
         (list(params.sides[0]), list(params.sides[1]))
         if params.sides is not None
@@ -399,12 +400,17 @@ def _setup(scenario: Scenario, params: LanchesterParams) -> _Setup:
     )
     if not sides[1]:
         raise ScenarioError(
-            f"{scenario.name}: lanchester.sides: the scenario has a single bloc, so there is no "
+            f"{scenario.origin}: lanchester.sides: the scenario has a single bloc, so there is no "
             f"war to fight; give two sides, got {sides[0]!r}.",
-            source=scenario.name,
+            source=scenario.origin,
             field="lanchester.sides",
             value=sides[0],
         )
+    return sides
+
+
+def _setup(scenario: Scenario, params: LanchesterParams) -> _Setup:
+    sides = _sides(scenario, params)
     military = {s.id: s.military for s in scenario.states}
     omega = scenario.world.offense_advantage
     theta = params.offense_scale ** (2 * omega - 1)
@@ -498,12 +504,13 @@ class Lanchester(Model):
                         path = f"lanchester.sides[{i}][{j}]"
                         listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
                         raise ScenarioError(
-                            f"{scenario.name}: {path}: unknown state id (known: {listed}), "
+                            f"{scenario.origin}: {path}: unknown state id (known: {listed}), "
                             f"got {sid!r}.",
-                            source=scenario.name,
+                            source=scenario.origin,
                             field=path,
                             value=sid,
                         )
+        _sides(scenario, params)  # two sides to fight (here, so that `herz validate` says so)
         return params
 
     def simulate(

@@ -608,7 +608,7 @@ def simulate_scenario(
     dt = scenario.time.step
     if params is not None and params.fitted is not None and method == "euler" and dt != 1:
         raise InputError(
-            f"{scenario.name}: time.step: the richardson coefficients were fitted to yearly "
+            f"{scenario.origin}: time.step: the richardson coefficients were fitted to yearly "
             f"changes ({params.fitted.dataset} {params.fitted.years}) and run only with "
             f"one-year steps, got {dt:g}.",
             field="time.step",

@@ -302,13 +302,19 @@ class Iterated(Model):
         p = super().params(scenario)
         assert isinstance(p, IteratedParams)
         ids = scenario.ids
+        if len(ids) < 2:
+            raise ScenarioError(
+                f"{scenario.origin}: the iterated model needs at least two states, got {len(ids)}.",
+                source=scenario.origin,
+                field="states",
+            )
         for sid in p.strategies:
             if sid not in ids:
                 known = ", ".join(ids[:12]) + (", ..." if len(ids) > 12 else "")
                 field = f"iterated.strategies.{sid}"
                 raise ScenarioError(
-                    f"{scenario.name}: {field}: unknown state id (known: {known}), got {sid!r}.",
-                    source=scenario.name,
+                    f"{scenario.origin}: {field}: unknown state id (known: {known}), got {sid!r}.",
+                    source=scenario.origin,
                     field=field,
                     value=sid,
                 )
@@ -335,15 +341,9 @@ class Iterated(Model):
 
         from herz.results import Result
 
-        p = self.params(scenario)
+        p = self.params(scenario)  # refuses fewer than two states
         ids = scenario.ids
         n = len(ids)
-        if n < 2:
-            raise InputError(
-                f"{scenario.name}: the iterated model needs at least two states, got {n}.",
-                source=scenario.name,
-                field="states",
-            )
         turns = p.turns if p.turns is not None else steps
         game = iterated_game(scenario, p)
         names = state_strategies(scenario, p)

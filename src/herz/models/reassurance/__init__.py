@@ -340,29 +340,47 @@ class _Setup:
     signals: tuple[_Signal, ...]
 
 
-def _default_sender(scenario: Scenario) -> str:
+def _pair(scenario: Scenario, params: ReassuranceParams) -> tuple[str, str]:
+    """``(observer, sender)``: those the block names, else the sender is the state of the
+    first signal event, else the second state, skipping the observer where the block names
+    one (``observer: B`` alone makes A the sender); the observer is the first other state.
+
+    Raises
+    ------
+    ScenarioError
+        Where the two would be one state: the block names the same state twice, or the
+        scenario has one state.
+    """
     from herz.scenario import SignalEvent
 
-    for ev in scenario.events:
-        if isinstance(ev, SignalEvent):
-            return ev.state
     ids = scenario.ids
-    return ids[1] if len(ids) > 1 else ids[0]
+    sender = params.sender
+    if sender is None:
+        signalling = [ev.state for ev in scenario.events if isinstance(ev, SignalEvent)]
+        candidates = [*signalling, *ids[1:2], *ids[:1], *ids[2:]]
+        sender = next((s for s in candidates if s != params.observer), candidates[0])
+    observer = params.observer or next((s for s in ids if s != sender), sender)
+    if observer == sender:
+        field = "observer" if params.observer is not None else "sender"
+        why = (
+            f"got {observer!r} for both"
+            if params.observer is not None and params.sender is not None
+            else f"and the scenario has no other state than {observer!r}"
+        )
+        raise ScenarioError(
+            f"{scenario.origin}: reassurance.{field}: the observer must differ from the sender, "
+            f"{why}.",
+            source=scenario.origin,
+            field=f"reassurance.{field}",
+            value=observer,
+        )
+    return observer, sender
 
 
 def _setup(scenario: Scenario, params: ReassuranceParams, steps: int) -> _Setup:
     from herz.scenario import SignalEvent
 
-    sender = params.sender or _default_sender(scenario)
-    observer = params.observer or next((s for s in scenario.ids if s != sender), sender)
-    if observer == sender:
-        raise ScenarioError(
-            f"{scenario.name}: reassurance.observer: the observer must differ from the sender "
-            f"({sender!r}); the scenario needs two states, got {observer!r}.",
-            source=scenario.name,
-            field="reassurance.observer",
-            value=observer,
-        )
+    observer, sender = _pair(scenario, params)
     states = {s.id: s for s in scenario.states}
     start, dt = scenario.time.start, scenario.time.step
     signals: list[_Signal] = []
@@ -580,12 +598,13 @@ class Reassurance(Model):
             if sid is not None and sid not in known:
                 listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
                 raise ScenarioError(
-                    f"{scenario.name}: reassurance.{key}: unknown state id (known: {listed}), "
+                    f"{scenario.origin}: reassurance.{key}: unknown state id (known: {listed}), "
                     f"got {sid!r}.",
-                    source=scenario.name,
+                    source=scenario.origin,
                     field=f"reassurance.{key}",
                     value=sid,
                 )
+        _pair(scenario, params)  # the two must differ (here, so that `herz validate` says so)
         return params
 
     def simulate(
