@@ -91,9 +91,11 @@ from numpy.typing import ArrayLike, NDArray
 from herz.analysis import (
     _check_confidence,
     _check_count,
+    _declared_measures,
     _sobol_indices,
     check_saltelli,
     declared_outcomes,
+    defined_values,
 )
 from herz.errors import InputError
 
@@ -584,9 +586,9 @@ def sweep_indices(
             field="sweep",
             value=info.name,
         )
-    values = pd.Series(
-        runs[outcome].astype("Float64").to_numpy(dtype=float, na_value=np.nan), index=runs.index
-    )
+    # undefined where the model says so: the first war's size only in runs with a war
+    declared = _declared_measures([outcome], info.model).get(outcome)
+    values = pd.Series(defined_values(runs, outcome, declared), index=runs.index)
     grouped = values.groupby(runs["point"].to_numpy(), sort=True)
     mean = grouped.mean()
     n_def = grouped.count()
