@@ -9,7 +9,9 @@ import contextlib
 import importlib
 import itertools
 import logging
+import math
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -388,7 +390,55 @@ def _dask_client(
     return _DaskExecutor(client, local, f"LocalCluster on 127.0.0.1, {dask_local} processes")
 
 
-def _check_executor(cluster: str | None, dask_local: int | None) -> None:
+#: A Dask scheduler address: ``HOST:PORT``, or with a scheme (``tcp://``, ``tls://``); the host
+#: a name, an IPv4 address or a bracketed IPv6 one.
+_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)"
+    r":(?P<port>[0-9]{1,5})/?$"
+)
+#: The schemes a --cluster address may have (Dask's TCP transports).
+_SCHEMES = ("tcp", "tls")
+
+
+def _check_address(cluster: str) -> None:
+    """``cluster`` is a scheduler address Dask can dial (``HOST:PORT`` or ``tcp://HOST:PORT``,
+    port 1–65535), or one InputError sentence: a malformed one otherwise failed only after
+    the client had tried (and hung for seconds closing itself)."""
+    match = _ADDRESS.match(cluster) if isinstance(cluster, str) else None
+    scheme = match.group("scheme") if match else None
+    if (
+        match is None
+        or (scheme is not None and scheme.lower() not in _SCHEMES)
+        or not 1 <= int(match.group("port")) <= 65535
+    ):
+        raise InputError(
+            "--cluster: expected a scheduler address such as tcp://HOST:8786 or HOST:8786 "
+            f"(tcp:// or tls://, port 1-65535), got {cluster!r}.",
+            field="--cluster",
+            value=cluster,
+        )
+
+
+def _check_timeout(timeout: float) -> None:
+    """``--connect-timeout`` is a finite number of seconds above 0 (Dask fails on NaN or
+    infinity with an error of its own, and a negative one can never be met)."""
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise InputError(
+            f"--connect-timeout must be a finite number of seconds above 0, got {timeout!r}.",
+            field="--connect-timeout",
+            value=timeout,
+        )
+
+
+def _check_executor(
+    cluster: str | None, dask_local: int | None, connect_timeout: float = 5.0
+) -> None:
     """The executor options that can be checked without starting anything."""
     if cluster is not None and dask_local is not None:
         raise InputError("give either --cluster or --dask-local, not both.", field="--cluster")
@@ -398,12 +448,9 @@ def _check_executor(cluster: str | None, dask_local: int | None) -> None:
             field="--dask-local",
             value=dask_local,
         )
-    if cluster is not None and ("://" not in cluster or not cluster.split("://", 1)[1]):
-        raise InputError(
-            f"--cluster: expected a scheduler address such as tcp://HOST:8786, got {cluster!r}.",
-            field="--cluster",
-            value=cluster,
-        )
+    if cluster is not None:
+        _check_address(cluster)
+    _check_timeout(connect_timeout)
 
 
 def _start_executor(
@@ -420,7 +467,7 @@ def _start_executor(
     """
     import importlib.util
 
-    _check_executor(cluster, dask_local)
+    _check_executor(cluster, dask_local, timeout)
     if cluster is not None:
         return _StartingExecutor(lambda: _dask_client(cluster, None, timeout))
     if dask_local is not None:
