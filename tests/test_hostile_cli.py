@@ -11,7 +11,10 @@ sentence and a clear exit status, never a traceback; nothing stored is lost:
   ``herz results --csv``, ``herz sweep --resume`` and ``herz plot phase``: exit 2, naming it;
 - a full disk during ``herz sweep`` and ``herz results --csv``: exit 2 with the operating
   system's words (a small tmpfs, else a file-size limit); the stored chunks are kept;
-- a database in use by another process: exit 2, saying so.
+- a database in use by another process: exit 2, saying so;
+- the Dask scheduler of a ``--cluster`` sweep lost in the middle (it dies as ``kill -9``):
+  exit 2 saying so and that ``--resume`` continues, which it does, to the database of a sweep
+  never interrupted.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import pytest
 import yaml
 
 from _lockholder import held_open
+from _scheduler import dying_scheduler
 
 pytest.importorskip("duckdb")
 
@@ -475,3 +479,24 @@ def test_a_database_in_use_by_another_process_is_one_sentence(
     assert_same_sweep(db, good)
     with open_results(db) as store:
         assert store.sweeps()["name"].tolist() == ["hostile-store"]
+
+
+# -- a lost cluster ---------------------------------------------------------------------------
+def test_a_lost_dask_scheduler_is_one_sentence_and_resume_completes_the_sweep(
+    tmp_path: Path,
+) -> None:
+    """The scheduler dies (as ``kill -9``) after a few chunks: one sentence naming the cluster
+    and ``--resume``, exit 2, whole chunks kept (it was an "internal error" with Dask's
+    reconnection traceback); ``--resume`` on local processes gives the uninterrupted result."""
+    pytest.importorskip("distributed")
+    spec = write_spec(tmp_path, "hostile-lost-cluster", steps=50, chunk=50)
+    reference = tmp_path / "uninterrupted.duckdb"
+    run_sweep(spec, db=reference, workers=1)
+    db = tmp_path / "lost.duckdb"
+    with dying_scheduler(after=4) as address:
+        done = herz("sweep", str(spec), "--db", str(db), "--cluster", address, "-q")
+    assert_one_sentence(done, 2, f"lost the Dask scheduler at {address}", "--resume")
+    assert 0 < assert_whole_chunks(db) < 24
+    done = herz("sweep", str(spec), "--db", str(db), "--resume", "--workers", "2", "-q")
+    assert done.returncode == 0, done.stderr
+    assert_same_sweep(db, reference)

@@ -5,6 +5,7 @@ See :mod:`herz.experiment` for the promises every sweep keeps.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import itertools
@@ -15,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from herz.errors import InputError
+from herz.errors import ClusterLostError, InputError
 
 if TYPE_CHECKING:
     pass
@@ -291,14 +292,42 @@ class _ProcessExecutor:
 
 
 class _DaskExecutor:
-    """A Dask distributed cluster: an existing scheduler, or a ``LocalCluster`` we start."""
+    """A Dask distributed cluster: an existing scheduler, or a ``LocalCluster`` we start.
 
-    def __init__(self, client: Any, cluster: Any | None, label: str) -> None:
+    A scheduler lost mid-sweep (stopped, its machine or the network gone) is one
+    :class:`~herz.errors.ClusterLostError` sentence, not Dask's "cancelled for reason:
+    scheduler-connection-lost" and the client's reconnection traceback: the chunks stored so
+    far are kept, and ``--resume`` completes the sweep.
+    """
+
+    def __init__(self, client: Any, cluster: Any | None, label: str, address: str) -> None:
         self._client = client
         self._cluster = cluster
+        self._address = address
+        self._lost = False
         info = client.scheduler_info()
         self.workers = max(1, sum(w.get("nthreads", 1) for w in info["workers"].values()))
         self.name = f"Dask {label} ({self.workers} worker threads)"
+
+    def _connection_lost(self, exc: BaseException) -> bool:
+        """Whether ``exc`` (from a chunk's future, or from submitting one) means the client has
+        lost its scheduler, rather than a chunk that failed."""
+        if getattr(exc, "reason", None) == "scheduler-connection-lost":
+            return True
+        status = str(getattr(self._client, "status", "running"))
+        comm_closed = importlib.import_module("distributed.comm").CommClosedError
+        return status != "running" or isinstance(exc, comm_closed)
+
+    def _lost_error(self) -> ClusterLostError:
+        self._lost = True
+        where = "--cluster" if self._cluster is None else "--dask-local"
+        return ClusterLostError(
+            f"{where}: lost the Dask scheduler at {self._address} in the middle of the sweep; "
+            "the chunks stored so far are kept: run the same command again with --resume "
+            "(on this or any executor) to complete it.",
+            field=where,
+            value=self._address,
+        )
 
     def map_unordered(
         self, fn: Callable[[ChunkTask], ChunkResult], tasks: Iterable[ChunkTask]
@@ -306,13 +335,16 @@ class _DaskExecutor:
         as_completed = importlib.import_module("distributed").as_completed
 
         it = iter(tasks)
-        first = [
-            self._client.submit(fn, t, pure=False) for t in itertools.islice(it, 2 * self.workers)
-        ]
-        if not first:
-            return
-        queue = as_completed(first, loop=self._client.loop)
+        queue: Any = None
+        logging.getLogger("distributed.client").addFilter(self._quiet_when_lost)
         try:
+            first = [
+                self._client.submit(fn, t, pure=False)
+                for t in itertools.islice(it, 2 * self.workers)
+            ]
+            if not first:
+                return
+            queue = as_completed(first, loop=self._client.loop)
             for fut in queue:
                 result: ChunkResult = fut.result()
                 fut.release()
@@ -320,19 +352,33 @@ class _DaskExecutor:
                 nxt = next(it, None)
                 if nxt is not None:
                     queue.add(self._client.submit(fn, nxt, pure=False))
+        except (Exception, asyncio.CancelledError) as exc:
+            if self._connection_lost(exc):
+                raise self._lost_error() from None
+            raise
         finally:
-            for fut in list(queue.futures):
-                fut.cancel()
+            if queue is not None and not self._lost:
+                for fut in list(queue.futures):
+                    fut.cancel()
 
     def close(self) -> None:
         """Close the client, and the cluster if we started it."""
-        self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        try:
+            self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+        finally:
+            logging.getLogger("distributed.client").removeFilter(self._quiet_when_lost)
 
     def abort(self) -> None:
         """Close at once (the chunks in flight were cancelled by :meth:`map_unordered`)."""
         self.close()
+
+    def _quiet_when_lost(self, record: logging.LogRecord) -> bool:
+        """A filter on Dask's client log, from the start of the sweep to :meth:`close`: once
+        the scheduler is lost, the client's own reports (its reconnection attempt, its
+        traceback when closed mid-attempt) say nothing the one sentence does not."""
+        return not self._lost and str(getattr(self._client, "status", "running")) == "running"
 
 
 def _dask_client(
@@ -354,7 +400,7 @@ def _dask_client(
                 field="--cluster",
                 value=cluster,
             ) from None
-        return _DaskExecutor(client, None, f"cluster {cluster}")
+        return _DaskExecutor(client, None, f"cluster {cluster}", cluster)
     assert dask_local is not None
     dask: Any = importlib.import_module("dask")
     # A cluster of our own runs our chunks only, so two of the nanny's defaults that cost
@@ -387,7 +433,12 @@ def _dask_client(
             silence_logs=logging.CRITICAL,
         )
     client = distributed.Client(local, set_as_default=False)
-    return _DaskExecutor(client, local, f"LocalCluster on 127.0.0.1, {dask_local} processes")
+    return _DaskExecutor(
+        client,
+        local,
+        f"LocalCluster on 127.0.0.1, {dask_local} processes",
+        str(local.scheduler_address),
+    )
 
 
 #: A Dask scheduler address: ``HOST:PORT``, or with a scheme (``tcp://``, ``tls://``); the host
