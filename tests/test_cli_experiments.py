@@ -150,6 +150,16 @@ def test_default_database_goes_under_the_output_folder(tmp_path: Path) -> None:
         ({"parameters": {"world.offense_advantage": {"values": []}}}, (), "the grid is empty"),
         ({"runs": 0}, (), "runs"),
         ({}, ("--runs", "0"), "--runs must be a positive integer, got 0"),
+        (
+            {
+                "parameters": {
+                    "world.offense_advantage": {"range": {"start": 0, "stop": 1, "num": 10**6}},
+                    "world.distinguishability": {"range": {"start": 0, "stop": 1, "num": 10**6}},
+                }
+            },
+            (),
+            "1,000,000,000,000 points, more than a sweep may have (1,000,000)",
+        ),
         ({}, ("--steps", "-1"), "--steps"),
         ({}, ("--cluster", "tcp://127.0.0.1:9", "--connect-timeout", "0.5"), "cannot reach"),
         ({}, ("--cluster", "nonsense"), "scheduler address"),
