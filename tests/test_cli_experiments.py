@@ -334,3 +334,47 @@ def test_a_bad_parameter_is_named_even_where_the_sweep_is_stored(tmp_path: Path)
     assert code == 2 and "world.nope" in err and "already holds" not in err, err
     code, _, err = run("sweep", str(spec_file(tmp_path)), "--db", str(db), "--workers", "1")
     assert code == 2 and "already holds" in err and "resume=True" in err, err
+
+
+def test_results_and_plots_of_an_interrupted_sweep_warn_that_it_is_incomplete(
+    tmp_path: Path,
+) -> None:
+    """A sweep stopped part-way (here after two of six chunks) was exported and plotted
+    without a word; now stderr says how many of how many runs are stored. A complete sweep
+    says nothing."""
+    from herz.experiment import Progress, run_sweep
+
+    spec = spec_file(tmp_path)  # 6 points × 4 runs
+    db = tmp_path / "cut.duckdb"
+
+    def stop_after_two(p: Progress) -> None:
+        if p.chunks_done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, db=db, workers=1, chunk=4, progress=stop_after_two)
+    warning = f"warning: sweep 'cli-grid' in {db} is incomplete: 8 of 24 runs stored"
+    png = tmp_path / "phase.png"
+    for args in (
+        ("results", str(db)),
+        ("results", str(db), "--summary"),
+        (
+            "plot",
+            "phase",
+            str(db),
+            "--x",
+            "world.offense_advantage",
+            "--y",
+            "world.distinguishability",
+            "--z",
+            "mean_arms_growth",
+            "-o",
+            str(png),
+        ),
+    ):
+        code, _, err = run(*args)
+        assert code == 0, err
+        assert warning in err and "--resume" in err, err
+    assert run("sweep", str(spec), "--db", str(db), "--resume", "--workers", "1", "-q")[0] == 0
+    code, _, err = run("results", str(db), "--summary")
+    assert code == 0 and "warning" not in err
