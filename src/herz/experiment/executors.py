@@ -145,6 +145,41 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _exit_with_parent() -> None:
+    """Worker initializer's second half: end this worker when the sweep's parent process dies.
+
+    A parent killed outright (``kill -9``, the OOM killer) runs no clean-up: its workers sat
+    in ``call_queue.get()`` for good (each holds the queue's write end too, so no EOF comes),
+    and with them the fork server (which lives while any worker holds its "alive" pipe) and
+    the resource tracker, all orphaned. A daemon thread waits on the parent's sentinel (a
+    pipe whose other end only the parent holds; multiprocessing gives one to every child) and
+    exits the worker at once when it closes; the fork server and the tracker then see their
+    last users gone and exit too. The chunk a worker was computing is dropped: with its parent
+    dead nothing would store it, and ``--resume`` computes it again.
+    """
+    import multiprocessing
+    import threading
+
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if sentinel is None:
+        return
+
+    def watch() -> None:
+        from multiprocessing.connection import wait
+
+        wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="herz-exit-with-parent", daemon=True).start()
+
+
+def _init_worker() -> None:
+    """Initializer of every local worker: ignore Ctrl-C, and end with the parent."""
+    _ignore_sigint()
+    _exit_with_parent()
+
+
 def _warm_up() -> int:
     """Import what a chunk needs, so that workers start before the first chunk arrives."""
     import pandas  # noqa: F401
@@ -214,7 +249,7 @@ class _ProcessExecutor:
         # are set only while the fork server (or each spawned worker) starts.
         ctx = _worker_context(preload)
         self._pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_ignore_sigint
+            max_workers=workers, mp_context=ctx, initializer=_init_worker
         )
         self._starter: threading.Thread | None = None
         if ctx.get_start_method() == "forkserver":
