@@ -71,6 +71,50 @@ def test_summarize_by_hand() -> None:
     assert "mean_label" not in out.columns and "mean_run" not in out.columns
 
 
+def test_first_war_size_is_summarized_given_a_war_as_in_the_model_summary(
+    tmp_path: Path,
+) -> None:
+    """A sweep point's ``mean_first_war_size`` is the model's own "States in the first war,
+    given a war": the mean over the runs with a war (it averaged in the 0 of every run without
+    one, half the model's value at P(war) = 0.5), and NaN where no run had a war."""
+    import herz
+
+    spec = {
+        "name": "first-war-size",
+        "scenario": "multipolar-20",
+        "model": "spiral",
+        "overrides": {"world.distinguishability": 0},
+        "parameters": {"world.offense_advantage": {"values": [0.0, 0.5, 0.9]}},
+        "runs": 20,
+        "steps": 50,
+        "seed": 3,
+    }
+    db = tmp_path / "sizes.duckdb"
+    run_sweep(spec, db=db, workers=1)
+    summary = sweep_summary(db)
+    base = herz.load_scenario("multipolar-20").with_overrides({"world.distinguishability": 0})
+    seen_partial = False
+    for point, omega in enumerate([0.0, 0.5, 0.9]):
+        own = herz.simulate(
+            base.with_overrides({"world.offense_advantage": omega}),
+            "spiral",
+            steps=50,
+            runs=20,
+            seed=3,
+            keep="summary",
+            stream_key=(point,),
+        ).summary
+        row = summary.iloc[point]
+        assert row["p_war"] == pytest.approx(own["p_war"])
+        seen_partial |= 0 < own["p_war"] < 1
+        if own["mean_first_war_size"] is None:
+            assert math.isnan(row["mean_first_war_size"])
+        else:
+            assert row["mean_first_war_size"] == pytest.approx(own["mean_first_war_size"])
+    assert seen_partial  # some point had wars in some runs only: where the two means differ
+    assert math.isnan(summary.iloc[0]["mean_first_war_size"])  # ω = 0: no war, no size
+
+
 def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
     return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
 

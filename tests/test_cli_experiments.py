@@ -150,9 +150,27 @@ def test_default_database_goes_under_the_output_folder(tmp_path: Path) -> None:
         ({"parameters": {"world.offense_advantage": {"values": []}}}, (), "the grid is empty"),
         ({"runs": 0}, (), "runs"),
         ({}, ("--runs", "0"), "--runs must be a positive integer, got 0"),
+        (
+            {
+                "parameters": {
+                    "world.offense_advantage": {"range": {"start": 0, "stop": 1, "num": 10**6}},
+                    "world.distinguishability": {"range": {"start": 0, "stop": 1, "num": 10**6}},
+                }
+            },
+            (),
+            "1,000,000,000,000 points, more than a sweep may have (1,000,000)",
+        ),
         ({}, ("--steps", "-1"), "--steps"),
         ({}, ("--cluster", "tcp://127.0.0.1:9", "--connect-timeout", "0.5"), "cannot reach"),
         ({}, ("--cluster", "nonsense"), "scheduler address"),
+        ({}, ("--cluster", "tcp://foo"), "got 'tcp://foo'"),  # no port: Dask hung 10 s closing
+        ({}, ("--cluster", "tcp://host:99999"), "port 1-65535"),
+        ({}, ("--cluster", "udp://host:8786"), "scheduler address"),
+        ({}, ("--cluster", "tcp://a b:8786"), "scheduler address"),
+        ({}, ("--cluster", "tcp://127.0.0.1:9", "--connect-timeout", "nan"), "got nan"),
+        ({}, ("--cluster", "tcp://127.0.0.1:9", "--connect-timeout", "inf"), "got inf"),
+        ({}, ("--cluster", "tcp://127.0.0.1:9", "--connect-timeout", "-1"), "above 0, got -1"),
+        ({}, ("--cluster", "tcp://127.0.0.1:9", "--connect-timeout", "0"), "--connect-timeout"),
         ({}, ("--dask-local", "0"), "--dask-local"),
         ({}, ("--workers", "0"), "--workers"),
     ],
@@ -316,3 +334,47 @@ def test_a_bad_parameter_is_named_even_where_the_sweep_is_stored(tmp_path: Path)
     assert code == 2 and "world.nope" in err and "already holds" not in err, err
     code, _, err = run("sweep", str(spec_file(tmp_path)), "--db", str(db), "--workers", "1")
     assert code == 2 and "already holds" in err and "resume=True" in err, err
+
+
+def test_results_and_plots_of_an_interrupted_sweep_warn_that_it_is_incomplete(
+    tmp_path: Path,
+) -> None:
+    """A sweep stopped part-way (here after two of six chunks) was exported and plotted
+    without a word; now stderr says how many of how many runs are stored. A complete sweep
+    says nothing."""
+    from herz.experiment import Progress, run_sweep
+
+    spec = spec_file(tmp_path)  # 6 points × 4 runs
+    db = tmp_path / "cut.duckdb"
+
+    def stop_after_two(p: Progress) -> None:
+        if p.chunks_done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, db=db, workers=1, chunk=4, progress=stop_after_two)
+    warning = f"warning: sweep 'cli-grid' in {db} is incomplete: 8 of 24 runs stored"
+    png = tmp_path / "phase.png"
+    for args in (
+        ("results", str(db)),
+        ("results", str(db), "--summary"),
+        (
+            "plot",
+            "phase",
+            str(db),
+            "--x",
+            "world.offense_advantage",
+            "--y",
+            "world.distinguishability",
+            "--z",
+            "mean_arms_growth",
+            "-o",
+            str(png),
+        ),
+    ):
+        code, _, err = run(*args)
+        assert code == 0, err
+        assert warning in err and "--resume" in err, err
+    assert run("sweep", str(spec), "--db", str(db), "--resume", "--workers", "1", "-q")[0] == 0
+    code, _, err = run("results", str(db), "--summary")
+    assert code == 0 and "warning" not in err

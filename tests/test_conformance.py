@@ -373,6 +373,12 @@ def test_declarations_are_checked_without_running() -> None:
     with pytest.raises(ConformanceError, match="common outcome name"):
         check_declarations(Redefined)
 
+    class GivenNothing(Toy):  # 'given' must name a bool outcome of the model
+        outcomes = (Measure("size", "int", "states", "Size.", given="war"),)
+
+    with pytest.raises(ConformanceError, match="'given' names a bool outcome"):
+        check_declarations(GivenNothing)
+
 
 def test_bad_arguments_of_the_checks() -> None:
     with pytest.raises(ValueError, match="runs >= 2"):

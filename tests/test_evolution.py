@@ -170,3 +170,22 @@ def test_evolution_results_frames_and_plots() -> None:
 def test_moran_bad_input(kwargs: dict[str, Any]) -> None:
     with pytest.raises(InputError):
         moran_process(np.ones((2, 2)), **kwargs)
+
+
+def test_count_arguments_share_one_check_with_the_iterated_model() -> None:
+    """evolution._positive_int and iterated.kernel._check_positive_int were one function
+    written twice; both now use herz._validation.positive_int (NumPy integers accepted, bools
+    and floats refused, an upper bound named)."""
+    import numpy as np
+
+    import herz.models.evolution as evolution
+    import herz.models.iterated.kernel as iterated
+    from herz._validation import positive_int
+
+    assert evolution.positive_int is iterated.positive_int is positive_int
+    assert positive_int("turns", np.int64(3)) == 3
+    for bad in (True, 0, -2, 2.0, "3"):
+        with pytest.raises(InputError, match=r"^turns must be a positive integer, got "):
+            positive_int("turns", bad)
+    with pytest.raises(InputError, match="turns must be at most 10, got 11"):
+        positive_int("turns", 11, most=10)

@@ -78,6 +78,48 @@ def stored_runs(db: Path) -> pd.DataFrame:
         ({"design": {"kind": "lhs", "samples": 4}}, "world.offense_advantage", ""),
         ({"design": {"kind": "magic"}}, "design.kind", "magic"),
         ({"seed": -1}, "seed", "-1"),
+        # a grid of 10^12 points ended in MemoryError after minutes: refused at once
+        (
+            {
+                "parameters": {
+                    "world.offense_advantage": {"range": {"start": 0, "stop": 1, "num": 10**6}},
+                    "world.distinguishability": {"range": {"start": 0, "stop": 1, "num": 10**6}},
+                }
+            },
+            "parameters",
+            "1,000,000,000,000 points, more than a sweep may have (1,000,000)",
+        ),
+        (
+            {
+                "parameters": {
+                    "world.offense_advantage": {
+                        "range": {"start": 0, "stop": 1e300, "step": 1e-300}
+                    }
+                }
+            },
+            "parameters",
+            "about 10^600 points",
+        ),
+        # fields the design does not use were silently ignored
+        ({"design": {"kind": "grid", "samples": 5}}, "design.samples", "5"),
+        ({"design": {"kind": "grid", "scramble": False}}, "design.scramble", "False"),
+        (
+            {"parameters": {"world.offense_advantage": {"values": [0, 1], "integer": True}}},
+            "parameters.world.offense_advantage.integer",
+            "not values",
+        ),
+        # numbers in quotes were read as numbers (or kept as text in the points table)
+        ({"runs": "7"}, "runs", "not text; write it without quotes, got '7'"),
+        ({"runs": 7.5}, "runs", "must be an integer"),
+        (
+            {
+                "parameters": {
+                    "world.offense_advantage": {"range": {"start": "0", "stop": 1, "num": 3}}
+                }
+            },
+            "parameters.world.offense_advantage.range.start",
+            "'0'",
+        ),
     ],
 )
 def test_bad_specs_name_the_file_the_field_and_the_value(
@@ -109,6 +151,26 @@ def test_unknown_parameter_path_model_and_option_are_caught_before_running(
         prepare_sweep(write_spec(tmp_path, spec_doc(options={"method": "rk4"})))
     with pytest.raises(InputError, match="not a built-in sweep"):
         load_sweep(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"parameters": {"world.offense_advantage": {"values": [0.1, "0.5"]}}}, "parameters"),
+        ({"overrides": {"states.A.military": "0.5"}}, "overrides"),
+        ({"options": {"noise": "0.1"}}, "options"),
+    ],
+)
+def test_numbers_in_quotes_are_refused_where_a_number_is_meant(
+    tmp_path: Path, change: dict[str, Any], field: str
+) -> None:
+    """A quoted number for a numeric field was accepted: the scenario read the number, but the
+    points table kept the text (a text column in every summary and plot)."""
+    with pytest.raises(InputError, match=rf"{field}\.\S+: '0\.[15]' is a number in quotes"):
+        prepare_sweep(write_spec(tmp_path, spec_doc(**change)))
+    # text a text field takes as it is stays allowed, even where it reads as a number
+    names = spec_doc(parameters={"states.A.name": {"values": ["1", "Athens"]}})
+    assert prepare_sweep(names).points["states.A.name"].tolist() == ["1", "Athens"]
 
 
 def test_runs_and_steps_given_on_the_side_replace_the_spec(tmp_path: Path) -> None:

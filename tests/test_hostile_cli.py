@@ -11,7 +11,12 @@ sentence and a clear exit status, never a traceback; nothing stored is lost:
   ``herz results --csv``, ``herz sweep --resume`` and ``herz plot phase``: exit 2, naming it;
 - a full disk during ``herz sweep`` and ``herz results --csv``: exit 2 with the operating
   system's words (a small tmpfs, else a file-size limit); the stored chunks are kept;
-- a database in use by another process: exit 2, saying so.
+- a database in use by another process: exit 2, saying so;
+- ``kill -9`` of the sweep's parent process: its local workers, the fork server and the
+  resource tracker end too, instead of staying behind for good;
+- the Dask scheduler of a ``--cluster`` sweep lost in the middle (it dies as ``kill -9``):
+  exit 2 saying so and that ``--resume`` continues, which it does, to the database of a sweep
+  never interrupted.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import pytest
 import yaml
 
 from _lockholder import held_open
+from _scheduler import dying_scheduler
 
 pytest.importorskip("duckdb")
 
@@ -139,9 +145,10 @@ _PROBE = textwrap.dedent(
             print(p.chunks_done, flush=True)
 
 
-    sweep._ProgressBar = ChunkLines
-    sys.argv = ["herz", *sys.argv[1:]]
-    main()
+    if __name__ == "__main__":  # the fork server imports this script again: not there
+        sweep._ProgressBar = ChunkLines
+        sys.argv = ["herz", *sys.argv[1:]]
+        main()
     """
 )
 
@@ -266,6 +273,92 @@ def test_sigint_to_the_console_script_with_its_progress_bar(
     assert proc.returncode == 130, (out, err)
     assert "Traceback" not in err and "Traceback" not in out, (out, err)
     assert err.strip().splitlines()[-1] == INTERRUPTED, err
+    assert_whole_chunks(db)
+
+
+# -- kill -9 ----------------------------------------------------------------------------------
+def _descendants(pid: int) -> set[int]:
+    """The processes below ``pid`` (Linux /proc), children first."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_kill_9_of_the_parent_ends_its_local_workers(tmp_path: Path) -> None:
+    """``kill -9`` of ``herz sweep`` mid-sweep: its worker processes, the fork server and the
+    resource tracker all end within seconds (they stayed, orphaned, for good); the chunks
+    stored are whole."""
+    import time
+
+    spec = write_spec(
+        tmp_path,
+        "hostile-kill",
+        scenario="two-state",
+        model="spiral",
+        options={},
+        runs=400,
+        steps=50,
+        chunk=50,
+    )
+    db = tmp_path / "killed.duckdb"
+    probe = tmp_path / "probe.py"
+    probe.write_text(_PROBE, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, str(probe), "sweep", str(spec), "--db", str(db), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    others: set[int] = set()
+    try:
+        assert proc.stdout is not None
+        up: int | None = None  # chunks stored when the workers were first seen
+        for line in proc.stdout:  # until the workers have stored a few chunks themselves
+            if not line.strip().isdigit():
+                continue
+            if up is None and len(_descendants(proc.pid)) >= 4:
+                up = int(line)
+            if up is not None and int(line) >= up + 6:
+                others = _descendants(proc.pid)
+                break
+        # the fork server, the resource tracker and two workers, the sweep still running
+        assert len(others) >= 4 and proc.poll() is None, others
+        proc.kill()  # SIGKILL to the parent alone: no clean-up of its own runs
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while any(_alive(p) for p in others) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = sorted(p for p in others if _alive(p))
+        assert not left, f"processes left behind by the killed sweep: {left}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
     assert_whole_chunks(db)
 
 
@@ -475,3 +568,24 @@ def test_a_database_in_use_by_another_process_is_one_sentence(
     assert_same_sweep(db, good)
     with open_results(db) as store:
         assert store.sweeps()["name"].tolist() == ["hostile-store"]
+
+
+# -- a lost cluster ---------------------------------------------------------------------------
+def test_a_lost_dask_scheduler_is_one_sentence_and_resume_completes_the_sweep(
+    tmp_path: Path,
+) -> None:
+    """The scheduler dies (as ``kill -9``) after a few chunks: one sentence naming the cluster
+    and ``--resume``, exit 2, whole chunks kept (it was an "internal error" with Dask's
+    reconnection traceback); ``--resume`` on local processes gives the uninterrupted result."""
+    pytest.importorskip("distributed")
+    spec = write_spec(tmp_path, "hostile-lost-cluster", steps=50, chunk=50)
+    reference = tmp_path / "uninterrupted.duckdb"
+    run_sweep(spec, db=reference, workers=1)
+    db = tmp_path / "lost.duckdb"
+    with dying_scheduler(after=4) as address:
+        done = herz("sweep", str(spec), "--db", str(db), "--cluster", address, "-q")
+    assert_one_sentence(done, 2, f"lost the Dask scheduler at {address}", "--resume")
+    assert 0 < assert_whole_chunks(db) < 24
+    done = herz("sweep", str(spec), "--db", str(db), "--resume", "--workers", "2", "-q")
+    assert done.returncode == 0, done.stderr
+    assert_same_sweep(db, reference)

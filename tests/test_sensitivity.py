@@ -218,6 +218,10 @@ def test_bad_sweep_input_fails_before_anything_is_written(tmp_path: Path) -> Non
     with pytest.raises(InputError) as err:  # a path the scenario does not have
         run_sensitivity("two-state", {"spiral.nope": (0.0, 1.0)}, n=4, runs=2, db=db)
     assert "spiral.nope" in str(err.value)
+    # one base row: the sweep ran to the end and only the analysis failed ("outputs: ...")
+    with pytest.raises(InputError, match=r"^n: Sobol' indices need at least 2 base rows") as err:
+        run_sensitivity("two-state", good, n=1, runs=2, db=db)
+    assert err.value.field == "n"
     assert not db.exists()
 
 
@@ -286,6 +290,7 @@ def test_command_line(tmp_path: Path) -> None:
         (["--param", "spiral.war_cost=a:b"], "must be numbers"),
         (["--param", "spiral.war_cost=0:1", "--outcome", "nope"], "outcome"),
         (["--param", "spiral.nope=0:1"], "spiral.nope"),
+        (["--param", "spiral.war_cost=0:1", "--n", "1"], "--n: Sobol' indices need at least 2"),
     ):
         result = runner.invoke(app, [*base, *extra])
         assert result.exit_code == 2, (extra, result.stderr)

@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-__all__ = ["StrictModel"]
+from herz.errors import InputError
+
+__all__ = ["StrictModel", "positive_int"]
+
+
+def positive_int(name: str, value: Any, most: int | None = None) -> int:
+    """``value`` as an ``int`` if it is a positive integer (a NumPy one too, never a bool) and
+    at most ``most``; else one :class:`~herz.errors.InputError` sentence naming ``name``.
+
+    The one check of a count argument (generations, turns, repetitions) that models share.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise InputError(
+            f"{name} must be a positive integer, got {value!r}.", field=name, value=value
+        )
+    number = int(value)
+    if most is not None and number > most:  # a run that would not end, or not fit in memory
+        raise InputError(f"{name} must be at most {most}, got {value!r}.", field=name, value=value)
+    return number
 
 
 class StrictModel(BaseModel):

@@ -11,7 +11,11 @@ in docs/models.md):
     ``p_war``.
 ``mean_<name>``, for each ``int`` or ``float`` outcome
     The mean over the runs where it is defined: ``first_war_step`` is NA in runs without a war,
-    so ``mean_first_war_step`` is the mean step of the first war among runs that had one.
+    so ``mean_first_war_step`` is the mean step of the first war among runs that had one. An
+    outcome declared with ``given`` (:class:`herz.models.Measure`) is defined only in the runs
+    where that ``bool`` outcome is true: ``first_war_size`` is 0 in a run without a war, and
+    ``mean_first_war_size`` is its mean over the runs with a war ("given a war", as in the
+    spiral's own summary), NaN at a point without one.
 ``mean_arms_growth``
     For a plain table (no model) with ``final_military`` but no ``arms_growth``, computed from
     ``final_military`` over the point's initial total military. With a model, only a model that
@@ -51,6 +55,7 @@ from herz.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from herz.models import Measure
     from herz.scenario import Scenario
     from herz.store import SweepInfo
 
@@ -60,6 +65,7 @@ __all__ = [
     "check_saltelli",
     "cow_war_durations",
     "declared_outcomes",
+    "defined_values",
     "kaplan_meier",
     "km_median",
     "km_survival_at",
@@ -116,16 +122,22 @@ def declared_outcomes(columns: Sequence[str], model: str | None = None) -> dict[
     match every column of that shape); columns it does not declare are left out. Without one,
     each column's dtype is read from the data by the caller (an empty result here).
     """
+    return {col: m.dtype for col, m in _declared_measures(columns, model).items()}
+
+
+def _declared_measures(columns: Sequence[str], model: str | None) -> dict[str, Measure]:
+    """Outcome column → the model's declared :class:`~herz.models.Measure` for it (templates
+    such as ``final_military_{state}`` match every column of that shape)."""
     if model is None:
         return {}
     from herz.models import get_model
 
-    out: dict[str, str] = {}
+    out: dict[str, Measure] = {}
     for m in get_model(model).outcomes:
         pattern = re.compile(re.escape(m.name).replace(re.escape("{state}"), ".+") + "$")
         for col in columns:
             if col not in out and pattern.match(col):
-                out[col] = m.dtype
+                out[col] = m
     return out
 
 
@@ -166,7 +178,8 @@ def summarize(
     data = runs.copy()
     skip = {by, "run", "sweep_id", "point", *params}
     cols = [c for c in data.columns if c not in skip]
-    kinds = declared_outcomes(cols, model)
+    measures = _declared_measures(cols, model)
+    kinds = {col: m.dtype for col, m in measures.items()}
     if model is None:
         for col in cols:
             s = data[col]
@@ -206,9 +219,27 @@ def summarize(
             out[f"p_{col}_low"] = low
             out[f"p_{col}_high"] = high
         elif kind in ("int", "float"):
-            values = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
+            values = defined_values(data, col, measures.get(col))
             out[f"mean_{col}"] = _group_means(values, bounds)
     return out.reset_index()
+
+
+def defined_values(runs: pd.DataFrame, column: str, measure: Measure | None) -> FloatArray:
+    """A numeric outcome column as floats, NaN in the runs where it is undefined.
+
+    Undefined: NaN or NA in the table (the step of a war that did not happen), and, for an
+    outcome declared with ``given`` (:class:`herz.models.Measure`), every run where that
+    ``bool`` outcome is false (the first war's size is 0 in a run without a war). Means over
+    what this returns are the "given a war" means of the model's own summary.
+    """
+    import pandas as pd
+
+    values = pd.to_numeric(runs[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    given = measure.given if measure is not None else None
+    if given is not None and given in runs.columns:
+        holds = runs[given].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        values = np.where(holds, values, np.nan)
+    return values
 
 
 def _group_means(values: NDArray[np.float64], bounds: list[tuple[int, int]]) -> FloatArray:
@@ -950,7 +981,7 @@ def step_check(
         tables.append(res.outcomes)
         if progress is not None:
             progress(k + 1, len(grid))
-    columns: list[tuple[str, str, bool]] = []  # (column, unit, per state), declared order
+    columns: list[tuple[str, Measure]] = []  # (column, its measure), declared order
     seen: set[str] = set()
     for measure in m.outcomes:
         if measure.dtype == "str" or measure.unit in _CLOCK_UNITS:
@@ -959,12 +990,13 @@ def step_check(
         for col in tables[-1].columns:
             if col not in seen and pattern.match(col) and all(col in t for t in tables):
                 seen.add(col)
-                columns.append((col, measure.unit, measure.per_state))
+                columns.append((col, measure))
     rows: list[dict[str, Any]] = []
-    for col, unit, per_state in columns:
-        ref_mean, ref_se, _ = _mean_and_se(tables[-1][col].to_numpy(dtype=float))
+    for col, measure in columns:
+        unit, per_state = measure.unit, measure.per_state
+        ref_mean, ref_se, _ = _mean_and_se(defined_values(tables[-1], col, measure))
         for (dt, n_steps), table in zip(grid, tables, strict=True):
-            mean, se, n = _mean_and_se(table[col].to_numpy(dtype=float))
+            mean, se, n = _mean_and_se(defined_values(table, col, measure))
             row: dict[str, Any] = {
                 "outcome": col,
                 "unit": unit,

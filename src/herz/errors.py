@@ -4,7 +4,8 @@
 
     HerzError                 base of everything herz raises on purpose
     ├── InputError            bad input from a person: a file, a flag, an API request (ValueError)
-    │   └── ScenarioError     a scenario document that does not validate
+    │   ├── ScenarioError     a scenario document that does not validate
+    │   └── ClusterLostError  the Dask scheduler of a sweep went away; --resume completes it
     └── ModelError            a model asked to do something it cannot (e.g. a singular system)
 
 Every ``InputError`` carries one sentence meant for a person. It names the file (when there is
@@ -16,7 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["HerzError", "InputError", "ModelError", "NumericalOverflowWarning", "ScenarioError"]
+__all__ = [
+    "ClusterLostError",
+    "HerzError",
+    "InputError",
+    "ModelError",
+    "NumericalOverflowWarning",
+    "ScenarioError",
+]
 
 
 class HerzError(Exception):
@@ -58,6 +66,13 @@ class InputError(HerzError, ValueError):
 
 class ScenarioError(InputError):
     """A scenario document (file, dict or override) that does not validate."""
+
+
+class ClusterLostError(InputError):
+    """The Dask scheduler a sweep ran on went away in the middle (it stopped, its machine or
+    the network failed). Like a full disk, it is the environment's doing, not herz's: one
+    sentence, exit code 2, and the chunks stored before are kept, so running the sweep again
+    with ``--resume`` (``resume=True``) on any executor completes it."""
 
 
 class ModelError(HerzError):

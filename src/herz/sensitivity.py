@@ -91,9 +91,11 @@ from numpy.typing import ArrayLike, NDArray
 from herz.analysis import (
     _check_confidence,
     _check_count,
+    _declared_measures,
     _sobol_indices,
     check_saltelli,
     declared_outcomes,
+    defined_values,
 )
 from herz.errors import InputError
 
@@ -420,6 +422,24 @@ def _outcome_kind(outcome: str, model: str) -> str:
     return kinds[outcome]
 
 
+def _check_base_rows(n: Any, name: str = "n") -> int:
+    """``n`` base rows for Sobol' indices: an integer ≥ 2, checked before any sweep runs.
+
+    The estimators need a variance across base rows; with one, the sweep ran to the end and
+    only then failed ("outputs: ... need at least 2 base rows"), leaving a stored sweep that no
+    analysis can use.
+    """
+    rows = _check_count(name, n, most=10_000_000)
+    if rows < 2:
+        raise InputError(
+            f"{name}: Sobol' indices need at least 2 base rows (they estimate variances across "
+            f"them), got {rows}.",
+            field=name,
+            value=rows,
+        )
+    return rows
+
+
 def _sweep_name(scenario: str | Path, outcome: str) -> str:
     stem = Path(str(scenario)).name.removesuffix(".yaml").removesuffix(".yml")
     stem = _NAME_CHARS.sub("-", stem).strip("-._") or "scenario"
@@ -484,13 +504,13 @@ def run_sensitivity(
     InputError
         For anything invalid, before the database is created or touched: no parameters, a
         range with low ≥ high (``parameters.<path>``), a path the scenario lacks, an unknown
-        outcome (``outcome``), non-positive ``n`` or ``runs``.
+        outcome (``outcome``), ``n`` below 2 (before any run), non-positive ``runs``.
     """
     from herz.experiment import run_sweep
     from herz.models import get_model
 
     ranges = _check_parameters(parameters)
-    n = _check_count("n", n, most=10_000_000)
+    n = _check_base_rows(n)
     runs = _check_count("runs", runs)
     n_resamples = _check_count("n_resamples", n_resamples)
     confidence = _check_confidence(confidence)
@@ -584,9 +604,9 @@ def sweep_indices(
             field="sweep",
             value=info.name,
         )
-    values = pd.Series(
-        runs[outcome].astype("Float64").to_numpy(dtype=float, na_value=np.nan), index=runs.index
-    )
+    # undefined where the model says so: the first war's size only in runs with a war
+    declared = _declared_measures([outcome], info.model).get(outcome)
+    values = pd.Series(defined_values(runs, outcome, declared), index=runs.index)
     grouped = values.groupby(runs["point"].to_numpy(), sort=True)
     mean = grouped.mean()
     n_def = grouped.count()

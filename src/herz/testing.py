@@ -445,9 +445,17 @@ def _declarations(case_model: Model, subject: str) -> None:
             if measure.name in seen:
                 raise fail(f"{group}: {measure.name!r} is declared twice.")
             seen.add(measure.name)
+    bools = {o.name for o in m.outcomes if o.dtype == "bool" and not o.per_state}
     for measure in m.outcomes:
         if measure.name == "run":
             raise fail("outcomes: 'run' is implicit; do not declare it.")
+        if measure.given is not None and (
+            measure.given not in bools or measure.dtype not in ("int", "float")
+        ):
+            raise fail(
+                f"outcomes: {measure.name!r} is declared given={measure.given!r}; 'given' "
+                "names a bool outcome of the model, on an int or float outcome."
+            )
         common = COMMON_OUTCOMES.get(measure.name)
         if common is not None and (common.dtype, common.unit) != (measure.dtype, measure.unit):
             raise fail(

@@ -128,6 +128,9 @@ def sensitivity_cmd(
         _check_target(csv, "--csv")
     if figure is not None:
         _check_figure(figure)
+    from herz.sensitivity import _check_base_rows
+
+    _check_base_rows(n, "--n")
     with sweep_progress(quiet) as bar:
         from herz.sensitivity import run_sensitivity
 

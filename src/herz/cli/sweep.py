@@ -157,6 +157,32 @@ def sweep_cmd(
     )
 
 
+def _warn_if_incomplete(db: Path, sweep: str | None) -> None:
+    """Say on stderr when the sweep read is incomplete (interrupted, or still to be resumed):
+    a table or figure of part of a design looks like the whole of it, with points missing or
+    holding fewer runs. Nothing when the file cannot be read: the command itself says why."""
+    from herz.store import open_results
+
+    try:
+        with open_results(db) as store:
+            sweep_id = store.resolve(sweep)
+            info = store.info(sweep_id)
+            if info.completed:
+                return
+            stored = sum(store.point_run_counts(sweep_id).values())
+    except InputError:
+        return
+    total = info.n_points * info.runs_per_point
+    if stored >= total:
+        return
+    typer.echo(
+        f"warning: sweep {info.name!r} in {db} is incomplete: {stored:,} of {total:,} runs "
+        "stored; what follows covers those only (complete it with herz sweep SPEC --db "
+        f"{db} --resume).",
+        err=True,
+    )
+
+
 def _frame(db: Path, sweep: str | None, summary: bool) -> pd.DataFrame:
     from herz.analysis import sweep_summary
     from herz.store import open_results
@@ -194,6 +220,7 @@ def results_cmd(
     for target, flag in ((csv, "--csv"), (parquet, "--parquet")):
         if target is not None:
             _check_target(target, flag)
+    _warn_if_incomplete(db, sweep)
     frame = _frame(db, sweep, summary)
     if csv is None and parquet is None:
         _to_stdout(frame)
@@ -285,6 +312,7 @@ def plot_phase_cmd(
     from herz.plots.experiments import plot_phase
 
     _check_figure(out)
+    _warn_if_incomplete(db, sweep)
     summary = sweep_summary(db, sweep)
     _save(plot_phase(summary, x, y, z, title=title), out)
 
@@ -301,6 +329,7 @@ def plot_sensitivity_cmd(
     from herz.plots.experiments import plot_sensitivity
 
     _check_figure(out)
+    _warn_if_incomplete(db, sweep)
     indices = sweep_sensitivity(db, output, sweep)
     _save(plot_sensitivity(indices, title=title), out)
     for row in indices.itertuples(index=False):

@@ -5,15 +5,18 @@ See :mod:`herz.experiment` for the promises every sweep keeps.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import itertools
 import logging
+import math
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from herz.errors import InputError
+from herz.errors import ClusterLostError, InputError
 
 if TYPE_CHECKING:
     pass
@@ -142,6 +145,41 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _exit_with_parent() -> None:
+    """Worker initializer's second half: end this worker when the sweep's parent process dies.
+
+    A parent killed outright (``kill -9``, the OOM killer) runs no clean-up: its workers sat
+    in ``call_queue.get()`` for good (each holds the queue's write end too, so no EOF comes),
+    and with them the fork server (which lives while any worker holds its "alive" pipe) and
+    the resource tracker, all orphaned. A daemon thread waits on the parent's sentinel (a
+    pipe whose other end only the parent holds; multiprocessing gives one to every child) and
+    exits the worker at once when it closes; the fork server and the tracker then see their
+    last users gone and exit too. The chunk a worker was computing is dropped: with its parent
+    dead nothing would store it, and ``--resume`` computes it again.
+    """
+    import multiprocessing
+    import threading
+
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if sentinel is None:
+        return
+
+    def watch() -> None:
+        from multiprocessing.connection import wait
+
+        wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="herz-exit-with-parent", daemon=True).start()
+
+
+def _init_worker() -> None:
+    """Initializer of every local worker: ignore Ctrl-C, and end with the parent."""
+    _ignore_sigint()
+    _exit_with_parent()
+
+
 def _warm_up() -> int:
     """Import what a chunk needs, so that workers start before the first chunk arrives."""
     import pandas  # noqa: F401
@@ -211,7 +249,7 @@ class _ProcessExecutor:
         # are set only while the fork server (or each spawned worker) starts.
         ctx = _worker_context(preload)
         self._pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_ignore_sigint
+            max_workers=workers, mp_context=ctx, initializer=_init_worker
         )
         self._starter: threading.Thread | None = None
         if ctx.get_start_method() == "forkserver":
@@ -289,14 +327,42 @@ class _ProcessExecutor:
 
 
 class _DaskExecutor:
-    """A Dask distributed cluster: an existing scheduler, or a ``LocalCluster`` we start."""
+    """A Dask distributed cluster: an existing scheduler, or a ``LocalCluster`` we start.
 
-    def __init__(self, client: Any, cluster: Any | None, label: str) -> None:
+    A scheduler lost mid-sweep (stopped, its machine or the network gone) is one
+    :class:`~herz.errors.ClusterLostError` sentence, not Dask's "cancelled for reason:
+    scheduler-connection-lost" and the client's reconnection traceback: the chunks stored so
+    far are kept, and ``--resume`` completes the sweep.
+    """
+
+    def __init__(self, client: Any, cluster: Any | None, label: str, address: str) -> None:
         self._client = client
         self._cluster = cluster
+        self._address = address
+        self._lost = False
         info = client.scheduler_info()
         self.workers = max(1, sum(w.get("nthreads", 1) for w in info["workers"].values()))
         self.name = f"Dask {label} ({self.workers} worker threads)"
+
+    def _connection_lost(self, exc: BaseException) -> bool:
+        """Whether ``exc`` (from a chunk's future, or from submitting one) means the client has
+        lost its scheduler, rather than a chunk that failed."""
+        if getattr(exc, "reason", None) == "scheduler-connection-lost":
+            return True
+        status = str(getattr(self._client, "status", "running"))
+        comm_closed = importlib.import_module("distributed.comm").CommClosedError
+        return status != "running" or isinstance(exc, comm_closed)
+
+    def _lost_error(self) -> ClusterLostError:
+        self._lost = True
+        where = "--cluster" if self._cluster is None else "--dask-local"
+        return ClusterLostError(
+            f"{where}: lost the Dask scheduler at {self._address} in the middle of the sweep; "
+            "the chunks stored so far are kept: run the same command again with --resume "
+            "(on this or any executor) to complete it.",
+            field=where,
+            value=self._address,
+        )
 
     def map_unordered(
         self, fn: Callable[[ChunkTask], ChunkResult], tasks: Iterable[ChunkTask]
@@ -304,13 +370,16 @@ class _DaskExecutor:
         as_completed = importlib.import_module("distributed").as_completed
 
         it = iter(tasks)
-        first = [
-            self._client.submit(fn, t, pure=False) for t in itertools.islice(it, 2 * self.workers)
-        ]
-        if not first:
-            return
-        queue = as_completed(first, loop=self._client.loop)
+        queue: Any = None
+        logging.getLogger("distributed.client").addFilter(self._quiet_when_lost)
         try:
+            first = [
+                self._client.submit(fn, t, pure=False)
+                for t in itertools.islice(it, 2 * self.workers)
+            ]
+            if not first:
+                return
+            queue = as_completed(first, loop=self._client.loop)
             for fut in queue:
                 result: ChunkResult = fut.result()
                 fut.release()
@@ -318,19 +387,33 @@ class _DaskExecutor:
                 nxt = next(it, None)
                 if nxt is not None:
                     queue.add(self._client.submit(fn, nxt, pure=False))
+        except (Exception, asyncio.CancelledError) as exc:
+            if self._connection_lost(exc):
+                raise self._lost_error() from None
+            raise
         finally:
-            for fut in list(queue.futures):
-                fut.cancel()
+            if queue is not None and not self._lost:
+                for fut in list(queue.futures):
+                    fut.cancel()
 
     def close(self) -> None:
         """Close the client, and the cluster if we started it."""
-        self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        try:
+            self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+        finally:
+            logging.getLogger("distributed.client").removeFilter(self._quiet_when_lost)
 
     def abort(self) -> None:
         """Close at once (the chunks in flight were cancelled by :meth:`map_unordered`)."""
         self.close()
+
+    def _quiet_when_lost(self, record: logging.LogRecord) -> bool:
+        """A filter on Dask's client log, from the start of the sweep to :meth:`close`: once
+        the scheduler is lost, the client's own reports (its reconnection attempt, its
+        traceback when closed mid-attempt) say nothing the one sentence does not."""
+        return not self._lost and str(getattr(self._client, "status", "running")) == "running"
 
 
 def _dask_client(
@@ -352,7 +435,7 @@ def _dask_client(
                 field="--cluster",
                 value=cluster,
             ) from None
-        return _DaskExecutor(client, None, f"cluster {cluster}")
+        return _DaskExecutor(client, None, f"cluster {cluster}", cluster)
     assert dask_local is not None
     dask: Any = importlib.import_module("dask")
     # A cluster of our own runs our chunks only, so two of the nanny's defaults that cost
@@ -385,10 +468,63 @@ def _dask_client(
             silence_logs=logging.CRITICAL,
         )
     client = distributed.Client(local, set_as_default=False)
-    return _DaskExecutor(client, local, f"LocalCluster on 127.0.0.1, {dask_local} processes")
+    return _DaskExecutor(
+        client,
+        local,
+        f"LocalCluster on 127.0.0.1, {dask_local} processes",
+        str(local.scheduler_address),
+    )
 
 
-def _check_executor(cluster: str | None, dask_local: int | None) -> None:
+#: A Dask scheduler address: ``HOST:PORT``, or with a scheme (``tcp://``, ``tls://``); the host
+#: a name, an IPv4 address or a bracketed IPv6 one.
+_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)"
+    r":(?P<port>[0-9]{1,5})/?$"
+)
+#: The schemes a --cluster address may have (Dask's TCP transports).
+_SCHEMES = ("tcp", "tls")
+
+
+def _check_address(cluster: str) -> None:
+    """``cluster`` is a scheduler address Dask can dial (``HOST:PORT`` or ``tcp://HOST:PORT``,
+    port 1–65535), or one InputError sentence: a malformed one otherwise failed only after
+    the client had tried (and hung for seconds closing itself)."""
+    match = _ADDRESS.match(cluster) if isinstance(cluster, str) else None
+    scheme = match.group("scheme") if match else None
+    if (
+        match is None
+        or (scheme is not None and scheme.lower() not in _SCHEMES)
+        or not 1 <= int(match.group("port")) <= 65535
+    ):
+        raise InputError(
+            "--cluster: expected a scheduler address such as tcp://HOST:8786 or HOST:8786 "
+            f"(tcp:// or tls://, port 1-65535), got {cluster!r}.",
+            field="--cluster",
+            value=cluster,
+        )
+
+
+def _check_timeout(timeout: float) -> None:
+    """``--connect-timeout`` is a finite number of seconds above 0 (Dask fails on NaN or
+    infinity with an error of its own, and a negative one can never be met)."""
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise InputError(
+            f"--connect-timeout must be a finite number of seconds above 0, got {timeout!r}.",
+            field="--connect-timeout",
+            value=timeout,
+        )
+
+
+def _check_executor(
+    cluster: str | None, dask_local: int | None, connect_timeout: float = 5.0
+) -> None:
     """The executor options that can be checked without starting anything."""
     if cluster is not None and dask_local is not None:
         raise InputError("give either --cluster or --dask-local, not both.", field="--cluster")
@@ -398,12 +534,9 @@ def _check_executor(cluster: str | None, dask_local: int | None) -> None:
             field="--dask-local",
             value=dask_local,
         )
-    if cluster is not None and ("://" not in cluster or not cluster.split("://", 1)[1]):
-        raise InputError(
-            f"--cluster: expected a scheduler address such as tcp://HOST:8786, got {cluster!r}.",
-            field="--cluster",
-            value=cluster,
-        )
+    if cluster is not None:
+        _check_address(cluster)
+    _check_timeout(connect_timeout)
 
 
 def _start_executor(
@@ -420,7 +553,7 @@ def _start_executor(
     """
     import importlib.util
 
-    _check_executor(cluster, dask_local)
+    _check_executor(cluster, dask_local, timeout)
     if cluster is not None:
         return _StartingExecutor(lambda: _dask_client(cluster, None, timeout))
     if dask_local is not None:

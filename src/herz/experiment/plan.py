@@ -145,6 +145,40 @@ def _check_distinct_fields(spec: SweepSpec, base: Scenario, source: str) -> None
             )
 
 
+def _is_number_text(value: Any) -> bool:
+    """Whether ``value`` is text that reads as a number (``"0.5"``, ``"1e3"``)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_quoted_number(base: Scenario, path: str, value: Any, where: str, source: str) -> None:
+    """A number in quotes (``"0.5"``) for a scenario field that takes a number is refused: the
+    scenario read it as the number, but the points table (a parameter) or the spec's record
+    (an override) kept the text, so phase plots and summaries saw a text column. Text that a
+    text field takes as it is (a state named ``"1"``) stays allowed."""
+    if not _is_number_text(value):
+        return
+    number = float(value)
+    as_text = base.with_overrides({path: value}, source=f"{source}: {where}").hash()
+    try:
+        as_number = base.with_overrides({path: number}, source=f"{source}: {where}").hash()
+    except InputError:
+        return  # the field takes text, not a number
+    if as_text == as_number:
+        raise InputError(
+            f"{source}: {where}.{path}: {value!r} is a number in quotes; write it without "
+            "quotes, as a number.",
+            source=source,
+            field=f"{where}.{path}",
+            value=value,
+        )
+
+
 def prepare_sweep(
     spec_or_name: SweepSpec | str | Path | Mapping[str, Any],
     *,
@@ -182,7 +216,7 @@ def prepare_sweep(
             f"{source}: model: {exc}", source=source, field="model", value=spec.model
         ) from None
     try:
-        validate_options(model, spec.options)
+        validated = validate_options(model, spec.options)
     except InputError as exc:
         raise InputError(
             f"{source}: options.{exc.field}: {exc}",
@@ -190,8 +224,19 @@ def prepare_sweep(
             field=f"options.{exc.field}",
             value=exc.value,
         ) from None
+    for name, value in spec.options.items():
+        if _is_number_text(value) and not isinstance(getattr(validated, name, None), str):
+            raise InputError(
+                f"{source}: options.{name}: {value!r} is a number in quotes; write it without "
+                "quotes, as a number.",
+                source=source,
+                field=f"options.{name}",
+                value=value,
+            )
     base = _resolve_scenario(spec, source, folder)
     _check_distinct_fields(spec, base, source)
+    for path, value in spec.overrides.items():
+        _check_quoted_number(base, path, value, "overrides", source)
     for path, pspec in spec.parameters.items():
         candidates: list[Any] = pspec.grid() if not pspec.sampled else [pspec.low, pspec.high]
         if pspec.integer and pspec.sampled:
@@ -204,6 +249,7 @@ def prepare_sweep(
                 raise InputError(
                     f"{exc}".rstrip("."), source=source, field=f"parameters.{path}", value=value
                 ) from None
+            _check_quoted_number(base, path, value, "parameters", source)
     resolved = spec.model_copy(
         update={
             "steps": spec.steps if spec.steps is not None else base.time.steps,

@@ -195,7 +195,7 @@ def run_sweep(
 
     t0 = time.perf_counter()
     _check_workers(workers)
-    _check_executor(cluster, dask_local)
+    _check_executor(cluster, dask_local, connect_timeout)
     if chunk is not None and (isinstance(chunk, bool) or chunk < 1):
         raise InputError(f"--chunk must be ≥ 1, got {chunk}.", field="--chunk", value=chunk)
     # 1. The spec (nothing is written yet).

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from herz._validation import StrictModel
 from herz.errors import InputError
@@ -28,13 +28,25 @@ _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 _DESIGN_KEY = 0x64657369676E
 #: Largest root seed (seeds are stored as signed 64-bit integers).
 _MAX_SEED = 2**63 - 1
+#: Most parameter points a sweep may have. The design is built in memory (a table of one row
+#: per point, the points table written when the sweep is created), and each grid value is
+#: validated once beforehand: a million points take a few hundred MB and seconds to prepare,
+#: while a grid whose product of levels is 10^12 ran out of memory after minutes. Beyond it,
+#: split the sweep, or sample the space (lhs, sobol) instead of gridding it.
+MAX_POINTS = 1_000_000
 
 Scalar = bool | int | float | str
 DesignKind = Literal["grid", "lhs", "sobol", "saltelli"]
 
 
 # -- the spec ---------------------------------------------------------------------------------
-_Spec = StrictModel
+class _Spec(StrictModel):
+    """A part of a sweep spec: :class:`StrictModel` (unknown keys are errors), and strict
+    types besides: a number in quotes (``runs: "100"``, ``start: "0"``) is refused, not read
+    as the number, nor a float taken for an integer (``runs: 2.5``): a spec says what it means
+    or is refused, as a scientific record should."""
+
+    model_config = ConfigDict(strict=True)
 
 
 class RangeSpec(_Spec):
@@ -158,12 +170,30 @@ class SweepSpec(_Spec):
     @model_validator(mode="after")
     def _design_fits(self) -> Self:
         kind = self.design.kind
+        if kind == "grid" and self.design.samples is not None:
+            raise _SpecFieldError(
+                "design.samples",
+                self.design.samples,
+                "a grid takes no samples (its points are every combination of the values)",
+            )
+        if kind in ("grid", "lhs") and not self.design.scramble:
+            raise _SpecFieldError(
+                "design.scramble",
+                False,
+                f"the {kind} design does not use it (scramble is for sobol and saltelli)",
+            )
         for path, p in self.parameters.items():
+            if p.integer and p.values is not None:
+                raise _SpecFieldError(
+                    f"parameters.{path}.integer",
+                    True,
+                    "rounds a range or bounds, not values (give whole numbers as values)",
+                )
             if kind == "grid" and p.sampled:
                 raise _SpecFieldError(
                     f"parameters.{path}", None, "a grid needs 'values' or 'range', not bounds"
                 )
-            if kind == "grid" and not p.grid():
+            if kind == "grid" and _grid_size(p) == 0:
                 raise _SpecFieldError(f"parameters.{path}", [], "the grid is empty")
             if kind != "grid" and not p.sampled:
                 raise _SpecFieldError(
@@ -171,6 +201,16 @@ class SweepSpec(_Spec):
                 )
         if kind != "grid" and self.design.samples is None:
             raise _SpecFieldError("design.samples", None, f"the {kind} design needs 'samples'")
+        n = self.n_points()
+        if n > MAX_POINTS:
+            where = "parameters" if kind == "grid" else "design.samples"
+            fewer = "fewer values per parameter" if kind == "grid" else "fewer samples"
+            raise _SpecFieldError(
+                where,
+                None,
+                f"the {kind} design has {_count(n)} points, more than a sweep may have "
+                f"({MAX_POINTS:,}); use {fewer}, or split it into several sweeps",
+            )
         return self
 
     @property
@@ -179,9 +219,9 @@ class SweepSpec(_Spec):
         return list(self.parameters)
 
     def n_points(self) -> int:
-        """How many parameter points the design has."""
+        """How many parameter points the design has (at most :data:`MAX_POINTS`)."""
         if self.design.kind == "grid":
-            return math.prod(len(p.grid()) for p in self.parameters.values())
+            return math.prod(_grid_size(p) for p in self.parameters.values())
         assert self.design.samples is not None
         if self.design.kind == "saltelli":
             return self.design.samples * (len(self.parameters) + 2)
@@ -190,6 +230,29 @@ class SweepSpec(_Spec):
     def canonical(self) -> dict[str, Any]:
         """The spec as plain JSON data (every default filled in)."""
         return self.model_dump(mode="json")
+
+
+def _count(n: int) -> str:
+    """A count for a sentence: with thousands separators, or its power of ten when huge."""
+    return f"{n:,}" if n < 10**15 else f"about 10^{len(str(n)) - 1}"
+
+
+def _grid_size(p: ParameterSpec) -> int:
+    """How many grid values ``p`` has, counted without listing them."""
+    if p.values is not None:
+        return len(p.values)
+    if p.range is not None:
+        if p.range.num is not None:
+            return p.range.num
+        assert p.range.step is not None
+        span = (p.range.stop - p.range.start) / p.range.step + 1e-9
+        if not math.isfinite(span):  # beyond any float: count exactly, far beyond the limit
+            from fractions import Fraction
+
+            exact = (Fraction(p.range.stop) - Fraction(p.range.start)) / Fraction(p.range.step)
+            return max(math.floor(exact) + 1, 0)
+        return max(math.floor(span) + 1, 0)
+    return 0
 
 
 class _SpecFieldError(ValueError):
@@ -248,6 +311,10 @@ def _spec_error(exc: ValidationError, source: str, doc: Any) -> InputError:
     reason = reason[:1].lower() + reason[1:]
     if scalar_union:
         reason = "must be a number, a text or true/false"
+    elif found and isinstance(value, str) and first["type"] in ("int_type", "float_type"):
+        reason = "must be a number, not text; write it without quotes"
+    elif found and isinstance(value, float) and first["type"] == "int_type":
+        reason = "must be an integer (no decimal point)"
     got = f", got {value!r}" if found else ""
     return InputError(
         f"{source}: {path}: {reason}{got}.",

@@ -77,12 +77,20 @@ class Measure:
         The unit (``"scenario military unit"``, ``"years"``, ``"share"``), or ``""``.
     doc:
         One line: what it is.
+    given:
+        For a per-run outcome that means something only in some runs: the ``bool`` outcome
+        that says which (``"war"`` for the first war's size, 0 in a run without one). A
+        sweep's summary (:func:`herz.analysis.summarize`) then averages it over those runs
+        alone, as the model's own summary does ("given a war"), and gives NaN where no run
+        qualifies. ``None``: defined in every run (a NaN or NA value still counts as
+        undefined).
     """
 
     name: str
     dtype: Dtype
     unit: str
     doc: str
+    given: str | None = None
 
     @property
     def per_state(self) -> bool:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from herz._validation import positive_int
 from herz.errors import InputError
 
 if TYPE_CHECKING:
@@ -74,16 +75,6 @@ def _names(players: Sequence[str] | None, k: int) -> list[str]:
 #: The most generations (and Moran runs) an evolution may have: the shares are kept for every
 #: generation, so 10^6 generations of ten strategies already hold 80 MB
 MAX_GENERATIONS = 1_000_000
-
-
-def _positive_int(name: str, value: int, most: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
-        raise InputError(
-            f"{name} must be a positive integer, got {value!r}.", field=name, value=value
-        )
-    if most is not None and value > most:  # a run that would not end, or not fit in memory
-        raise InputError(f"{name} must be at most {most}, got {value!r}.", field=name, value=value)
-    return int(value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,7 +191,7 @@ def replicator_dynamics(
     """
     a = _matrix(payoff_matrix)
     k = a.shape[0]
-    gens = _positive_int("generations", generations, most=MAX_GENERATIONS)
+    gens = positive_int("generations", generations, most=MAX_GENERATIONS)
     names = _names(players, k)
     if initial is None:
         x = np.full(k, 1.0 / k)
@@ -274,9 +265,9 @@ def moran_process(
     a = _matrix(payoff_matrix)
     k = a.shape[0]
     names = _names(players, k)
-    n_pop = _positive_int("population", population)
-    gens = _positive_int("generations", generations, most=MAX_GENERATIONS)
-    n_runs = _positive_int("runs", runs, most=10_000)
+    n_pop = positive_int("population", population)
+    gens = positive_int("generations", generations, most=MAX_GENERATIONS)
+    n_runs = positive_int("runs", runs, most=10_000)
     w = float(intensity)
     if not (math.isfinite(w) and 0.0 <= w <= 1.0):
         raise InputError(f"intensity must lie in [0, 1], got {intensity!r}.", field="intensity")
@@ -373,7 +364,7 @@ def fixation_probability(
     a = _matrix(payoff_matrix)
     if a.shape != (2, 2):
         raise InputError("fixation_probability needs a 2x2 payoff matrix.", field="payoff_matrix")
-    n = _positive_int("population", population)
+    n = positive_int("population", population)
     if mutant not in (0, 1):
         raise InputError(f"mutant must be 0 or 1, got {mutant!r}.", field="mutant")
     if mutant == 1:

@@ -74,6 +74,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from herz._validation import positive_int
 from herz.errors import InputError
 from herz.models.games import Game
 
@@ -833,16 +834,6 @@ def _check_rate(name: str, value: float) -> float:
 MAX_TURNS = 100_000
 
 
-def _check_positive_int(name: str, value: int, most: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
-        raise InputError(
-            f"{name} must be a positive integer, got {value!r}.", field=name, value=value
-        )
-    if most is not None and value > most:  # a run that would not end, or not fit in memory
-        raise InputError(f"{name} must be at most {most}, got {value!r}.", field=name, value=value)
-    return int(value)
-
-
 def _check_prob_end(value: float | None) -> float | None:
     if value is None:
         return None
@@ -1425,8 +1416,8 @@ def play_matches(
         1 − prob_end), as axelrod's ``prob_end``.
     """
     g = _as_game(game)
-    reps = _check_positive_int("repetitions", repetitions)
-    turns = _check_positive_int("turns", turns, most=MAX_TURNS)
+    reps = positive_int("repetitions", repetitions)
+    turns = positive_int("turns", turns, most=MAX_TURNS)
     noise = _check_rate("noise", noise)
     mis = _check_rate("misperception", misperception)
     pe = _check_prob_end(prob_end)
@@ -1705,8 +1696,8 @@ def tournament(
         raise InputError(
             f"a tournament needs at least two strategies, got {len(strats)}.", field="strategies"
         )
-    turns = _check_positive_int("turns", turns, most=MAX_TURNS)
-    reps = _check_positive_int("repetitions", repetitions, most=MAX_TURNS)
+    turns = positive_int("turns", turns, most=MAX_TURNS)
+    reps = positive_int("repetitions", repetitions, most=MAX_TURNS)
     noise = _check_rate("noise", noise)
     mis = _check_rate("misperception", misperception)
     pe = _check_prob_end(prob_end)

@@ -108,7 +108,13 @@ class Spiral(Model):
         COMMON_OUTCOMES["war"],
         COMMON_OUTCOMES["first_war_step"],
         COMMON_OUTCOMES["first_war_year"],
-        Measure("first_war_size", "int", "states", "States on either side of the first war."),
+        Measure(
+            "first_war_size",
+            "int",
+            "states",
+            "States on either side of the first war (0 in a run without a war).",
+            given="war",
+        ),
         Measure(
             "first_war_sides",
             "str",
