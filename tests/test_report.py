@@ -168,3 +168,37 @@ def test_cli_run_writes_a_report_with_the_methods_section(tmp_path: Path) -> Non
     assert herz.__version__ in section
     assert re.search(r"<th>root seed</th><td>1</td>", section)
     assert re.search(r"<th>runs</th><td>20</td>", section)
+
+
+def _results(page: str) -> str:
+    start = page.index("<h2>Results</h2>")
+    return page[start : page.index("<h2>Figures</h2>", start)]
+
+
+def test_results_without_a_war_show_a_dash_and_say_why() -> None:
+    r = herz.simulate("two-state", model="spiral", runs=3, seed=7, keep="summary")
+    assert r.summary["mean_states_at_war"] is None and r.summary["share_preemptive"] is None
+    page = render_report(r, {})
+    assert ">None<" not in page
+    results = _results(page)
+    for key in ("mean_states_at_war", "mean_first_war_year", "share_preemptive"):
+        assert f"<tr><th>{key}</th><td title='no run had a war'>—</td></tr>" in results, key
+    assert "— : no value." in results and "no run had a war." in results
+
+
+def test_reassurance_results_without_trust_show_a_dash_and_say_why() -> None:
+    r = herz.simulate("two-state", model="reassurance", runs=3, seed=7, keep="summary")
+    assert r.summary["mean_trust_year"] is None
+    results = _results(render_report(r, {}))
+    assert ">None<" not in results
+    assert "<th>mean_trust_year</th><td title='no run reached trust'>—</td>" in results
+    assert "no run reached trust." in results
+
+
+def test_every_table_shows_values_alike() -> None:
+    r = herz.simulate("two-state", model="spiral", runs=2, steps=4, seed=1, keep="summary")
+    r.summary["flag"] = True
+    r.summary["missing"] = None
+    results = _results(render_report(r, {}))
+    assert "<th>flag</th><td>true</td>" in results  # as in the methods section
+    assert "<th>missing</th><td title='not defined for this run" in results

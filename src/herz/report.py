@@ -56,9 +56,48 @@ def _esc(value: Any) -> str:
     return html.escape(str(value))
 
 
+#: Why a summary entry has no value (``None``), by the start of its name; other entries:
+#: :data:`_NO_VALUE_ELSE`. The table shows "—" with the reason as the cell's title.
+_NO_VALUE: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("mean_states_at_war", "mean_first_war_", "share_preemptive", "share_preventive"),
+        "no run had a war",
+    ),
+    (("mean_trust_year",), "no run reached trust"),
+)
+_NO_VALUE_ELSE = "not defined for this run (an option it did not use)"
+
+
+def _why_none(key: str) -> str:
+    for prefixes, why in _NO_VALUE:
+        if key.startswith(prefixes):
+            return why
+    return _NO_VALUE_ELSE
+
+
 def _table(rows: list[tuple[str, Any]]) -> str:
-    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
-    return f"<table>{body}</table>"
+    """Rows of name and value; a value is shown as in every table of the report (:func:`_show`),
+    and a missing one ("—") says why in its title and in a note under the table."""
+    cells = []
+    reasons: dict[str, list[str]] = {}
+    for k, v in rows:
+        if v is None:
+            why = _why_none(str(k))
+            reasons.setdefault(why, []).append(str(k))
+            cells.append(f"<tr><th>{_esc(k)}</th><td title='{_esc(why)}'>—</td></tr>")
+        else:
+            cells.append(f"<tr><th>{_esc(k)}</th><td>{_show(v)}</td></tr>")
+    note = ""
+    if reasons:
+        note = (
+            "<p class='small no-value'>— : no value. "
+            + " ".join(
+                f"{', '.join(f'<code>{_esc(k)}</code>' for k in keys)}: {_esc(why)}."
+                for why, keys in reasons.items()
+            )
+            + "</p>"
+        )
+    return f"<table>{''.join(cells)}</table>{note}"
 
 
 def provenance(field: FieldInfo) -> dict[str, Any]:
@@ -305,7 +344,7 @@ def render_report(result: Result, figures: dict[str, bytes]) -> str:
     state_rows = "".join(
         "<tr>"
         + "".join(
-            f"<td>{_esc(v)}</td>"
+            f"<td>{_show(v)}</td>"
             for v in (
                 st.id,
                 st.label,
