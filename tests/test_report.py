@@ -202,3 +202,40 @@ def test_every_table_shows_values_alike() -> None:
     results = _results(render_report(r, {}))
     assert "<th>flag</th><td>true</td>" in results  # as in the methods section
     assert "<th>missing</th><td title='not defined for this run" in results
+
+
+def test_reassurance_report_lists_its_switches_and_resolved_states() -> None:
+    r = herz.simulate(
+        "two-state",
+        model="reassurance",
+        runs=2,
+        seed=1,
+        keep="summary",
+        overrides={"reassurance.signals": False, "reassurance.decline": True},
+    )
+    assert r.summary["mechanisms"] == {"signals": False, "decline": True}
+    section = _methods(render_report(r, {}))
+    rows = _rows(section)
+    assert "All mechanisms of this version" not in section
+    mechanisms = section[section.index("<h3>Mechanisms</h3>") : section.index("<h3>Parameters")]
+    assert "<tr><th>signals</th><td><b>off</b></td></tr>" in mechanisms
+    assert "<tr><th>decline</th><td>on</td></tr>" in mechanisms
+    # observer and sender are unset in the block; the run resolved them (A and B)
+    assert rows["observer"].startswith("<td>A <span class='small'>(resolved by the run)")
+    assert rows["sender"].startswith("<td>B <span class='small'>(resolved by the run)")
+
+
+def test_without_a_mechanisms_entry_the_true_false_parameters_are_named() -> None:
+    r = herz.simulate(
+        "two-state",
+        model="reassurance",
+        runs=2,
+        seed=1,
+        keep="summary",
+        overrides={"reassurance.signals": False},
+    )
+    del r.summary["mechanisms"]
+    section = _methods(render_report(r, {}))
+    assert "All mechanisms of this version" not in section
+    assert "<code>signals</code> = false" in section
+    assert "<code>decline</code> = false" in section

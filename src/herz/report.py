@@ -163,6 +163,16 @@ def _show(value: Any) -> str:
     return _esc(value)
 
 
+def _value_cell(row: ParameterRow, summary: dict[str, Any]) -> str:
+    """A parameter's value; one left unset (``None``, "the run decides") that the run resolved
+    and reported under the same name in its summary (reassurance's ``observer`` and
+    ``sender``) shows the resolved value."""
+    resolved = summary.get(row.name) if "." not in row.name else None
+    if row.value is None and resolved is not None and not isinstance(resolved, dict | list):
+        return f"{_show(resolved)} <span class='small'>(resolved by the run)</span>"
+    return _show(row.value)
+
+
 def _source_cell(row: ParameterRow, scenario_name: str) -> str:
     prov = row.provenance
     source = str(prov.get("source", "")).strip()
@@ -211,7 +221,9 @@ def _constants_of(model: Any) -> tuple[Any, ...]:
     return tuple(getattr(found, "CONSTANTS", ()))
 
 
-def _mechanisms(summary: dict[str, Any]) -> str:
+def _mechanisms(summary: dict[str, Any], rows: list[ParameterRow]) -> str:
+    """The switches of the run: the summary's ``mechanisms``, else the block's true/false
+    parameters (``rows``), else a note that the model has none."""
     mech = summary.get("mechanisms")
     if isinstance(mech, dict) and mech:
         cells = "".join(
@@ -221,6 +233,14 @@ def _mechanisms(summary: dict[str, Any]) -> str:
         return f"<table><tr><th>mechanism</th><th>switch</th></tr>{cells}</table>"
     if isinstance(mech, list | tuple) and mech:
         return "<p>On: " + ", ".join(_esc(m) for m in mech) + ".</p>"
+    switches = [r for r in rows if isinstance(r.value, bool)]
+    if switches:
+        return (
+            "<p>The summary has no <code>mechanisms</code> entry; the run's true/false "
+            "parameters: "
+            + ", ".join(f"<code>{_esc(r.name)}</code> = {_show(r.value)}" for r in switches)
+            + ".</p>"
+        )
     return (
         "<p>All mechanisms of this version of the model are on: it has no switches "
         "(the summary has no <code>mechanisms</code> entry).</p>"
@@ -238,18 +258,20 @@ def _methods(result: Result, summary: dict[str, Any], scenario: Scenario) -> str
         )
     else:
         parts.append(f"<p>Model <b>{_esc(result.model)}</b> (not registered here).</p>")
-    parts.append(f"<h3>Mechanisms</h3>{_mechanisms(summary)}")
-
     params_class = getattr(model, "Params", None)
+    rows: list[ParameterRow] = []
     if params_class is not None:
         try:
             block = model.params(scenario)
         except Exception:  # the run validated it; show the defaults rather than fail
             block = None
         rows = parameter_rows(params_class, block)
+    parts.append(f"<h3>Mechanisms</h3>{_mechanisms(summary, rows)}")
+
+    if params_class is not None:
         body = "".join(
-            f"<tr><th>{_esc(r.name)}</th><td>{_show(r.value)}</td><td>{_show(r.default)}</td>"
-            f"<td>{_source_cell(r, scenario.name)}</td></tr>"
+            f"<tr><th>{_esc(r.name)}</th><td>{_value_cell(r, summary)}</td>"
+            f"<td>{_show(r.default)}</td><td>{_source_cell(r, scenario.name)}</td></tr>"
             for r in rows
         )
         parts.append(
