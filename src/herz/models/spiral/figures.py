@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from herz.plots._mpl import pyplot as _pyplot
+from herz.plots._mpl import state_legend
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -41,9 +42,7 @@ def plot_spiral_arms(result: Result, *, ax: Any = None) -> Figure:
     ax.set_ylabel(f"military ({result.scenario.units.military})")
     ax.set_title(f"{result.scenario.name}: arms per state, mean of {runs} runs")
     ax.grid(alpha=0.3)
-    n_states = means["state"].nunique()
-    if n_states <= 12:
-        ax.legend(ncol=2 if n_states > 4 else 1, fontsize="small", frameon=False)
+    state_legend(ax, [str(s) for s in means["state"].unique()])
     return fig  # type: ignore[no-any-return]
 
 
