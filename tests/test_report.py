@@ -168,3 +168,74 @@ def test_cli_run_writes_a_report_with_the_methods_section(tmp_path: Path) -> Non
     assert herz.__version__ in section
     assert re.search(r"<th>root seed</th><td>1</td>", section)
     assert re.search(r"<th>runs</th><td>20</td>", section)
+
+
+def _results(page: str) -> str:
+    start = page.index("<h2>Results</h2>")
+    return page[start : page.index("<h2>Figures</h2>", start)]
+
+
+def test_results_without_a_war_show_a_dash_and_say_why() -> None:
+    r = herz.simulate("two-state", model="spiral", runs=3, seed=7, keep="summary")
+    assert r.summary["mean_states_at_war"] is None and r.summary["share_preemptive"] is None
+    page = render_report(r, {})
+    assert ">None<" not in page
+    results = _results(page)
+    for key in ("mean_states_at_war", "mean_first_war_year", "share_preemptive"):
+        assert f"<tr><th>{key}</th><td title='no run had a war'>—</td></tr>" in results, key
+    assert "— : no value." in results and "no run had a war." in results
+
+
+def test_reassurance_results_without_trust_show_a_dash_and_say_why() -> None:
+    r = herz.simulate("two-state", model="reassurance", runs=3, seed=7, keep="summary")
+    assert r.summary["mean_trust_year"] is None
+    results = _results(render_report(r, {}))
+    assert ">None<" not in results
+    assert "<th>mean_trust_year</th><td title='no run reached trust'>—</td>" in results
+    assert "no run reached trust." in results
+
+
+def test_every_table_shows_values_alike() -> None:
+    r = herz.simulate("two-state", model="spiral", runs=2, steps=4, seed=1, keep="summary")
+    r.summary["flag"] = True
+    r.summary["missing"] = None
+    results = _results(render_report(r, {}))
+    assert "<th>flag</th><td>true</td>" in results  # as in the methods section
+    assert "<th>missing</th><td title='not defined for this run" in results
+
+
+def test_reassurance_report_lists_its_switches_and_resolved_states() -> None:
+    r = herz.simulate(
+        "two-state",
+        model="reassurance",
+        runs=2,
+        seed=1,
+        keep="summary",
+        overrides={"reassurance.signals": False, "reassurance.decline": True},
+    )
+    assert r.summary["mechanisms"] == {"signals": False, "decline": True}
+    section = _methods(render_report(r, {}))
+    rows = _rows(section)
+    assert "All mechanisms of this version" not in section
+    mechanisms = section[section.index("<h3>Mechanisms</h3>") : section.index("<h3>Parameters")]
+    assert "<tr><th>signals</th><td><b>off</b></td></tr>" in mechanisms
+    assert "<tr><th>decline</th><td>on</td></tr>" in mechanisms
+    # observer and sender are unset in the block; the run resolved them (A and B)
+    assert rows["observer"].startswith("<td>A <span class='small'>(resolved by the run)")
+    assert rows["sender"].startswith("<td>B <span class='small'>(resolved by the run)")
+
+
+def test_without_a_mechanisms_entry_the_true_false_parameters_are_named() -> None:
+    r = herz.simulate(
+        "two-state",
+        model="reassurance",
+        runs=2,
+        seed=1,
+        keep="summary",
+        overrides={"reassurance.signals": False},
+    )
+    del r.summary["mechanisms"]
+    section = _methods(render_report(r, {}))
+    assert "All mechanisms of this version" not in section
+    assert "<code>signals</code> = false" in section
+    assert "<code>decline</code> = false" in section

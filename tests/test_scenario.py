@@ -341,3 +341,17 @@ def test_a_misspelt_override_path_names_the_field_and_a_close_one() -> None:
         sc.with_overrides({"spiral.mechanisms.chaingang": False})
     with pytest.raises(ScenarioError, match=r"World has no field 'ofense_advantage'"):
         sc.with_overrides({"world.ofense_advantage": 0.5})
+
+
+@pytest.mark.parametrize("start", [1e300, -1e300, 1_000_001, -2e6])
+def test_a_start_year_beyond_a_million_is_refused(tmp_path: Path, start: float) -> None:
+    err = error_for(tmp_path, mutate(time__start=start))
+    assert err.field == "time.start"
+    assert err.value == start
+    assert "time.start: input should be" in str(err) and "1000000" in str(err), str(err)
+
+
+@pytest.mark.parametrize("start", [-1_000_000, 1_000_000, 1914.5])
+def test_a_start_year_within_a_million_is_accepted(tmp_path: Path, start: float) -> None:
+    doc = mutate(time__start=start, events=[])
+    assert load_scenario(write(tmp_path, doc)).time.start == start

@@ -42,9 +42,20 @@ text-align:left;vertical-align:top}th{background:#f4f4f4}img{max-width:100%}
 
 
 def figure_to_png(fig: Figure, dpi: int = 110) -> bytes:
-    """A matplotlib figure as PNG bytes."""
+    """A matplotlib figure as PNG bytes.
+
+    Where the figure's decorations leave its axes no room (labels of very many states),
+    matplotlib's constrained layout gives up with a warning and draws the figure unlaid-out;
+    that warning is about the drawing, not the run, and is not passed on.
+    """
+    import warnings
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="constrained_layout not applied", category=UserWarning
+        )
+        fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 
@@ -56,9 +67,48 @@ def _esc(value: Any) -> str:
     return html.escape(str(value))
 
 
+#: Why a summary entry has no value (``None``), by the start of its name; other entries:
+#: :data:`_NO_VALUE_ELSE`. The table shows "—" with the reason as the cell's title.
+_NO_VALUE: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("mean_states_at_war", "mean_first_war_", "share_preemptive", "share_preventive"),
+        "no run had a war",
+    ),
+    (("mean_trust_year",), "no run reached trust"),
+)
+_NO_VALUE_ELSE = "not defined for this run (an option it did not use)"
+
+
+def _why_none(key: str) -> str:
+    for prefixes, why in _NO_VALUE:
+        if key.startswith(prefixes):
+            return why
+    return _NO_VALUE_ELSE
+
+
 def _table(rows: list[tuple[str, Any]]) -> str:
-    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
-    return f"<table>{body}</table>"
+    """Rows of name and value; a value is shown as in every table of the report (:func:`_show`),
+    and a missing one ("—") says why in its title and in a note under the table."""
+    cells = []
+    reasons: dict[str, list[str]] = {}
+    for k, v in rows:
+        if v is None:
+            why = _why_none(str(k))
+            reasons.setdefault(why, []).append(str(k))
+            cells.append(f"<tr><th>{_esc(k)}</th><td title='{_esc(why)}'>—</td></tr>")
+        else:
+            cells.append(f"<tr><th>{_esc(k)}</th><td>{_show(v)}</td></tr>")
+    note = ""
+    if reasons:
+        note = (
+            "<p class='small no-value'>— : no value. "
+            + " ".join(
+                f"{', '.join(f'<code>{_esc(k)}</code>' for k in keys)}: {_esc(why)}."
+                for why, keys in reasons.items()
+            )
+            + "</p>"
+        )
+    return f"<table>{''.join(cells)}</table>{note}"
 
 
 def provenance(field: FieldInfo) -> dict[str, Any]:
@@ -124,6 +174,16 @@ def _show(value: Any) -> str:
     return _esc(value)
 
 
+def _value_cell(row: ParameterRow, summary: dict[str, Any]) -> str:
+    """A parameter's value; one left unset (``None``, "the run decides") that the run resolved
+    and reported under the same name in its summary (reassurance's ``observer`` and
+    ``sender``) shows the resolved value."""
+    resolved = summary.get(row.name) if "." not in row.name else None
+    if row.value is None and resolved is not None and not isinstance(resolved, dict | list):
+        return f"{_show(resolved)} <span class='small'>(resolved by the run)</span>"
+    return _show(row.value)
+
+
 def _source_cell(row: ParameterRow, scenario_name: str) -> str:
     prov = row.provenance
     source = str(prov.get("source", "")).strip()
@@ -172,7 +232,9 @@ def _constants_of(model: Any) -> tuple[Any, ...]:
     return tuple(getattr(found, "CONSTANTS", ()))
 
 
-def _mechanisms(summary: dict[str, Any]) -> str:
+def _mechanisms(summary: dict[str, Any], rows: list[ParameterRow]) -> str:
+    """The switches of the run: the summary's ``mechanisms``, else the block's true/false
+    parameters (``rows``), else a note that the model has none."""
     mech = summary.get("mechanisms")
     if isinstance(mech, dict) and mech:
         cells = "".join(
@@ -182,6 +244,14 @@ def _mechanisms(summary: dict[str, Any]) -> str:
         return f"<table><tr><th>mechanism</th><th>switch</th></tr>{cells}</table>"
     if isinstance(mech, list | tuple) and mech:
         return "<p>On: " + ", ".join(_esc(m) for m in mech) + ".</p>"
+    switches = [r for r in rows if isinstance(r.value, bool)]
+    if switches:
+        return (
+            "<p>The summary has no <code>mechanisms</code> entry; the run's true/false "
+            "parameters: "
+            + ", ".join(f"<code>{_esc(r.name)}</code> = {_show(r.value)}" for r in switches)
+            + ".</p>"
+        )
     return (
         "<p>All mechanisms of this version of the model are on: it has no switches "
         "(the summary has no <code>mechanisms</code> entry).</p>"
@@ -199,18 +269,20 @@ def _methods(result: Result, summary: dict[str, Any], scenario: Scenario) -> str
         )
     else:
         parts.append(f"<p>Model <b>{_esc(result.model)}</b> (not registered here).</p>")
-    parts.append(f"<h3>Mechanisms</h3>{_mechanisms(summary)}")
-
     params_class = getattr(model, "Params", None)
+    rows: list[ParameterRow] = []
     if params_class is not None:
         try:
             block = model.params(scenario)
         except Exception:  # the run validated it; show the defaults rather than fail
             block = None
         rows = parameter_rows(params_class, block)
+    parts.append(f"<h3>Mechanisms</h3>{_mechanisms(summary, rows)}")
+
+    if params_class is not None:
         body = "".join(
-            f"<tr><th>{_esc(r.name)}</th><td>{_show(r.value)}</td><td>{_show(r.default)}</td>"
-            f"<td>{_source_cell(r, scenario.name)}</td></tr>"
+            f"<tr><th>{_esc(r.name)}</th><td>{_value_cell(r, summary)}</td>"
+            f"<td>{_show(r.default)}</td><td>{_source_cell(r, scenario.name)}</td></tr>"
             for r in rows
         )
         parts.append(
@@ -305,7 +377,7 @@ def render_report(result: Result, figures: dict[str, bytes]) -> str:
     state_rows = "".join(
         "<tr>"
         + "".join(
-            f"<td>{_esc(v)}</td>"
+            f"<td>{_show(v)}</td>"
             for v in (
                 st.id,
                 st.label,

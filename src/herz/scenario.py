@@ -106,7 +106,15 @@ class Units(_Model):
 class TimeSpec(_Model):
     """The clock: ``steps`` steps of ``step`` years from ``start``."""
 
-    start: float = Field(default=0.0, description="Year of step 0.")
+    start: float = Field(
+        default=0.0,
+        ge=-1_000_000,
+        le=1_000_000,
+        description=(
+            "Year of step 0, within ±1,000,000: a year beyond that is no date in history, "
+            "and one as large as 1e300 leaves a step no width in the figures' years."
+        ),
+    )
     step: float = Field(default=1.0, gt=0, le=100, description="Years per step.")
     steps: int = Field(default=50, ge=1, le=100_000, description="Default number of steps.")
 

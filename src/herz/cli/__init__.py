@@ -54,5 +54,7 @@ for _module in (run, games, history, sweep, sensitivity, web, backtest, calibrat
 
 
 def main() -> None:
-    """Entry point of the ``herz`` console script."""
+    """Entry point of the ``herz`` console script (and ``python -m herz``): SIGTERM stops a
+    command as Ctrl-C does, cleaning up, with exit code 143 (:func:`_app.handle_sigterm`)."""
+    _app.handle_sigterm()
     app()

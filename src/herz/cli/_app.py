@@ -22,6 +22,11 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
 #: Exit code for Ctrl-C (SIGINT), as shells report a process that SIGINT ended (128 + 2).
 EXIT_INTERRUPTED = 130
+#: Exit code for SIGTERM (``kill``), as shells report a process that SIGTERM ended (128 + 15).
+EXIT_TERMINATED = 143
+
+#: Set when SIGTERM arrived (see :func:`handle_sigterm`): the interrupt it raised exits 143.
+TERMINATED = False
 
 #: Set by ``herz --debug``: internal faults show their traceback instead of one sentence.
 DEBUG = False
@@ -31,7 +36,8 @@ class HerzGroup(TyperGroup):
     """A command group that reports errors by cause.
 
     - :class:`~herz.errors.InputError` (bad input): one sentence on stderr, exit code 2.
-    - Ctrl-C (:class:`KeyboardInterrupt`): "interrupted" on stderr, exit code 130.
+    - Ctrl-C (:class:`KeyboardInterrupt`): "interrupted" on stderr, exit code 130; SIGTERM,
+      which :func:`handle_sigterm` turns into the same interrupt: "terminated", exit code 143.
     - :class:`~herz.errors.ModelError` or any unexpected exception (a defect in herz or in a
       model): a short message naming it and pointing to ``--debug``, exit code 1; with
       ``herz --debug`` the traceback is shown instead.
@@ -48,11 +54,18 @@ class HerzGroup(TyperGroup):
         except InputError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        except (typer.Exit, typer.Abort, TyperException):  # usage errors, --help, exits
+        except typer.Exit as exc:
+            if TERMINATED and exc.exit_code == EXIT_INTERRUPTED:  # a command's own 130
+                raise typer.Exit(EXIT_TERMINATED) from None
+            raise
+        except (typer.Abort, TyperException):  # usage errors, --help
             raise
         except KeyboardInterrupt:
             # Ctrl-C: one line, no traceback (a command with more to say, such as ``sweep``,
             # says it and exits 130 itself).
+            if TERMINATED:
+                typer.echo("terminated", err=True)
+                raise typer.Exit(EXIT_TERMINATED) from None
             typer.echo("interrupted", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except SystemExit:
@@ -72,6 +85,44 @@ class HerzGroup(TyperGroup):
                 err=True,
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def handle_sigterm() -> None:
+    """Make SIGTERM stop a command as Ctrl-C does, for the ``herz`` command line.
+
+    Python's default for SIGTERM ends the process at once, so the ``finally`` blocks that
+    clean up after Ctrl-C (``herz run --out``'s staging folder, a sweep's open chunk) never
+    ran. The handler installed here hands SIGTERM to the SIGINT handler in force (Python's
+    raises :class:`KeyboardInterrupt`; a sweep's holds it until the chunk is written), or
+    raises :class:`KeyboardInterrupt` itself where SIGINT is ignored (a job started with
+    ``&``). The command then ends as for Ctrl-C, but says "terminated" and exits 143. A
+    second SIGTERM ends the process at once, and a process forked from this one keeps the
+    default. A SIGTERM ignored when herz started stays ignored.
+    """
+    import os
+    import signal
+
+    if not hasattr(signal, "SIGTERM") or signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        return
+    pid = os.getpid()
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        global TERMINATED
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one: end now
+        if os.getpid() != pid:  # a forked child: end as SIGTERM says
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        TERMINATED = True
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
+
+    import contextlib
+
+    with contextlib.suppress(ValueError):  # not the main thread: leave SIGTERM as it is
+        signal.signal(signal.SIGTERM, on_sigterm)
 
 
 def _one_line_warning(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from herz.plots._mpl import pyplot as _pyplot
+from herz.plots._mpl import state_legend
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -76,7 +77,7 @@ def plot_series(result: Result, variable: str = "military", *, ax: Any = None) -
     band = f", mean and 5–95% band of {runs} runs" if runs > 1 else ""
     ax.set_title(f"{result.scenario.name}: {result.model}{band}")
     ax.grid(alpha=0.3)
-    ax.legend(ncol=2 if series["state"].nunique() > 4 else 1, fontsize="small", frameon=False)
+    state_legend(ax, [str(s) for s in series["state"].unique()])
     sources = [s.key for s in result.scenario.sources]
     if sources:
         fig.text(0.01, 0.005, "Sources: " + "; ".join(sources), fontsize=7, color="0.4")

@@ -573,10 +573,21 @@ def plot_scores(result: Result, *, ax: Any = None) -> Figure:
     out = result.outcomes
     if out is None:
         raise ValueError("the result has no outcomes to plot")
+    from herz.plots._mpl import MAX_LEGEND_STATES, MAX_TICK_LABELS
+
     ids = result.scenario.ids
     strategies: dict[str, str] = result.summary.get("strategies") or {}
-    labels = [f"{s}\n{strategies.get(s, '')}".strip() for s in ids]
     x = np.arange(len(ids))
+    many = len(ids) > MAX_LEGEND_STATES
+    if many:
+        # one line per label, turned upright, and at most MAX_TICK_LABELS of them: the
+        # labels of 60 states side by side overlap
+        every = -(-len(ids) // MAX_TICK_LABELS)
+        labels = [f"{s} {strategies.get(s, '')}".strip() for s in ids][::every]
+        ticks = x[::every]
+    else:
+        labels = [f"{s}\n{strategies.get(s, '')}".strip() for s in ids]
+        ticks = x
     runs = len(out)
 
     def stats(prefix: str) -> tuple[FloatArray, FloatArray]:
@@ -586,14 +597,20 @@ def plot_scores(result: Result, *, ax: Any = None) -> Figure:
         return mean, se
 
     if ax is None:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+        fig, axes = plt.subplots(1, 2, figsize=(10, 5.2 if many else 4.2), layout="constrained")
     else:
         fig, axes = ax.figure, [ax]
     panels = [("score", "mean payoff per turn", "C0"), ("cooperation", "share of restraint", "C2")]
     for axis, (prefix, ylabel, colour) in zip(axes, panels, strict=False):
         mean, se = stats(prefix)
         axis.bar(x, mean, yerr=se, color=colour, alpha=0.85, capsize=3)
-        axis.set_xticks(x, labels, fontsize=7)
+        if many:
+            axis.set_xticks(ticks, labels, fontsize=6, rotation=90)
+            axis.set_xlabel(
+                f"{len(ids)} states" + (f", one in {every} labelled" if every > 1 else "")
+            )
+        else:
+            axis.set_xticks(ticks, labels, fontsize=7)
         axis.set_ylabel(ylabel)
         axis.grid(axis="y", alpha=0.3)
         if prefix == "cooperation":

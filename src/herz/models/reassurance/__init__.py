@@ -586,6 +586,13 @@ class Reassurance(Model):
         Measure("p_race_ended_without_signals", "float", "share", "P(race ended) without signals."),
         Measure("mean_trust_year", "float", "year", "First year of trust, given trust."),
         Measure("mean_final_belief", "float", "probability", "Final belief that S is greedy."),
+        Measure(
+            "mechanisms",
+            "bool",
+            "",
+            "Which switches were on: signals (the sender signals) and decline (the rival "
+            "explanation), reassurance.signals and reassurance.decline.",
+        ),
     )
 
     def params(self, scenario: Scenario) -> ReassuranceParams:
@@ -784,6 +791,9 @@ class Reassurance(Model):
             "signals_on": params.signals,
             "signal_scale": params.signal_scale,
             "decline_on": params.decline,
+            # the model's switches, as the spiral model reports its own: the report's methods
+            # section lists them on or off
+            "mechanisms": {"signals": params.signals, "decline": params.decline},
             "p_trusted": p,
             "p_trusted_se": p_se,
             "p_trusted_without_signals": q,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from herz.plots._mpl import pyplot as _pyplot
+from herz.plots._mpl import state_legend
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -41,9 +42,7 @@ def plot_spiral_arms(result: Result, *, ax: Any = None) -> Figure:
     ax.set_ylabel(f"military ({result.scenario.units.military})")
     ax.set_title(f"{result.scenario.name}: arms per state, mean of {runs} runs")
     ax.grid(alpha=0.3)
-    n_states = means["state"].nunique()
-    if n_states <= 12:
-        ax.legend(ncol=2 if n_states > 4 else 1, fontsize="small", frameon=False)
+    state_legend(ax, [str(s) for s in means["state"].unique()])
     return fig  # type: ignore[no-any-return]
 
 
@@ -89,15 +88,24 @@ def plot_war_timeline(result: Result, *, max_runs: int = 40, ax: Any = None) -> 
     years = grid.columns.to_numpy(dtype=float)
     step = float(years[1] - years[0]) if len(years) > 1 else 1.0
     extent = (years[0] - step / 2, years[-1] + step / 2, len(runs) - 0.5, -0.5)
+    values = grid.to_numpy(dtype=float)
+    # the scale runs from 0 (no state at war: white) to at least 1, so that a run without war
+    # reads as none, and not as the middle of a scale around 0; the counts are whole numbers
+    top = float(np.nanmax(values)) if values.size else 0.0
     image = ax.imshow(
-        grid.to_numpy(dtype=float),
+        values,
         aspect="auto",
         cmap="Reds",
         extent=extent,
         vmin=0,
+        vmax=max(1.0, top),
         interpolation="nearest",
     )
-    fig.colorbar(image, ax=ax, label="states at war")
+    from matplotlib.ticker import MaxNLocator
+
+    bar = fig.colorbar(image, ax=ax, label="states at war")
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
     events = result.events
     if events is not None and len(events):
         crises = events[(events["kind"] == "crisis") & events["run"].isin(runs)]

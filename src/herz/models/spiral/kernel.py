@@ -2043,10 +2043,15 @@ def _run_chunk(
 
         # the public trend of each state's strength (for the commitment problem)
         if mech.preventive_war:
-            M_safe = np.maximum(M_new, _TINY)
+            ratio = np.maximum(M_new, _TINY) / np.maximum(M_start, _TINY)
+            # log 0 = −inf, written rather than computed: the ratio is 0 only where it
+            # underflows, when a state is eliminated (its stock set to 0) from a stock above
+            # about 1e24, and its trend is reset to 0 below; log(0) warned on stderr
+            step_log = np.where(ratio > 0.0, 0.0, -np.inf)
+            np.log(ratio, out=step_log, where=ratio > 0.0)
             grow *= grow_keep
             # a technology shock is part of the public trend (a jump in power, Powell 2006)
-            grow += (1.0 - grow_keep) * np.log(M_safe / np.maximum(M_start, _TINY)) / dt
+            grow += (1.0 - grow_keep) * step_log / dt
             grow[~alive] = 0.0
 
         # economy
