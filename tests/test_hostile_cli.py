@@ -167,11 +167,16 @@ def sigint_reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
 
 
 def interrupt_sweep(
-    args: list[str], after: int, *, python: list[str] | None = None
+    args: list[str],
+    after: int,
+    *,
+    python: list[str] | None = None,
+    sig: signal.Signals = signal.SIGINT,
 ) -> tuple[int, str, str]:
     """Start a sweep in its own process group, wait until it reports ``after`` stored chunks,
     then send SIGINT to the whole group, as Ctrl-C in a terminal does (the fork server and the
-    workers get it too). Returns the exit code, stdout and stderr."""
+    workers get it too), or SIGTERM to the parent alone, as ``kill PID`` or a batch
+    scheduler does. Returns the exit code, stdout and stderr."""
     proc = subprocess.Popen(
         args,
         stdout=subprocess.PIPE,
@@ -185,7 +190,10 @@ def interrupt_sweep(
         for line in proc.stdout:
             seen.append(line)
             if line.strip().isdigit() and int(line) >= after:
-                os.killpg(proc.pid, signal.SIGINT)
+                if sig == signal.SIGINT:
+                    os.killpg(proc.pid, sig)
+                else:
+                    os.kill(proc.pid, sig)
                 break
         out, err = proc.communicate(timeout=TIMEOUT)
     finally:
@@ -238,6 +246,26 @@ def test_sigint_exits_130_and_resume_completes_the_sweep(
     assert_same_sweep(db, reference)
     with open_results(db) as store:
         assert store.info(store.resolve()).completed
+
+
+@pytest.mark.parametrize("workers", ["2", "1"], ids=["processes", "in-process"])
+def test_sigterm_exits_143_and_resume_completes_the_sweep(
+    tmp_path: Path, sigint_reference: tuple[Path, Path], workers: str
+) -> None:
+    """SIGTERM (``kill PID``, a batch scheduler's stop) to the parent alone is handled as
+    Ctrl-C: whole chunks kept, one line, and ``--resume`` gives the uninterrupted sweep."""
+    spec, reference = sigint_reference
+    db = tmp_path / "terminated.duckdb"
+    probe = spec.parent / "probe.py"
+    args = [sys.executable, str(probe), "sweep", str(spec), "--db", str(db), "-q"]
+    code, out, err = interrupt_sweep([*args, "--workers", workers], 3, sig=signal.SIGTERM)
+    assert code == 143, (out, err)
+    assert err == INTERRUPTED + "\n", err
+    stored = assert_whole_chunks(db)
+    assert 3 <= stored < SIGINT_CHUNKS
+    done = herz("sweep", str(spec), "--db", str(db), "--resume", "-q")
+    assert done.returncode == 0, done.stderr
+    assert_same_sweep(db, reference)
 
 
 def test_sigint_to_the_console_script_with_its_progress_bar(
