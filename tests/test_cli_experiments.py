@@ -26,6 +26,14 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def phase_args(
+    db: Path, png: Path, *, y: str = "world.distinguishability", z: str | None = None
+) -> tuple[str, ...]:
+    """``herz plot phase DB`` over offense advantage × ``y`` (of ``z``), written to ``png``."""
+    args = ("plot", "phase", str(db), "--x", "world.offense_advantage", "--y", y)
+    return (*args, *(("--z", z) if z else ()), "-o", str(png))
+
+
 def spec_file(folder: Path, name: str = "spec.yaml", **changes: Any) -> Path:
     doc: dict[str, Any] = {
         "name": "cli-grid",
@@ -87,19 +95,7 @@ def test_sweep_results_and_phase_plot(tmp_path: Path) -> None:
     assert len(summary) == 6 and (summary["n_runs"] == 5).all()
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "s.parquet"), summary)
     png = tmp_path / "phase.png"
-    code, _, err = run(
-        "plot",
-        "phase",
-        str(db),
-        "--x",
-        "world.offense_advantage",
-        "--y",
-        "world.distinguishability",
-        "--z",
-        "mean_arms_growth",
-        "-o",
-        str(png),
-    )
+    code, _, err = run(*phase_args(db, png, z="mean_arms_growth"))
     assert code == 0, err
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # The stored steps are the ones given on the command line.
@@ -213,17 +209,7 @@ def test_results_and_plots_of_a_missing_database_exit_2(tmp_path: Path) -> None:
 def test_plot_phase_rejects_an_unknown_axis(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
     assert run("sweep", str(spec_file(tmp_path)), "--db", str(db), "--workers", "1", "-q")[0] == 0
-    code, _, err = run(
-        "plot",
-        "phase",
-        str(db),
-        "--x",
-        "world.offense_advantage",
-        "--y",
-        "world.nope",
-        "-o",
-        str(tmp_path / "p.png"),
-    )
+    code, _, err = run(*phase_args(db, tmp_path / "p.png", y="world.nope"))
     assert code == 2 and "--y" in err and "world.nope" in err
     assert not (tmp_path / "p.png").exists()
 
@@ -358,19 +344,7 @@ def test_results_and_plots_of_an_interrupted_sweep_warn_that_it_is_incomplete(
     for args in (
         ("results", str(db)),
         ("results", str(db), "--summary"),
-        (
-            "plot",
-            "phase",
-            str(db),
-            "--x",
-            "world.offense_advantage",
-            "--y",
-            "world.distinguishability",
-            "--z",
-            "mean_arms_growth",
-            "-o",
-            str(png),
-        ),
+        phase_args(db, png, z="mean_arms_growth"),
     ):
         code, _, err = run(*args)
         assert code == 0, err

@@ -45,36 +45,31 @@ def _signal_while_writing(proc: subprocess.Popen[str], out: Path, signum: int) -
     os.kill(proc.pid, signum)
 
 
-@pytest.mark.parametrize("ignore_sigint", [False, True], ids=["plain", "sigint-ignored"])
-def test_sigterm_while_writing_leaves_no_staging_folder(
-    tmp_path: Path, ignore_sigint: bool
+@pytest.mark.parametrize(
+    ("signum", "ignore_sigint", "code", "last"),
+    [
+        (signal.SIGTERM, False, 143, "terminated"),
+        (signal.SIGTERM, True, 143, "terminated"),
+        (signal.SIGINT, False, 130, "interrupted"),
+    ],
+    ids=["sigterm", "sigterm-sigint-ignored", "sigint"],
+)
+def test_a_signal_while_writing_leaves_no_staging_folder(
+    tmp_path: Path, signum: signal.Signals, ignore_sigint: bool, code: int, last: str
 ) -> None:
+    """SIGTERM (exit 143) cleans up as Ctrl-C (exit 130) does, even where SIGINT is ignored
+    (a job started with ``&``): all of ``--out`` or nothing, and no staging folder."""
     out = tmp_path / "big"
     proc = _start(out, ignore_sigint=ignore_sigint)
     try:
-        _signal_while_writing(proc, out, signal.SIGTERM)
+        _signal_while_writing(proc, out, signum)
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 143, err
-    assert err.strip().splitlines()[-1] == "terminated", err
+    assert proc.returncode == code, err
+    assert err.strip().splitlines()[-1] == last, err
     assert "Traceback" not in err
     assert _staging(out) == [], "the staging folder was left behind"
     assert not out.exists() or not any(out.iterdir())  # all or nothing
-
-
-def test_sigint_while_writing_still_exits_130(tmp_path: Path) -> None:
-    out = tmp_path / "big"
-    proc = _start(out)
-    try:
-        _signal_while_writing(proc, out, signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 130, err
-    assert err.strip().splitlines()[-1] == "interrupted", err
-    assert _staging(out) == []
