@@ -271,3 +271,38 @@ def test_richardson_rule_constants_act_as_listed() -> None:
     clear = sc.model_copy(update={"world": sc.world.model_copy(update={"distinguishability": 1.0})})
     k1 = coefficients_from_scenario(clear).K
     assert k1[0, 1] == pytest.approx(base[0, 1] * 0.5 / (1 - 0.5 * d))
+
+
+def test_history_constants_match_the_code() -> None:
+    """The assumed numbers of the scenarios from history (burdens, reliabilities)."""
+    from herz.history import from_history
+    from herz.history.constants import CONSTANTS as HISTORY
+
+    for c in HISTORY:
+        assert c.source.strip() and c.why.strip() and c.where.strip(), c.name
+        assert c.code_name is not None, c.name
+        match = re.fullmatch(r"RELIABILITY\['(\w+)'\]", c.code_name)
+        value = (
+            from_history.RELIABILITY[match.group(1)]
+            if match
+            else getattr(from_history, c.code_name)
+        )
+        assert value == c.value, c.name
+    listed = {c.code_name for c in HISTORY}
+    assert {f"RELIABILITY[{k!r}]" for k in from_history.RELIABILITY} <= listed
+    burdens = {n for n in _numeric_module_constants(from_history) if n.startswith("BURDEN")}
+    assert burdens and burdens <= listed
+    assert [from_history.default_burden(y) for y in (1913, 1914, 1945, 1946)] == [
+        0.035,
+        0.05,
+        0.05,
+        0.08,
+    ]
+    section = _section(
+        (DOCS / "history.md").read_text(encoding="utf-8"),
+        "### Constants of the scenarios from history",
+    )
+    for c in HISTORY:
+        row = next((ln for ln in section.splitlines() if ln.startswith(f"| {c.name} |")), None)
+        assert row is not None, f"docs/history.md has no row for the constant {c.name}"
+        assert f"| {c.value:g} |" in row and "**ours**" in row, c.name
