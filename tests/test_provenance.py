@@ -190,3 +190,119 @@ def test_docs_list_every_parameter_and_constant() -> None:
         row = next((ln for ln in constants.splitlines() if f"| {c.name} |" in ln), None)
         assert row is not None, f"docs/spiral.md has no row for the constant {c.name}"
         assert f"{c.value:g}" in row, c.name
+
+
+# -- the other models' hard-coded constants (richardson, iterated) --------------------------------
+def _registries() -> list[tuple[str, Any, tuple[Any, ...], str, str, frozenset[str]]]:
+    """(name, code module, CONSTANTS, docs page, docs heading, module constants not listed)."""
+    from herz.models import richardson
+    from herz.models.iterated import constants as iterated_constants
+    from herz.models.iterated import kernel as iterated_kernel
+    from herz.models.richardson_constants import CONSTANTS as RICHARDSON
+
+    return [
+        (
+            "richardson",
+            richardson,
+            RICHARDSON,
+            "richardson.md",
+            "## Constants of the code",
+            frozenset(),
+        ),
+        (
+            "iterated",
+            iterated_kernel,
+            iterated_constants.CONSTANTS,
+            "games.md",
+            "### Constants of the kernel",
+            # a limit on the input's size, and the codes of the two actions (C = 0, D = 1)
+            frozenset({"MAX_TURNS", "C", "D"}),
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "module", "constants", "page", "heading", "exempt"),
+    _registries(),
+    ids=[r[0] for r in _registries()],
+)
+def test_model_constants_match_the_code(
+    name: str,
+    module: Any,
+    constants: tuple[Any, ...],
+    page: str,
+    heading: str,
+    exempt: frozenset[str],
+) -> None:
+    listed = {c.code_name: c for c in constants if c.code_name is not None}
+    in_code = _numeric_module_constants(module)
+    missing = sorted(set(in_code) - set(listed) - exempt)
+    assert not missing, f"{name}: module constants not listed in its CONSTANTS: {missing}"
+    for code_name, const in listed.items():
+        assert hasattr(module, code_name), f"{name}: CONSTANTS lists {code_name}, not in the code"
+        assert getattr(module, code_name) == const.value, code_name
+    names = [c.name for c in constants]
+    assert len(names) == len(set(names)), name
+    for c in constants:
+        assert c.source.strip() and c.why.strip() and c.where.strip(), c.name
+        assert isinstance(c.value, int | float) and not isinstance(c.value, bool), c.name
+    section = _section((DOCS / page).read_text(encoding="utf-8"), heading)
+    for c in constants:
+        row = next((ln for ln in section.splitlines() if ln.startswith(f"| {c.name} |")), None)
+        assert row is not None, f"docs/{page} has no row for the constant {c.name}"
+        assert f"| {c.value:g} |" in row or f"| {c.value!r} |" in row, c.name
+        if c.source == "ours":
+            assert "**ours**" in row, c.name
+
+
+def test_richardson_rule_constants_act_as_listed() -> None:
+    """The derived reaction through the code: halved by a reassurance doctrine, and
+    (1 − 0.5 δ)."""
+    from herz.models.richardson import coefficients_from_scenario
+
+    sc = herz.load_scenario("two-state")
+    base = coefficients_from_scenario(sc).K
+    d = sc.world.distinguishability
+    first = sc.states[0].model_copy(update={"doctrine": "reassurance"})
+    reassuring = sc.model_copy(update={"states": [first, *sc.states[1:]]})
+    k = coefficients_from_scenario(reassuring).K
+    assert k[0, 1] == pytest.approx(0.5 * base[0, 1])
+    assert k[1, 0] == pytest.approx(base[1, 0])
+    clear = sc.model_copy(update={"world": sc.world.model_copy(update={"distinguishability": 1.0})})
+    k1 = coefficients_from_scenario(clear).K
+    assert k1[0, 1] == pytest.approx(base[0, 1] * 0.5 / (1 - 0.5 * d))
+
+
+def test_history_constants_match_the_code() -> None:
+    """The assumed numbers of the scenarios from history (burdens, reliabilities)."""
+    from herz.history import from_history
+    from herz.history.constants import CONSTANTS as HISTORY
+
+    for c in HISTORY:
+        assert c.source.strip() and c.why.strip() and c.where.strip(), c.name
+        assert c.code_name is not None, c.name
+        match = re.fullmatch(r"RELIABILITY\['(\w+)'\]", c.code_name)
+        value = (
+            from_history.RELIABILITY[match.group(1)]
+            if match
+            else getattr(from_history, c.code_name)
+        )
+        assert value == c.value, c.name
+    listed = {c.code_name for c in HISTORY}
+    assert {f"RELIABILITY[{k!r}]" for k in from_history.RELIABILITY} <= listed
+    burdens = {n for n in _numeric_module_constants(from_history) if n.startswith("BURDEN")}
+    assert burdens and burdens <= listed
+    assert [from_history.default_burden(y) for y in (1913, 1914, 1945, 1946)] == [
+        0.035,
+        0.05,
+        0.05,
+        0.08,
+    ]
+    section = _section(
+        (DOCS / "history.md").read_text(encoding="utf-8"),
+        "### Constants of the scenarios from history",
+    )
+    for c in HISTORY:
+        row = next((ln for ln in section.splitlines() if ln.startswith(f"| {c.name} |")), None)
+        assert row is not None, f"docs/history.md has no row for the constant {c.name}"
+        assert f"| {c.value:g} |" in row and "**ours**" in row, c.name

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from herz.scenario import Scenario
 
 __all__ = [
+    "BURDEN_1914_TO_1945",
+    "BURDEN_FROM_1946",
+    "BURDEN_TO_1913",
     "KIND_OF_OBLIGATION",
     "RELIABILITY",
     "default_burden",
@@ -74,14 +77,27 @@ RELIABILITY: dict[str, float] = {
 ordered by the strength of the obligation; not estimated from data)."""
 
 
+BURDEN_TO_1913 = 0.035
+"""Assumed mean military burden (share of national income spent on arms) to 1913: the value
+of ``europe-1909`` (**ours**, an assumption, not data; listed in :mod:`herz.history.constants`)."""
+
+BURDEN_1914_TO_1945 = 0.05
+"""Assumed mean military burden from 1914 to 1945 (**ours**, with no anchor: a value between
+the other two; listed in :mod:`herz.history.constants`)."""
+
+BURDEN_FROM_1946 = 0.08
+"""Assumed mean military burden from 1946: the value of ``cold-war`` (**ours**, an assumption,
+not data; listed in :mod:`herz.history.constants`)."""
+
+
 def default_burden(year: int) -> float:
     """The assumed mean military burden of the economy proxy: 3.5% to 1913, 8% from 1946,
     5% in between (see the module docstring)."""
     if year <= 1913:
-        return 0.035
+        return BURDEN_TO_1913
     if year >= 1946:
-        return 0.08
-    return 0.05
+        return BURDEN_FROM_1946
+    return BURDEN_1914_TO_1945
 
 
 def _cliques(nodes: list[int], edges: set[frozenset[int]]) -> list[list[int]]:

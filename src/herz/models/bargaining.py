@@ -919,7 +919,9 @@ def rationalist_war(
       types A cannot tell apart: a B whose cost is the centre c_B itself accepts A's demand;
       the war comes from the types below it;
     * a shift in power p → ``p_next`` past :func:`shift_threshold` (:func:`commitment_problem`);
-      arming makes it endogenous (``p_next`` from :func:`win_probability` after the build-up);
+      arming makes it endogenous (``p_next`` from :func:`win_probability` after the build-up).
+      The discount factor ``delta`` is 0.9 by default (**ours**: a patient state; Fearon 1995
+      and Powell 2006 leave δ free); it enters only this bound and the transfer's;
     * a first-strike advantage ``p_first − p_second > c_A + c_B`` (:func:`preemptive_war`);
     * a status quo outside the range whose minimal concession shifts power past the bound
       (:func:`transfer_power_shift`; ours).

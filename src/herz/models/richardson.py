@@ -74,6 +74,8 @@ if TYPE_CHECKING:
     from herz.scenario import Scenario
 
 __all__ = [
+    "DISTINGUISHABILITY_WEIGHT",
+    "REASSURANCE_REACTION",
     "Richardson",
     "RichardsonOptions",
     "RichardsonSystem",
@@ -93,6 +95,19 @@ Method = Literal["exact", "euler"]
 
 #: Relative tolerance used to call an eigenvalue zero or an equilibrium degenerate.
 _TOL = 1e-12
+
+#: Share of the derived reaction to a non-ally kept by a state with a ``reassurance`` doctrine
+#: (:func:`coefficients_from_scenario`). **Ours**: Osgood (1962) argues for graduated,
+#: reciprocated restraint but gives no number; one half lies midway between a full reaction
+#: (1, a defensive doctrine) and none (0). Listed in :mod:`herz.models.richardson_constants`.
+REASSURANCE_REACTION = 0.5
+
+#: Weight of distinguishability δ in the derived reaction's factor ``(1 − w·δ)``
+#: (:func:`coefficients_from_scenario`). **Ours**: Jervis (1978) says that telling defensive
+#: from offensive arms eases the dilemma, not by how much; with one half, fully
+#: distinguishable postures (δ = 1) halve the reaction and indistinguishable ones (δ = 0) leave
+#: it whole. Listed in :mod:`herz.models.richardson_constants`.
+DISTINGUISHABILITY_WEIGHT = 0.5
 
 
 def _system_matrix(K: FloatArray, a: FloatArray) -> FloatArray:
@@ -455,7 +470,9 @@ def coefficients_from_scenario(scenario: Scenario) -> RichardsonSystem:
       i's non-allies, so a state's total reaction is shared among its rivals. Offense advantage
       makes others' arms more threatening and indistinguishability makes them look offensive
       (Jervis 1978); bias inflates the threat perceived (Jervis 1976). States with a
-      ``reassurance`` doctrine react at half strength (Osgood 1962).
+      ``reassurance`` doctrine react at half strength (:data:`REASSURANCE_REACTION`; the
+      restraint is Osgood's 1962, the half is ours). The 1/2 of δ/2 is
+      :data:`DISTINGUISHABILITY_WEIGHT` (ours).
     * reaction to an ally (an alliance in force at any time in the scenario's time range):
       ``K_ij = derive.ally_reaction · κ`` (0 by default: allies do not race each other; negative
       values model free-riding).
@@ -486,11 +503,13 @@ def coefficients_from_scenario(scenario: Scenario) -> RichardsonSystem:
     np.fill_diagonal(rivals, False)
     n_rivals = np.maximum(rivals.sum(axis=1), 1)
     bias = np.array([s.bias for s in scenario.states])
-    reassure = np.array([0.5 if s.doctrine == "reassurance" else 1.0 for s in scenario.states])
+    reassure = np.array(
+        [REASSURANCE_REACTION if s.doctrine == "reassurance" else 1.0 for s in scenario.states]
+    )
     intensity = (
         derive.reaction_scale
         * (1 + w.offense_advantage)
-        * (1 - w.distinguishability / 2)
+        * (1 - DISTINGUISHABILITY_WEIGHT * w.distinguishability)
         * (1 + bias)
         * reassure
         / n_rivals

@@ -83,6 +83,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "GRIT_INITIATIVE",
+    "OFFENSIVE_REALIST_WINDOW",
+    "REALIST_CAP",
     "STRATEGIES",
     "ExternalAgent",
     "ExternalPlayer",
@@ -124,6 +127,23 @@ BoolArray = NDArray[np.bool_]
 _N_UNIFORMS = 6
 #: Upper bound on the random block kept in memory at once (bytes); batches of matches above it.
 _BATCH_BYTES = 64 * 2**20
+
+#: Unanswered steps of restraint before :func:`grit` retaliates (its ``initiative`` K), as the
+#: ``grit`` name plays it. **Ours**: Osgood (1962) asks for a series of unilateral initiatives
+#: continued for a while without reciprocation but gives no count; three is the smallest that
+#: is more than a single probe. Listed in :mod:`herz.models.iterated.constants`.
+GRIT_INITIATIVE = 3
+
+#: Bound of the perceived arms gap the realists remember (their ``cap``), as the
+#: ``defensive-realist`` and ``offensive-realist`` names play them. **Ours**: a bounded memory
+#: keeps each a finite machine; five turns of lead remembered is long against noise of a few
+#: percent per turn. Listed in :mod:`herz.models.iterated.constants`.
+REALIST_CAP = 5
+
+#: Turns of the other's perceived arming that keep :func:`offensive_realist` in doubt (its
+#: ``window``), as the ``offensive-realist`` name plays it. **Ours**: the last turn only, so that
+#: while even it answers arming like tit for tat. Listed in :mod:`herz.models.iterated.constants`.
+OFFENSIVE_REALIST_WINDOW = 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -506,7 +526,7 @@ def tit_for_two_tats() -> Strategy:
     )
 
 
-def grit(initiative: int = 3) -> Strategy:
+def grit(initiative: int = GRIT_INITIATIVE) -> Strategy:
     """GRIT: announced unilateral steps of restraint, continued while reciprocated.
 
     Osgood (1962), "Graduated and Reciprocated Initiatives in Tension-reduction". The
@@ -553,7 +573,7 @@ def _gap_index(gap: int, cap: int) -> int:
     return gap + cap
 
 
-def defensive_realist(cap: int = 5) -> Strategy:
+def defensive_realist(cap: int = REALIST_CAP) -> Strategy:
     """A defensive realist: matches the other's arming, never exceeds it.
 
     **Ours**, after Waltz (1979): security, not advantage, is the aim. The state keeps the
@@ -582,7 +602,7 @@ def defensive_realist(cap: int = 5) -> Strategy:
     )
 
 
-def offensive_realist(window: int = 1, cap: int = 5) -> Strategy:
+def offensive_realist(window: int = OFFENSIVE_REALIST_WINDOW, cap: int = REALIST_CAP) -> Strategy:
     """An offensive realist: arms whenever it is ahead or the other's intentions are uncertain.
 
     **Ours**, after Mearsheimer (2001): states seek relative advantage and assume the worst
