@@ -255,6 +255,22 @@ def test_model_constants_match_the_code(
             assert "**ours**" in row, c.name
 
 
+@pytest.mark.parametrize(
+    ("name", "constants"),
+    [("spiral", CONSTANTS), *((r[0], r[2]) for r in _registries())],
+)
+def test_each_model_carries_its_registry_for_the_report(
+    name: str, constants: tuple[Any, ...]
+) -> None:
+    """The methods section of report.html lists ``Model.constants``: each registry is the one
+    its model carries, and the report shows every entry (it found only the spiral's before)."""
+    model = get_model(name)
+    assert model.constants is constants
+    from herz.report import _constants_of
+
+    assert _constants_of(model) == tuple(constants)
+
+
 def test_richardson_rule_constants_act_as_listed() -> None:
     """The derived reaction through the code: halved by a reassurance doctrine, and
     (1 − 0.5 δ)."""

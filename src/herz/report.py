@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import base64
 import html
-import importlib
 import io
 import json
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -221,15 +219,8 @@ def _model_of(name: str) -> Any:
 
 
 def _constants_of(model: Any) -> tuple[Any, ...]:
-    """The hard-coded constants of a model packaged with a ``constants`` module (CONSTANTS)."""
-    module = type(model).__module__
-    if not hasattr(sys.modules.get(module), "__path__"):  # a plain module, not a package
-        return ()
-    try:
-        found = importlib.import_module(f"{module}.constants")
-    except ImportError:
-        return ()
-    return tuple(getattr(found, "CONSTANTS", ()))
+    """The numbers written into a model's code (its ``constants`` registry)."""
+    return tuple(getattr(model, "constants", ()))
 
 
 def _mechanisms(summary: dict[str, Any], rows: list[ParameterRow]) -> str:

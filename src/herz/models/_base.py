@@ -179,6 +179,10 @@ class Model:
     #: (``herz.simulate(..., run_overrides=...)``); ``simulate`` then takes ``run_params``,
     #: keyed by the name after the block's dot.
     run_parameters: ClassVar[tuple[str, ...]] = ()
+    #: The numbers written into the model's code rather than its scenario block, each with
+    #: its source or **ours** (records with ``name, value, source, why, where``; the spiral's
+    #: :mod:`herz.models.spiral.constants`): the methods section of report.html lists them.
+    constants: ClassVar[tuple[Any, ...]] = ()
 
     def params(self, scenario: Scenario) -> Any:
         """The scenario's block for this model, validated (defaults where absent)."""

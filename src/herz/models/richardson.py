@@ -64,6 +64,7 @@ from herz._random import run_generator
 from herz._validation import StrictModel
 from herz.errors import InputError, ModelError
 from herz.models._base import COMMON_OUTCOMES, Measure, Model, Progress
+from herz.models.richardson_constants import CONSTANTS
 from herz.scenario import RichardsonParams
 
 if TYPE_CHECKING:
@@ -800,6 +801,7 @@ class Richardson(Model):
     """
 
     name = "richardson"
+    constants = CONSTANTS
     title = "Richardson's arms-race equations (linear ODEs, N actors, exact or annual)"
     citation = "Richardson, L. F. (1960). Arms and Insecurity. Boxwood Press."
     Params = RichardsonParams

@@ -62,6 +62,7 @@ from herz._validation import StrictModel
 from herz.errors import InputError, ScenarioError
 from herz.models._base import Measure, Model, NoOptions, Progress
 from herz.models.games import Game
+from herz.models.iterated.constants import CONSTANTS
 from herz.models.iterated.kernel import (
     _KernelOut,
     _play_mixed,
@@ -228,6 +229,7 @@ class Iterated(Model):
     """
 
     name = "iterated"
+    constants = CONSTANTS
     title = "Iterated security games: a round robin among the states in the Jervis game"
     citation = (
         "Axelrod, R. (1984). The Evolution of Cooperation; Jervis, R. (1978). Cooperation "

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from herz._validation import StrictModel
 from herz.models._base import COMMON_OUTCOMES, Measure, Model, Progress
+from herz.models.spiral.constants import CONSTANTS
 from herz.models.spiral.kernel import (
     BLOCK,
     CRISIS_BELLIGERENTS,
@@ -94,6 +95,7 @@ class Spiral(Model):
     """
 
     name = "spiral"
+    constants = CONSTANTS
     title = "The spiral model: beliefs, arming, alliances, crises and war among many states"
     run_parameters = tuple(f"spiral.{k}" for k in RUN_PARAMETERS)
     citation = (
