@@ -126,8 +126,9 @@ MAJORS_END = 2016
 
 PERSISTENCE_YEARS = 5
 """Persistence conditions on a MID in the dyad in the last this many years before ``Y``.
-**ours**: a round half-decade, set when the backtest was written and never changed since (no
-other window was tried); docs/backtest.md lists it with the covariates."""
+**ours**: a round half-decade, set when the backtest was written and never changed since;
+``persistence_years=`` of :func:`build_panel` and :func:`run_backtest` varies it, and
+docs/backtest.md lists it with the covariates and gives its sensitivity (3, 5 and 10 years)."""
 
 LOGIT_COLUMNS = ("const", "log_cap_ratio", "alliance", "t", "t2", "t3")
 """The logit's design: an intercept, the covariates, and the cubic in peace-years."""
