@@ -379,3 +379,48 @@ def test_bad_splits_are_refused_in_one_sentence(
 ) -> None:
     with pytest.raises(InputError, match=match):
         check_split(train, test, horizon, targets)
+
+
+# --- the persistence window as a keyword (docs/ours_sensitivity.py) ------------------------------
+
+
+def test_persistence_window_default_reproduces_the_panel(data: HistoryData) -> None:
+    from herz.history.backtest import PERSISTENCE_YEARS
+
+    assert PERSISTENCE_YEARS == 5
+    default = build_panel("1816:1899", "1919:1938", 5, data=data)
+    explicit = build_panel("1816:1899", "1919:1938", 5, data=data, persistence_years=5)
+    pd.testing.assert_frame_equal(default.train, explicit.train)
+    pd.testing.assert_frame_equal(default.test, explicit.test)
+    # the persistence rates for MID onset of the default split (docs/backtest.md: 57/230, 153/746)
+    fitted = fit_baselines(build_panel(data=data).train, "mid")["persistence"].describe()
+    assert fitted["recent_events_windows"] == [57, 230]
+    assert fitted["quiet_events_windows"] == [153, 746]
+
+
+def test_a_longer_persistence_window_marks_more_windows_recent(data: HistoryData) -> None:
+    """A window of w years counts a dyad as recently in dispute if it had a MID in Y − w … Y − 1:
+    more windows with w, and between the wars persistence's MID skill falls from 0.016 (5
+    years) to 0.002 (3 years) (docs/backtest.md)."""
+    shares = [
+        build_panel("1816:1899", "1919:1938", 5, data=data, persistence_years=w)
+        .test["recent_dispute"]
+        .mean()
+        for w in (3, 5, 10)
+    ]
+    assert shares[0] < shares[1] < shares[2]
+    skill = {}
+    for w in (3, 5):
+        res = run_backtest(
+            "1816:1899", "1919:1938", 5, targets="mid", n_boot=0, data=data, persistence_years=w
+        )
+        tab = res.table()
+        skill[w] = float(tab.loc[tab["forecaster"] == "persistence", "bss"].iloc[0])
+    assert skill[5] == pytest.approx(0.016, abs=5e-4)
+    assert skill[3] < skill[5]
+
+
+@pytest.mark.parametrize("w", [0, -3, 2.5, True])
+def test_persistence_window_is_checked(w: object, data: HistoryData) -> None:
+    with pytest.raises(InputError, match="persistence_years"):
+        build_panel(data=data, persistence_years=w)  # type: ignore[arg-type]

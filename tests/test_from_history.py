@@ -152,3 +152,62 @@ def test_cli_bad_input_exits_2(args: list[str], message: str, tmp_path: Path) ->
     assert result.exit_code == 2
     assert result.stderr.startswith(message)
     assert not out.exists()
+
+
+# --- the assumed reliabilities as a keyword (docs/ours_sensitivity.py) ---------------------------
+
+#: the reliabilities by kind as written into from_history.py before the keyword existed
+OLD_RELIABILITY = {
+    "defense": 0.8,
+    "offense": 0.7,
+    "neutrality": 0.5,
+    "nonaggression": 0.4,
+    "consultation": 0.3,
+}
+
+
+def test_default_reliabilities_are_the_old_ones() -> None:
+    sc = history.scenario_from_history(1909, SIX)
+    assert {a.kind for a in sc.alliances} >= {"defense", "neutrality", "consultation"}
+    for a in sc.alliances:
+        assert a.reliability == OLD_RELIABILITY[a.kind]
+    explicit = history.scenario_from_history(1909, SIX, reliability=OLD_RELIABILITY)
+    assert explicit == sc
+    assert history.scenario_known_at(1910, reliability={}) == history.scenario_known_at(1910)
+
+
+def test_reliability_replaces_only_the_kinds_given() -> None:
+    sc = history.scenario_from_history(1909, SIX, reliability={"defense": 0.6})
+    for a in sc.alliances:
+        assert a.reliability == (0.6 if a.kind == "defense" else OLD_RELIABILITY[a.kind])
+
+
+def test_more_reliable_alliances_raise_p_war_in_1910() -> None:
+    """The direction measured by docs/ours_sensitivity.py: in the world known at 1910, at the
+    shipped posterior's medians, reliabilities +0.2 raise the spiral's P(war) over 5 years."""
+    import herz
+    from herz.calibration.posterior import Posterior
+
+    post = Posterior.load(
+        Path(str(resources.files("herz.calibration") / "data" / "spiral-1816-1899.json"))
+    )
+    over = {**{k: float(v) for k, v in post.summary()["median"].items()}, **post.meta["fixed"]}
+    up = {k: min(1.0, v + 0.2) for k, v in OLD_RELIABILITY.items()}
+    p_war = []
+    for rel in (None, up):
+        sc = history.scenario_known_at(1910, steps=5, reliability=rel)
+        res = herz.simulate(
+            sc, model="spiral", runs=3000, seed=5, steps=5, keep="summary", overrides=over
+        )
+        assert res.outcomes is not None
+        p_war.append(float(res.outcomes["war"].mean()))
+    assert p_war[1] > p_war[0] + 0.02
+
+
+@pytest.mark.parametrize(
+    ("reliability", "message"),
+    [({"alliance": 0.5}, "unknown alliance kind 'alliance'"), ({"defense": 1.2}, "defense")],
+)
+def test_bad_reliability(reliability: dict[str, float], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        history.scenario_from_history(1909, SIX, reliability=reliability)

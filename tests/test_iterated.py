@@ -468,3 +468,65 @@ def test_bad_strategy_tables() -> None:
         Strategy("x", np.array([1.0]), np.ones((1, 2, 2), dtype=np.int64))
     with pytest.raises(InputError):
         it.memory_one(1, 0, 2, 0)
+
+
+# --- the kernel's strategy constants varied (docs/ours_sensitivity.py) ---------------------------
+
+_FIELD = ("tit-for-tat", "grim", "grit", "defensive-realist", "offensive-realist", "defector")
+
+
+def _field(**swap: it.Strategy) -> list[str | it.Strategy]:
+    return [swap.get(p.replace("-", "_"), p) for p in _FIELD]
+
+
+def test_the_names_play_the_kernel_constants() -> None:
+    """The names 'grit', 'defensive-realist' and 'offensive-realist' are the factories at their
+    default arguments, the registered constants: same tournament to the last bit."""
+    assert (it.GRIT_INITIATIVE, it.REALIST_CAP, it.OFFENSIVE_REALIST_WINDOW) == (3, 5, 1)
+    kw = {"turns": 200, "repetitions": 20, "misperception": 0.05, "seed": 11}
+    by_name = it.tournament(list(_FIELD), **kw)  # type: ignore[arg-type]
+    explicit = it.tournament(
+        _field(
+            grit=it.grit(3),
+            defensive_realist=it.defensive_realist(5),
+            offensive_realist=it.offensive_realist(window=1, cap=5),
+        ),
+        **kw,  # type: ignore[arg-type]
+    )
+    assert np.array_equal(by_name.normalised_scores, explicit.normalised_scores)
+    assert by_name.ranking == explicit.ranking
+
+
+def test_a_shorter_grit_initiative_scores_more_in_the_standard_field() -> None:
+    """docs/games.md: in the round robin with the defector, GRIT's score falls with every
+    step of initiative (it pays the sucker's payoff longer); rank 4 at K = 1, 5 at K = 3."""
+    kw = {"turns": 200, "repetitions": 30, "misperception": 0.05, "seed": 1}
+    scores = [
+        it.tournament(_field(grit=it.grit(k)), **kw).mean_scores["grit"]  # type: ignore[arg-type]
+        for k in (1, 3, 6)
+    ]
+    assert scores[0] > scores[1] > scores[2]
+
+
+def test_a_smaller_realist_cap_forgets_a_steady_armers_lead_sooner() -> None:
+    """With cap 1 a defensive realist facing a defector restrains again after each accidental
+    arming of its own (the remembered gap falls to 0); with cap 5 it keeps arming. So under
+    noise it cooperates more and scores less against the defector at cap 1."""
+    kw = {"turns": 200, "repetitions": 50, "noise": 0.1, "seed": 3}
+    small = it.play_matches(it.defensive_realist(1), "defector", **kw)  # type: ignore[arg-type]
+    default = it.play_matches(it.defensive_realist(), "defector", **kw)  # type: ignore[arg-type]
+    assert small.cooperation_rate[:, 0].mean() > default.cooperation_rate[:, 0].mean()
+    assert small.score_per_turn[:, 0].mean() < default.score_per_turn[:, 0].mean()
+
+
+def test_a_longer_offensive_realist_window_scores_less_under_misperception() -> None:
+    """docs/games.md: window 2 keeps the offensive realist in doubt a turn longer after each
+    misread turn; its score in the standard field at misperception 0.05 falls (1.88 -> 1.73)."""
+    kw = {"turns": 200, "repetitions": 30, "misperception": 0.05, "seed": 1}
+    one, two = (
+        it.tournament(_field(offensive_realist=it.offensive_realist(window=w)), **kw).mean_scores[  # type: ignore[arg-type]
+            "offensive-realist"
+        ]
+        for w in (1, 2)
+    )
+    assert two < one - 0.05

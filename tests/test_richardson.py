@@ -278,3 +278,76 @@ def test_stream_key_selects_other_draws() -> None:
     keyed = simulate_scenario(sc, steps=15, runs=8, seed=4, noise=0.1, stream_key=(1,))
     assert keyed.series is not None
     assert not np.array_equal(keyed.series.military, whole.series.military)
+
+
+# --- the rule constants as keywords (docs/ours_sensitivity.py) -----------------------------------
+
+
+def test_rule_constant_keywords_default_to_the_constants() -> None:
+    """The defaults reproduce the derived systems as they were before the keywords (largest
+    eigenvalues measured before the change)."""
+    from herz.scenario import load_scenario
+
+    for name, lam in (("europe-1914", 0.0967), ("multipolar-20", -0.07128164944971917)):
+        sc = load_scenario(name)
+        default = R.coefficients_from_scenario(sc)
+        explicit = R.coefficients_from_scenario(
+            sc,
+            reassurance_reaction=R.REASSURANCE_REACTION,
+            distinguishability_weight=R.DISTINGUISHABILITY_WEIGHT,
+        )
+        assert np.array_equal(default.K, explicit.K)
+        assert np.array_equal(default.g, explicit.g)
+        assert default.stability().eigenvalues[0].real == pytest.approx(lam, rel=1e-12)
+    assert R.REASSURANCE_REACTION == 0.5 and R.DISTINGUISHABILITY_WEIGHT == 0.5
+
+
+def test_a_smaller_distinguishability_weight_raises_the_reactions() -> None:
+    """(1 − w δ): less weight on distinguishability, stronger reactions; multipolar-20 (δ = 0.5)
+    turns from a stable equilibrium into a runaway race at w = 0.25 (docs/richardson.md)."""
+    from herz.scenario import load_scenario
+
+    sc = load_scenario("multipolar-20")
+    half = R.coefficients_from_scenario(sc, distinguishability_weight=0.25)
+    default = R.coefficients_from_scenario(sc)
+    assert np.all(half.K >= default.K) and np.any(half.K > default.K)
+    assert default.stability().regime == "stable equilibrium"
+    assert half.stability().regime == "runaway race"
+    # a given richardson.reaction bypasses the weight
+    fitted = load_scenario("europe-1909")
+    assert np.array_equal(
+        R.coefficients_from_scenario(fitted, distinguishability_weight=0.0).K,
+        R.coefficients_from_scenario(fitted).K,
+    )
+
+
+def test_the_reassurance_reaction_scales_a_reassuring_states_reactions() -> None:
+    """A reassuring state's derived reactions are r times a defensive one's: r = 1 is no
+    restraint at all, a smaller r lowers the equilibrium (docs/richardson.md)."""
+    from herz.scenario import load_scenario
+
+    base = load_scenario("two-state")
+    sc = base.with_overrides({"states.A.doctrine": "reassurance"})
+    full = R.coefficients_from_scenario(sc, reassurance_reaction=1.0)
+    assert np.array_equal(full.K, R.coefficients_from_scenario(base).K)
+    default = R.coefficients_from_scenario(sc)
+    quarter = R.coefficients_from_scenario(sc, reassurance_reaction=0.25)
+    assert quarter.K[0, 1] == pytest.approx(full.K[0, 1] / 4)
+    assert default.K[0, 1] == pytest.approx(full.K[0, 1] / 2)
+    assert quarter.K[1, 0] == full.K[1, 0]
+    assert quarter.equilibrium().sum() < default.equilibrium().sum() < full.equilibrium().sum()
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"reassurance_reaction": -0.1},
+        {"distinguishability_weight": 1.5},
+        {"reassurance_reaction": True},
+    ],
+)
+def test_rule_constant_keywords_are_checked(kw: dict[str, float]) -> None:
+    from herz.scenario import load_scenario
+
+    with pytest.raises(InputError, match=next(iter(kw))):
+        R.coefficients_from_scenario(load_scenario("two-state"), **kw)

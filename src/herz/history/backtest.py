@@ -126,8 +126,9 @@ MAJORS_END = 2016
 
 PERSISTENCE_YEARS = 5
 """Persistence conditions on a MID in the dyad in the last this many years before ``Y``.
-**ours**: a round half-decade, set when the backtest was written and never changed since (no
-other window was tried); docs/backtest.md lists it with the covariates."""
+**ours**: a round half-decade, set when the backtest was written and never changed since;
+``persistence_years=`` of :func:`build_panel` and :func:`run_backtest` varies it, and
+docs/backtest.md lists it with the covariates and gives its sensitivity (3, 5 and 10 years)."""
 
 LOGIT_COLUMNS = ("const", "log_cap_ratio", "alliance", "t", "t2", "t3")
 """The logit's design: an intercept, the covariates, and the cubic in peace-years."""
@@ -391,8 +392,13 @@ def build_panel(
     *,
     targets: Sequence[str] = tuple(TARGETS),
     data: HistoryData | None = None,
+    persistence_years: int = PERSISTENCE_YEARS,
 ) -> Panel:
     """The training and test dyad-windows of a split (see the module docstring).
+
+    ``persistence_years`` is the window of ``recent_dispute`` (default
+    :data:`PERSISTENCE_YEARS`; other values for its sensitivity analysis,
+    docs/ours_sensitivity.py).
 
     Raises
     ------
@@ -401,11 +407,21 @@ def build_panel(
         not end before the test window, ``horizon < 1``, an unknown target.
     """
     (a, b), (c, d) = check_split(train, test, horizon, targets)
+    if (
+        isinstance(persistence_years, bool)
+        or not isinstance(persistence_years, int | np.integer)
+        or persistence_years < 1
+    ):
+        raise InputError(
+            f"persistence_years: must be a whole number >= 1, got {persistence_years!r}.",
+            field="persistence_years",
+            value=persistence_years,
+        )
     h = int(horizon)
     data = data if data is not None else HistoryData.shipped()
     train_origins = range(max(a, FIRST_ORIGIN), b - h + 2)
     test_origins = range(c, d + 1)
-    frames = _panel_frames(data, [train_origins, test_origins], h)
+    frames = _panel_frames(data, [train_origins, test_origins], h, int(persistence_years))
     return Panel(
         train=frames[0],
         test=frames[1],
@@ -416,7 +432,9 @@ def build_panel(
     )
 
 
-def _panel_frames(data: HistoryData, origin_sets: list[range], h: int) -> list[pd.DataFrame]:
+def _panel_frames(
+    data: HistoryData, origin_sets: list[range], h: int, persistence_years: int = PERSISTENCE_YEARS
+) -> list[pd.DataFrame]:
     import pandas as pd
 
     all_years = range(min(r.start for r in origin_sets), max(r.stop for r in origin_sets))
@@ -433,7 +451,9 @@ def _panel_frames(data: HistoryData, origin_sets: list[range], h: int) -> list[p
         rows: list[dict[str, Any]] = []
         for y in origins:
             for c1, c2 in combinations(majors[y], 2):
-                rows.append(_window(y, c1, c2, h, history.get((c1, c2)), cinc, abb))
+                rows.append(
+                    _window(y, c1, c2, h, history.get((c1, c2)), cinc, abb, persistence_years)
+                )
         frame = pd.DataFrame(rows, columns=_PANEL_COLUMNS)
         for col in ("origin", "ccode1", "ccode2", "window_end", "alliance", "peace_years"):
             frame[col] = frame[col].astype("int64")
@@ -469,6 +489,7 @@ def _window(
     d: DyadHistory | None,
     cinc: dict[tuple[int, int], float],
     abb: Mapping[int, str],
+    persistence_years: int = PERSISTENCE_YEARS,
 ) -> dict[str, Any]:
     d = d if d is not None else DyadHistory()
     known = y - 1
@@ -491,7 +512,7 @@ def _window(
         "log_cap_ratio": ratio,
         "alliance": int(known in d.alliance_years),
         "peace_years": t,
-        "recent_dispute": int(any(y - PERSISTENCE_YEARS <= v < y for v in past)),
+        "recent_dispute": int(any(y - persistence_years <= v < y for v in past)),
         "mid": int(any(v in d.onsets for v in window)),
         "mid4": int(any(v in d.onsets4 for v in window)),
         "war": int(any(v in d.wars for v in window)),
@@ -524,7 +545,8 @@ class Climatology:
 
 
 class Persistence:
-    """The training rate among windows with a MID in the last 5 years, and among the rest.
+    """The training rate among windows with a MID in the last 5 years (``recent_dispute``, whose
+    window is :func:`build_panel`'s ``persistence_years``), and among the rest.
 
     A group with no training window falls back to the overall training rate.
     """
@@ -1027,6 +1049,7 @@ def run_backtest(
     data: HistoryData | None = None,
     panel: Panel | None = None,
     about: Mapping[str, Mapping[str, Any]] | None = None,
+    persistence_years: int = PERSISTENCE_YEARS,
 ) -> BacktestResult:
     """Fit the baselines on ``train``, forecast ``test``, score everything with intervals.
 
@@ -1053,6 +1076,9 @@ def run_backtest(
         What each forecaster of ``forecasts`` is, by name (for a model:
         :meth:`herz.forecast.ModelForecast.describe`); it goes into the JSON summary as
         ``models`` and into the reports.
+    persistence_years:
+        The window of ``recent_dispute`` when the panel is built here (see
+        :func:`build_panel`); a ``panel`` given keeps its own.
 
     Raises
     ------
@@ -1088,7 +1114,9 @@ def run_backtest(
                 value=name,
             )
     if panel is None:
-        panel = build_panel(train, test, horizon, targets=wanted, data=data)
+        panel = build_panel(
+            train, test, horizon, targets=wanted, data=data, persistence_years=persistence_years
+        )
     else:
         check_split(panel.train_years, panel.test_years, panel.horizon, wanted)
     seq = np.random.SeedSequence(seed)

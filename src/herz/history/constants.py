@@ -47,7 +47,8 @@ _RELIABILITY_WHY = (
     "obligation in a crisis, ordered by the strength of the obligation (defense 0.8 > offense "
     "0.7 > neutrality 0.5 > non-aggression 0.4 > consultation 0.3) in steps of about 0.1; no "
     "source gives these numbers. Scenario files can set their own, but the calibration's "
-    "from-history worlds always use these."
+    "from-history worlds always use these; scenario_known_at(reliability=) varies them for "
+    "their sensitivity analysis (docs/history.md)."
 )
 
 CONSTANTS: tuple[HistoryConstant, ...] = (

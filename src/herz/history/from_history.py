@@ -35,7 +35,7 @@ distinguishability) is left at the scenario format's defaults: history does not 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
@@ -138,6 +138,7 @@ def scenario_from_history(
     version: int = 7,
     burden: float | None = None,
     steps: int = 10,
+    reliability: Mapping[str, float] | None = None,
 ) -> Scenario:
     """A scenario of ``states`` as they were in ``year``, from NMC and ATOP.
 
@@ -154,6 +155,10 @@ def scenario_from_history(
         Assumed mean military burden for the economy proxy; default :func:`default_burden`.
     steps:
         Number of yearly steps of the scenario's clock.
+    reliability:
+        Assumed reliability by alliance kind, over :data:`RELIABILITY` (the default; kinds not
+        given keep theirs). For the sensitivity analysis of these assumptions
+        (docs/ours_sensitivity.py).
 
     Returns
     -------
@@ -181,6 +186,7 @@ def scenario_from_history(
         burden = default_burden(year)
     if not 0 < burden <= 1:
         raise InputError(f"burden: must be in (0, 1], got {burden!r}", field="burden", value=burden)
+    reliabilities = _reliabilities(reliability)
     first, last = datasets.nmc_years(version)
     if not first <= year <= last:
         raise InputError(
@@ -232,7 +238,7 @@ def scenario_from_history(
             }
         )
 
-    alliances = _alliances(year, codes, abb)
+    alliances = _alliances(year, codes, abb, reliabilities)
     nmc_key = f"nmc{version}"
     ids = ", ".join(abb[c] for c in codes)
     doc: dict[str, Any] = {
@@ -274,7 +280,30 @@ def scenario_from_history(
     return Scenario.from_dict(doc, source=f"from-history {year}")
 
 
-def _alliances(year: int, codes: list[int], abb: dict[int, str]) -> list[dict[str, Any]]:
+def _reliabilities(reliability: Mapping[str, float] | None) -> dict[str, float]:
+    """:data:`RELIABILITY` with the kinds of ``reliability`` replaced (checked)."""
+    out = dict(RELIABILITY)
+    for kind, value in (reliability or {}).items():
+        if kind not in RELIABILITY:
+            raise InputError(
+                f"reliability: unknown alliance kind {kind!r} (choose one of: "
+                f"{', '.join(RELIABILITY)}).",
+                field="reliability",
+                value=kind,
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise InputError(
+                f"reliability: {kind} must be in [0, 1], got {value!r}.",
+                field="reliability",
+                value=value,
+            )
+        out[kind] = float(value)
+    return out
+
+
+def _alliances(
+    year: int, codes: list[int], abb: dict[int, str], reliability: Mapping[str, float]
+) -> list[dict[str, Any]]:
     """ATOP obligations among ``codes`` in force in ``year``, as scenario alliances."""
     from herz.history import datasets
 
@@ -304,7 +333,7 @@ def _alliances(year: int, codes: list[int], abb: dict[int, str]) -> list[dict[st
                     "name": f"{kind} {'-'.join(abb[c] for c in clique)}",
                     "members": [abb[c] for c in clique],
                     "kind": kind,
-                    "reliability": RELIABILITY[kind],
+                    "reliability": reliability[kind],
                     "from": max(r[0] for r in runs),
                     "until": min(r[1] for r in runs),
                 }
@@ -357,6 +386,7 @@ def scenario_known_at(
     version: int = 7,
     burden: float | None = None,
     steps: int = 5,
+    reliability: Mapping[str, float] | None = None,
 ) -> Scenario:
     """The world as it could be known at the start of ``year``: for forecasts out of sample.
 
@@ -365,7 +395,8 @@ def scenario_known_at(
     ``year − 1``, with no end year (when an alliance would end is not known at ``year``; it is
     taken to last). The clock starts at ``year``. ``states`` defaults to the major powers of
     ``year`` (:func:`majors_in`). Nothing that began in ``year`` or later enters (issue #12:
-    "only what was known at Y").
+    "only what was known at Y"). ``burden`` and ``reliability`` are those of
+    :func:`scenario_from_history` (the defaults are the calibration's).
     """
     from herz.scenario import Scenario
 
@@ -394,7 +425,9 @@ def scenario_known_at(
             )
     else:
         codes = states
-    base = scenario_from_history(year - 1, codes, version=version, burden=burden, steps=steps)
+    base = scenario_from_history(
+        year - 1, codes, version=version, burden=burden, steps=steps, reliability=reliability
+    )
     doc = base.model_dump(mode="json", by_alias=True, exclude_none=True)
     for alliance in doc.get("alliances", []):
         alliance.pop("until", None)

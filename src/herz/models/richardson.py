@@ -460,7 +460,12 @@ def _per_state(value: float | dict[str, float] | None, ids: list[str], default: 
     return np.full(len(ids), float(value))
 
 
-def coefficients_from_scenario(scenario: Scenario) -> RichardsonSystem:
+def coefficients_from_scenario(
+    scenario: Scenario,
+    *,
+    reassurance_reaction: float = REASSURANCE_REACTION,
+    distinguishability_weight: float = DISTINGUISHABILITY_WEIGHT,
+) -> RichardsonSystem:
     """Richardson coefficients for a scenario: those its ``richardson:`` block gives, the rest
     derived by the rule below (**ours**, a documented operationalization, not Richardson's).
 
@@ -484,7 +489,20 @@ def coefficients_from_scenario(scenario: Scenario) -> RichardsonSystem:
 
     The start is each state's ``military``. Richardson's model ignores ``economy``,
     ``max_budget_share``, ``intelligence`` and all events except technology shocks.
+
+    ``reassurance_reaction`` and ``distinguishability_weight`` replace the two rule constants
+    (for their sensitivity analysis, docs/ours_sensitivity.py); the defaults are the module's
+    :data:`REASSURANCE_REACTION` and :data:`DISTINGUISHABILITY_WEIGHT`. Like the constants they
+    act only on derived reactions: a given ``richardson.reaction`` bypasses them.
     """
+    for label, value in (
+        ("reassurance_reaction", reassurance_reaction),
+        ("distinguishability_weight", distinguishability_weight),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise InputError(
+                f"{label}: must be a number in [0, 1], got {value!r}.", field=label, value=value
+            )
     params = scenario.richardson
     derive = params.derive if params is not None else None
     if derive is None:
@@ -505,12 +523,12 @@ def coefficients_from_scenario(scenario: Scenario) -> RichardsonSystem:
     n_rivals = np.maximum(rivals.sum(axis=1), 1)
     bias = np.array([s.bias for s in scenario.states])
     reassure = np.array(
-        [REASSURANCE_REACTION if s.doctrine == "reassurance" else 1.0 for s in scenario.states]
+        [reassurance_reaction if s.doctrine == "reassurance" else 1.0 for s in scenario.states]
     )
     intensity = (
         derive.reaction_scale
         * (1 + w.offense_advantage)
-        * (1 - DISTINGUISHABILITY_WEIGHT * w.distinguishability)
+        * (1 - distinguishability_weight * w.distinguishability)
         * (1 + bias)
         * reassure
         / n_rivals

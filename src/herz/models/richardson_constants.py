@@ -26,7 +26,9 @@ CONSTANTS: tuple[ModelConstant, ...] = (
             "a state with a reassurance doctrine reacts to a non-ally's arms at half the "
             "derived reaction. Osgood (1962) argues for graduated, reciprocated restraint but "
             "gives no number; one half lies midway between a full reaction (a defensive "
-            "doctrine) and none. Not a parameter: no --set varies it."
+            "doctrine) and none. Not a parameter: no --set varies it; the keyword "
+            "coefficients_from_scenario(reassurance_reaction=) does, for its sensitivity "
+            "analysis (docs/richardson.md)."
         ),
         where="coefficients_from_scenario (derived K_ij; a given richardson.reaction bypasses it)",
         code_name="REASSURANCE_REACTION",
@@ -39,7 +41,9 @@ CONSTANTS: tuple[ModelConstant, ...] = (
             "the derived reaction carries the factor (1 − 0.5 δ): fully distinguishable "
             "postures (δ = 1) halve the reaction, indistinguishable ones (δ = 0) leave it "
             "whole. Jervis (1978) gives the direction, not a number. Not a parameter: "
-            "world.distinguishability varies δ, not this weight."
+            "world.distinguishability varies δ, not this weight; the keyword "
+            "coefficients_from_scenario(distinguishability_weight=) does, for its sensitivity "
+            "analysis (docs/richardson.md)."
         ),
         where="coefficients_from_scenario (derived K_ij; a given richardson.reaction bypasses it)",
         code_name="DISTINGUISHABILITY_WEIGHT",
