@@ -1033,12 +1033,12 @@ def test_every_member_fights_every_state_on_the_other_side() -> None:
 
 
 def test_a_war_does_not_reveal_a_type() -> None:
-    """While at war an enemy is a certain threat (its belief reads 1 − b), but the war does not
-    move the belief about its type: every belligerent spends its ceiling whatever its type
-    (likelihood ratio 1), so after the war the belief resumes where it stood (issue #11). The
-    earlier rule set the belief itself to 1 − b, which outlived the war by years: there, the
-    belief the step a war ends would be 0.999 in every case checked here."""
-    b = 0.001
+    """While at war an enemy is a certain threat, but the war does not move the belief about
+    its type: every belligerent spends its ceiling whatever its type (likelihood ratio 1), so
+    the belief, as the series reports it, stays where it stood through the war and resumes from
+    there (issue #11). The earlier rule set the belief itself to 1 − b, which outlived the war
+    by years: there, the belief the step a war ends would be 0.999 in every case checked here;
+    and until December 2026 the series reported that wartime certainty as the belief."""
     r = herz.simulate(
         "two-state",
         model="spiral",
@@ -1064,13 +1064,66 @@ def test_a_war_does_not_reveal_a_type() -> None:
         for k in ("A", "B"):
             if at_war[run, t1, k]:
                 continue
-            during = belief[run, t0, k]
+            during = [belief[run, t, k] for t in range(t0, t1 + 1)]
             before, after = belief[run, t0 - 1, k], belief[run, t1, k]
-            assert during == pytest.approx(1 - b, abs=1e-6)  # a certain threat at war
+            assert during == [during[0]] * len(during), (run, war, k)  # held through the war
             if before < 0.1:  # read as a seeker before the war: still so after it
                 assert after < 0.5, (run, war, k, before, after)
                 checked += 1
     assert checked >= 20
+
+
+THREE = {
+    "name": "three",
+    "time": {"start": 0, "step": 1, "steps": 30},
+    "world": {"offense_advantage": 1.0, "distinguishability": 0.0},
+    "states": [
+        {
+            "id": k,
+            "military": 100,
+            "economy": 1000,
+            "max_budget_share": 0.2,
+            "type": "security_seeker",
+            "doctrine": "defensive",
+            "intelligence": 1.0,
+            "bias": 0.0,
+            "capital": {"lat": lat, "lon": lon, "name": "synthetic"},
+        }
+        for k, lat, lon in (("A", 0.0, -5.0), ("B", 0.0, 5.0), ("C", 8.0, 0.0))
+    ],
+    "events": [{"kind": "crisis", "year": 5, "states": ["A", "B"]}],
+    # one war, A against B, that never ends; C stays out of it
+    "spiral": {
+        "crisis_rate": 0,
+        "war_cost": 0,
+        "exhaustion": 0,
+        "peace_rate": 0,
+        "balance_interval": 0,
+        "tolerance": 0.9,
+    },
+}
+
+
+def test_a_neutral_does_not_read_a_belligerents_war_budget_as_greed() -> None:
+    """A neutral sees a belligerent spend its ceiling; a seeker at war does that too, so the
+    neutral learns nothing of its type (docs/spiral.md, step 3). Until December 2026 only the
+    enemies' beliefs waited out the war: here the neutral C's belief that A is greedy went
+    0.001 → 0.24 → 0.85 → 0.999 within five years of war, and the public reputations drifted
+    the same way. Now every belief about A and B, and the reported mean belief, stays where it
+    stood when the war began, and the outputs report beliefs about types (not an enemy's
+    wartime certainty, which made final_belief_mean 0.67 here)."""
+    r = herz.simulate(THREE, model="spiral", runs=5, seed=1)
+    ser = r.series
+    assert ser is not None
+    assert r.summary["p_war"] == 1.0
+    for state in ("A", "B"):
+        rows = ser[(ser["state"] == state) & ser["at_war"]]
+        assert len(rows) >= 5 * 20
+        held = rows.groupby("run")["belief"].agg(["min", "max"])
+        assert (held["min"] == held["max"]).all(), held
+    assert (r.outcomes["final_belief_mean"] < 0.01).all()
+    about_a = r.outcomes["final_belief_about_A"]
+    assert (about_a < 0.01).all(), about_a
 
 
 def sarajevo_wars(r: herz.Result) -> pd.DataFrame:

@@ -1264,6 +1264,10 @@ def _run_chunk(
     mu32 = np.empty(nne, dtype=np.float32)
     # the upper bound of beliefs, as the float32 logistic gives it (the belief of logit = bound)
     mu_war = float(np.reciprocal(np.float32(1.0) + np.exp(np.negative(np.float32(bound)))))
+    # The beliefs about types as power() last computed them, before an enemy's threat was made
+    # certain (the outputs report beliefs about types, not that certainty); allocated at the
+    # first war, and None while the last power() saw no war (then mu itself is the belief)
+    mu_type: list[FloatArray | None] = [None, None]
     req = np.empty(nne)
     att = np.broadcast_to(theta3, nne).copy()  # A_ij, j's attack multiplier as i reads it
     # Herz's asymmetry in reading postures: i takes a share β_i of what looks defensive in
@@ -1346,7 +1350,12 @@ def _run_chunk(
         np.add(mu32, 1.0, out=mu32)
         np.reciprocal(mu32, out=mu32)
         np.copyto(mu, mu32)
+        mu_type[0] = None
         if (code >= 0).any():
+            if mu_type[1] is None:
+                mu_type[1] = np.empty(nne)
+            mu_type[0] = mu_type[1]
+            np.copyto(mu_type[1], mu)
             # at war, each enemy is a certain threat (μ at its upper bound), whatever one
             # believes about its type (issue #11: writing that certainty into the belief
             # itself made beliefs after wars depend on the time step)
@@ -1428,9 +1437,14 @@ def _run_chunk(
             c = code[:, runs]
             W[:, :, runs] = (c ^ 1)[:, None] == c[None]
 
+    def beliefs() -> FloatArray:
+        """The beliefs about types behind the last power(): ``mu`` but for enemies at war."""
+        return mu if mu_type[0] is None else mu_type[0]
+
     def record(t: int, I: FloatArray, mu: FloatArray, T: FloatArray, R: FloatArray) -> None:
         at_war = code >= 0
-        belief = (_sum_states(mu, 0) - np.diagonal(mu).T) / max(n - 1, 1)
+        held = beliefs()
+        belief = (_sum_states(held, 0) - np.diagonal(held).T) / max(n - 1, 1)
         tension = _sum_states(T, (0, 1)) / pairs
         _add_runs(sums["military"][t], M)
         _add_runs(sums["spending"][t], I)
@@ -1753,7 +1767,10 @@ def _run_chunk(
                     # Reputations: the public record's own filter, the same likelihood on the exact
                     # spending record with the model noise only (what anyone could compute)
                     sep_pub = np.maximum(lg - m_a, 0.0)
-                    rep_logit += sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub_in
+                    rep_step = sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub_in
+                    if war_any0:  # a belligerent's record says nothing of its type (below)
+                        np.copyto(rep_step, 0.0, where=at_war)
+                    rep_logit += rep_step
                     np.clip(rep_logit, -bound, bound, out=rep_logit)
                     # m_s[i, j]: seeker j's expected log spending as observer i reckons it
                     np.multiply(top_f.transpose(1, 0, 2), (m_b - m_a)[None], out=ms)
@@ -1764,7 +1781,10 @@ def _run_chunk(
                     # the budget of the period, read against the period's benchmark (held with
                     # it): the log-likelihood ratio gains the same information per year at any dt
                     xo = np.log(np.where(at_war, cap, np.minimum(rate_b, cap)) + floor_b)
-                    rep_logit += sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub_in
+                    rep_step = sep_pub * (xo - m_a - 0.5 * sep_pub) * dt_pub_in
+                    if war_any0:
+                        np.copyto(rep_step, 0.0, where=at_war)
+                    rep_logit += rep_step
                     np.clip(rep_logit, -bound, bound, out=rep_logit)
                 z0 = 0 if k_in == 0 else n * n + 4 + (k_in - 1) * n * n
                 np.multiply(sig3_in, z[:, b, z0 : z0 + n * n].T.reshape(n, n, E), out=obs)
@@ -1776,10 +1796,13 @@ def _run_chunk(
                 obs *= sep
                 obs *= dt_var3_in
                 if war_any0:
-                    # the war says nothing about an enemy's type: every belligerent spends its
-                    # ceiling, whatever its type (likelihood ratio 1); the belief about an enemy
-                    # waits out the war where it stood (its threat is certain meanwhile: power)
-                    np.copyto(obs, 0.0, where=W)
+                    # a war says nothing about a belligerent's type: every belligerent spends its
+                    # ceiling, whatever its type (likelihood ratio 1), so every observer's belief
+                    # about it, its enemies' and neutrals' alike, and its public reputation wait
+                    # out the war where they stood (an enemy's threat is certain meanwhile:
+                    # power). Until December 2026 only its enemies' beliefs waited: a neutral
+                    # read the war budget against a peacetime benchmark, as greed.
+                    np.copyto(obs, 0.0, where=at_war[None])
                 logit += obs
                 np.clip(logit, -bound, bound, out=logit)
             war_any = bool(at_war.any())
@@ -2097,7 +2120,8 @@ def _run_chunk(
         if tick is not None:
             tick()
 
-    trace = _sum_states(np.diagonal(mu).T, 0)  # each run's Σ_i μ_ii
+    held = beliefs()  # about types: an enemy's wartime certainty is not a belief about it
+    trace = _sum_states(np.diagonal(held).T, 0)  # each run's Σ_i μ_ii
     sides, side_sizes, dyads = _war_strings(s.ids, first_side, fought)
     outcomes: dict[str, NDArray[Any]] = {
         "run": run_ids.astype(np.int64),
@@ -2126,12 +2150,12 @@ def _run_chunk(
             if n_in == 1
             else (n_in * tension_in_sum + _sum_states(T, (0, 1)) / pairs) / (n_in * steps + 1)
         ),
-        "final_belief_mean": (_sum_states(mu, (0, 1)) - trace) / pairs,
+        "final_belief_mean": (_sum_states(held, (0, 1)) - trace) / pairs,
         "dyads_fought": dyads,
     }
     # what the others believe about each state at the end (mean over observers, as `belief` in
     # the series): the belief about greedy and security-seeking states apart
-    about = (_sum_states(mu, 0) - np.diagonal(mu).T) / max(n - 1, 1)
+    about = (_sum_states(held, 0) - np.diagonal(held).T) / max(n - 1, 1)
     for k_state, sid in enumerate(s.ids):
         outcomes[f"final_military_{sid}"] = M[k_state].copy()
     for k_state, sid in enumerate(s.ids):
