@@ -122,7 +122,7 @@ def test_beliefs_by_type_in_europe_1914_do_not_depend_on_the_time_step(dt: float
     strict=True,
     reason="issue #11, open: multipolar-20's beliefs about greedy states and about defensive "
     "seekers at dt 1 miss dt 0.25's by more than max(3 SE, 0.01) even with yearly budgets "
-    "(+0.024 and -0.012 at 10,000 runs): a yearly step judges every alliance review by the "
+    "(+0.025 and -0.013 at 10,000 runs): a yearly step judges every alliance review by the "
     "threats of the year's start (with balancing off they agree; inner steps of 0.25 fix it; "
     "docs/spiral.md, Time step)",
 )
