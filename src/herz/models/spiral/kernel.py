@@ -1352,10 +1352,11 @@ def _run_chunk(
         np.copyto(mu, mu32)
         mu_type[0] = None
         if (code >= 0).any():
-            if mu_type[1] is None:
-                mu_type[1] = np.empty(nne)
-            mu_type[0] = mu_type[1]
-            np.copyto(mu_type[1], mu)
+            held = mu_type[1]
+            if held is None:
+                held = mu_type[1] = np.empty(nne)
+            np.copyto(held, mu)
+            mu_type[0] = held
             # at war, each enemy is a certain threat (μ at its upper bound), whatever one
             # believes about its type (issue #11: writing that certainty into the belief
             # itself made beliefs after wars depend on the time step)
