@@ -4,14 +4,16 @@ a run that passes it and then dies with MemoryError is the worst outcome (issue:
 
 from __future__ import annotations
 
+import json
 import tracemalloc
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import herz
-from herz.models._frames import pop_concat, state_column, tidy_frame
+from herz.models._frames import ensemble_mean, pop_concat, state_column, tidy_frame
 from herz.simulation import resolve_model, scenario_for_run
 
 CASES = [
@@ -67,3 +69,61 @@ def test_tidy_frame_does_not_copy() -> None:
     frame = tidy_frame({"a": a, "b": b})
     assert list(frame.columns) == ["a", "b"]
     assert np.shares_memory(frame["a"].to_numpy(), a)
+
+
+@pytest.mark.parametrize("special", [False, True])
+def test_ensemble_mean_is_the_groupby_mean_bit_for_bit(special: bool) -> None:
+    rng = np.random.default_rng(3)
+    runs, steps, n = 997, 7, 3
+    paths = rng.lognormal(5.0, 2.0, size=(runs, steps, n))
+    if special:  # NaN skipped, an infinity, a column with no value
+        paths[5, 1, 0] = np.nan
+        paths[::3, 2, 1] = np.nan
+        paths[9, 3, 2] = np.inf
+        paths[:, 4, 0] = np.nan
+    long = pd.DataFrame(
+        {
+            "key": np.tile(np.arange(steps * n), runs),
+            "military": paths.reshape(-1),
+        }
+    )
+    expected = long.groupby("key")["military"].mean().to_numpy()
+    got = ensemble_mean(paths).reshape(-1)
+    np.testing.assert_array_equal(got, expected)  # NaN where NaN, else equal bits
+    assert got.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("blocs", [False, True])
+def test_richardson_comparison_without_the_series_is_the_same(blocs: bool) -> None:
+    from herz.history.observed import compare
+
+    kwargs = {"runs": 400, "seed": 7, "noise": 0.1, "blocs": blocs}
+    with_series = herz.simulate("cold-war", "richardson", keep="series", **kwargs)
+    without = herz.simulate("cold-war", "richardson", keep="summary", **kwargs)
+    assert without.series is None
+    assert json.dumps(compare(without), sort_keys=True) == json.dumps(
+        compare(with_series), sort_keys=True
+    )
+
+
+def test_cli_run_compares_with_the_record_without_keeping_the_series(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    import herz.simulation
+    from herz.cli import app
+
+    keeps: list[str] = []
+    real = herz.simulation.simulate
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        keeps.append(kwargs["keep"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(herz.simulation, "simulate", spy)
+    args = ["run", "cold-war", "--model", "richardson", "--noise", "0.1", "--runs", "50"]
+    out = CliRunner().invoke(app, [*args, "--seed", "1", "--json"])
+    assert out.exit_code == 0, out.output
+    assert keeps == ["summary"]
+    assert "observed_error" in json.loads(out.stdout)

@@ -511,8 +511,9 @@ def run_cmd(
             value=m.name,
         )
     observing = observed is not False and sc.observed is not None and m.name in COMPARABLE_MODELS
-    # the series only when written out, or when compared with the record
-    keep = "series" if out is not None or observing else "summary"
+    # the series only when written out: the comparison with the record reads the model's
+    # ensemble means (result.extra["means"]), kept in every mode
+    keep = "series" if out is not None else "summary"
     err = _console(stderr=True)
     with contextlib.ExitStack() as stack:
         progress = None
@@ -539,8 +540,6 @@ def run_cmd(
         from herz.history.observed import attach
 
         attach(result)
-        if out is None:
-            result.series = None  # kept for the comparison only
     written = _write_outputs(result, out) if out is not None else []
     if as_json:
         sys.stdout.write(result.to_json() + "\n")

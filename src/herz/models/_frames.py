@@ -55,3 +55,40 @@ def tidy_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(dict(columns), copy=False)
+
+
+def ensemble_mean(paths: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The mean over runs (axis 0) of ``paths``, bit for bit as pandas' ``groupby().mean()``
+    of the tidy series computes it: a compensated (Kahan) sum in run order, NaN skipped (a
+    NaN compensation, from an infinity, reset to 0), divided by the count (NaN where none).
+
+    Lets a model give the means per step and state without the series (Richardson's
+    comparison with the record, :func:`herz.history.observed.compare`): one pass over the runs,
+    a few arrays of one run each.
+    """
+    runs = paths.shape[0]
+    flat = paths.reshape(runs, -1)
+    total = np.zeros(flat.shape[1])
+    comp = np.zeros(flat.shape[1])
+    with np.errstate(all="ignore"):
+        if np.isfinite(flat).all():
+            for row in flat:
+                y = row - comp
+                t = total + y
+                comp = (t - total) - y
+                total = t
+            out = total / runs
+        else:
+            count = np.zeros(flat.shape[1], dtype=np.int64)
+            for row in flat:
+                ok = ~np.isnan(row)
+                y = row - comp
+                t = total + y
+                c = (t - total) - y
+                c[np.isnan(c)] = 0.0
+                total = np.where(ok, t, total)
+                comp = np.where(ok, c, comp)
+                count += ok
+            out = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    result: NDArray[np.float64] = out.reshape(paths.shape[1:])
+    return result

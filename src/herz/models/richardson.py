@@ -64,7 +64,7 @@ from herz._random import run_generator
 from herz._validation import StrictModel
 from herz.errors import InputError, ModelError
 from herz.models._base import COMMON_OUTCOMES, Measure, Model, Progress
-from herz.models._frames import state_column, tidy_frame
+from herz.models._frames import ensemble_mean, state_column, tidy_frame
 from herz.models.richardson_constants import CONSTANTS
 from herz.scenario import RichardsonParams
 
@@ -752,6 +752,17 @@ def simulate_scenario(
                 "military": paths.reshape(-1),
             }
         )
+    # the ensemble mean per step and actor, as the series' groupby mean gives it, kept in every
+    # mode: the comparison with the record needs only this, not the series
+    t_idx = np.arange(steps + 1)
+    means = tidy_frame(
+        {
+            "t": np.repeat(t_idx, n),
+            "year": np.repeat(start + dt * t_idx, n),
+            "state": state_column(system.actors, steps + 1),
+            "military": ensemble_mean(paths).reshape(-1),
+        }
+    )
     return Result(
         model="richardson",
         scenario=scenario,
@@ -759,6 +770,7 @@ def simulate_scenario(
         summary=summary,
         series=series,
         outcomes=_outcomes(paths, system.actors, run_offset),
+        extra={"means": means},
     )
 
 
