@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -127,3 +128,63 @@ def test_cli_run_compares_with_the_record_without_keeping_the_series(
     assert out.exit_code == 0, out.output
     assert keeps == ["summary"]
     assert "observed_error" in json.loads(out.stdout)
+
+
+def _little_memory(monkeypatch: pytest.MonkeyPatch, have: int) -> None:
+    import herz.simulation
+
+    monkeypatch.setattr(herz.simulation, "available_memory", lambda: have)
+
+
+def test_refusal_advice_of_the_python_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    _little_memory(monkeypatch, 1000)
+    with pytest.raises(herz.InputError, match=r"keep='summary'"):
+        herz.simulate("two-state", "richardson", runs=100, seed=1)
+    with pytest.raises(herz.InputError, match=r"herz\.run_sweep"):
+        herz.simulate("two-state", "richardson", runs=100, seed=1, keep="summary")
+
+
+def test_refusal_advice_of_the_cli_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from herz.cli import app
+
+    _little_memory(monkeypatch, 1000)
+    args = ["run", "two-state", "--model", "richardson", "--runs", "100", "--seed", "1"]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 2
+    assert "--runs" in out.output and "keep=" not in out.output
+    out = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o")])
+    assert out.exit_code == 2
+    assert "without --out" in out.output and "keep=" not in out.output
+
+
+def test_sweep_refused_for_memory_leaves_no_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from _specs import write_spec
+    from herz.experiment import run_sweep
+
+    doc = {
+        "name": "small",
+        "scenario": "two-state",
+        "model": "richardson",
+        "options": {"noise": 0.2},
+        "parameters": {"world.offense_advantage": {"values": [0.0, 1.0]}},
+        "runs": 7,
+        "steps": 12,
+        "seed": 11,
+    }
+    spec = write_spec(tmp_path, doc)
+    db = tmp_path / "small.duckdb"
+    # a chunk of 7 runs needs 8 × 7 × 13 × 2 × 3 = 4,368 bytes, one of 2 runs 1,248
+    _little_memory(monkeypatch, 4000)
+    with pytest.raises(herz.InputError, match=r"chunk") as refused:
+        run_sweep(spec, db=db, workers=1, chunk=7)
+    assert "keep=" not in str(refused.value)
+    assert not db.exists()
+    with pytest.raises(herz.InputError, match=r"2 at once"):  # each local worker holds one
+        run_sweep(spec, db=db, workers=2, chunk=3)
+    assert not db.exists()
+    run_sweep(spec, db=db, workers=1, chunk=2)  # a smaller chunk starts it afresh
+    assert db.exists()

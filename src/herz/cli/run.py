@@ -465,7 +465,7 @@ def run_cmd(
 ) -> None:
     """Run a model on a scenario; print a summary and optionally write results to --out."""
     from herz.models import get_model
-    from herz.simulation import scenario_for_run, simulate
+    from herz.simulation import memory_advice, scenario_for_run, simulate
 
     if steps is not None and steps < 1:
         raise InputError(f"--steps must be ≥ 1, got {steps}.", field="--steps", value=steps)
@@ -526,6 +526,13 @@ def run_cmd(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
+        stack.enter_context(
+            memory_advice(
+                series="herz run without --out (no series kept), or fewer --runs or --steps",
+                summary="fewer --runs or --steps, or herz sweep, which runs and stores them "
+                "chunk by chunk",
+            )
+        )
         result = simulate(
             sc,
             model=m.name,
