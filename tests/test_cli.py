@@ -371,7 +371,7 @@ def test_run_refuses_runs_that_would_not_fit_in_memory_before_allocating() -> No
     # the CLI's own way out (its flags), not the Python API's keep='summary'
     assert "GB of memory" in err and "fewer --runs" in err and "herz sweep" in err
     code, _, err = run("run", "two-state", "--runs", "100000000000", "--out", "/nonexistent/x")
-    assert code == 2 and "without --out" in err and "keep=" not in err
+    assert code == 2 and "--keep summary" in err and "keep=" not in err
     code, _, err = run("run", "two-state", "--steps", "1000000000")
     assert code == 2 and "at most 100000" in err
     code, _, err = run("run", "two-state", "--noise", "nan")

@@ -156,7 +156,7 @@ def test_refusal_advice_of_the_cli_run(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert "--runs" in out.output and "keep=" not in out.output
     out = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o")])
     assert out.exit_code == 2
-    assert "without --out" in out.output and "keep=" not in out.output
+    assert "--keep summary" in out.output and "keep=" not in out.output
 
 
 def test_sweep_refused_for_memory_leaves_no_database(
@@ -188,3 +188,31 @@ def test_sweep_refused_for_memory_leaves_no_database(
     assert not db.exists()
     run_sweep(spec, db=db, workers=1, chunk=2)  # a smaller chunk starts it afresh
     assert db.exists()
+
+
+def test_cli_keep_chooses_what_out_writes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    import herz.cli.run
+    from herz.cli import app
+
+    monkeypatch.setattr(herz.cli.run, "LONG_WRITE_ROWS", 10)
+    args = ["run", "europe-1914", "--model", "spiral", "--runs", "3", "--seed", "4", "--out"]
+    runner = CliRunner()
+    full = runner.invoke(app, [*args, str(tmp_path / "series")])
+    assert full.exit_code == 0, full.output
+    assert "writing timeseries.csv (" in full.stderr and "rows)…" in full.stderr
+    events = runner.invoke(app, [*args, str(tmp_path / "events"), "--keep", "events"])
+    summary = runner.invoke(app, [*args, str(tmp_path / "summary"), "--keep", "summary"])
+    assert events.exit_code == 0 and summary.exit_code == 0
+    names = {p: {f.name for f in (tmp_path / p).iterdir()} for p in ("series", "events", "summary")}
+    assert "timeseries.csv" in names["series"] and "events.csv" in names["series"]
+    assert "timeseries.csv" not in names["events"] and "events.csv" in names["events"]
+    assert not {"timeseries.csv", "events.csv"} & names["summary"]
+    for stem in ("events.csv", "outcomes.csv", "summary.json"):
+        if stem in names["events"]:
+            assert (tmp_path / "events" / stem).read_bytes() == (
+                tmp_path / "series" / stem
+            ).read_bytes()
+    bad = runner.invoke(app, [*args, str(tmp_path / "bad"), "--keep", "all"])
+    assert bad.exit_code == 2 and "--keep must be one of" in bad.output

@@ -40,7 +40,7 @@ __all__ = [
     "validate_options",
 ]
 
-KEEP = ("series", "summary")
+KEEP = ("series", "events", "summary")
 #: Common arguments of every model's ``simulate``; never model options.
 COMMON_ARGUMENTS = ("steps", "runs", "seed", "keep", "run_offset", "stream_key", "progress")
 
@@ -363,8 +363,9 @@ def simulate(
     overrides:
         Dotted-path replacements, e.g. ``{"world.offense_advantage": 0.8}``.
     keep:
-        ``"series"`` (full time series) or ``"summary"`` (outcomes and headline numbers only,
-        for large ensembles).
+        ``"series"`` (full time series), ``"events"`` (the events table of a model that has
+        one, the spiral's, without the series; elsewhere as ``"summary"``) or ``"summary"``
+        (outcomes and headline numbers only, for large ensembles).
     run_offset, stream_key:
         For sweeps and chunked ensembles: run k of this call is run ``run_offset + k`` and draws
         from ``SeedSequence(seed, spawn_key=(*stream_key, run_offset + k))`` (see

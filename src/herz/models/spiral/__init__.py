@@ -260,6 +260,8 @@ class Spiral(Model):
         working *= 2
         outcomes = 8 * runs * (n + 24)
         series = 8 * 20 * runs * (steps + 1) * n if keep == "series" else 0
+        if keep == "events":  # the events alone: 150 bytes each, up to 0.3 per row
+            series = 8 * 6 * runs * (steps + 1) * n
         means = 8 * 8 * (steps + 1) * n
         return working + outcomes + series + means
 

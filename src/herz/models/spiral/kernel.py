@@ -1108,8 +1108,10 @@ def _run_chunk(
     tick: Callable[[], None] | None,
     sums: dict[str, FloatArray],
     run_params: Mapping[str, FloatArray] | None = None,
+    keep_events: bool | None = None,
 ) -> _ChunkOut:
-    """Advance one chunk of runs through all steps.
+    """Advance one chunk of runs through all steps (``keep_events``: collect the events; by
+    default with the series).
 
     ``run_params`` (names from :data:`RUN_PARAMETERS`, one value per run of the chunk) replace
     the block's scalar values; each is an (E,) array that broadcasts over the last axis.
@@ -1189,7 +1191,7 @@ def _run_chunk(
         p_review = float(-np.expm1(-dt / p.balance_interval)) if balancing else 0.0
         bal_interval = p.balance_interval
     npairs = n * (n - 1) // 2
-    events = _Events(keep_series)
+    events = _Events(keep_series if keep_events is None else keep_events)
     pairs = max(n * (n - 1), 1)
 
     gens = [run_generator(seed, int(r), stream_key) for r in run_ids]
@@ -2191,8 +2193,9 @@ def simulate_scenario(
         Horizon (steps of ``time.step`` years), ensemble size and root seed.
     keep:
         ``"series"``: the tidy series (run, t, year, state, military, spending, economy,
-        belief, threat, at_war, allies, tension) and the events table. ``"summary"``: neither
-        (memory bounded by ``chunk``); outcomes, summary and ensemble means are always kept.
+        belief, threat, at_war, allies, tension) and the events table. ``"events"``: the events
+        table only. ``"summary"``: neither (memory bounded by ``chunk``); outcomes, summary and
+        ensemble means are always kept.
     run_offset, stream_key:
         Run k of this call is run ``run_offset + k`` and draws only from
         ``run_generator(seed, run_offset + k, stream_key)``.
@@ -2222,9 +2225,11 @@ def simulate_scenario(
         raise InputError(
             f"chunk must be a positive integer, got {chunk!r}.", field="chunk", value=chunk
         )
-    if keep not in ("series", "summary"):
+    if keep not in ("series", "events", "summary"):
         raise InputError(
-            f"keep must be 'series' or 'summary', got {keep!r}.", field="keep", value=keep
+            f"keep must be 'series', 'events' or 'summary', got {keep!r}.",
+            field="keep",
+            value=keep,
         )
     if run_offset < 0:
         raise InputError(
@@ -2249,6 +2254,7 @@ def simulate_scenario(
             )
         per_run[name] = arr
     keep_series = keep == "series"
+    keep_events = keep in ("series", "events")
     n_chunks = -(-runs // chunk)
     total = n_chunks * steps
     done = 0
@@ -2266,7 +2272,17 @@ def simulate_scenario(
         run_ids = np.arange(run_offset + lo, run_offset + hi, dtype=np.int64)
         chunk_params = {k: v[lo:hi] for k, v in per_run.items()}
         parts.append(
-            _run_chunk(setup, run_ids, seed, stream_key, keep_series, tick, totals, chunk_params)
+            _run_chunk(
+                setup,
+                run_ids,
+                seed,
+                stream_key,
+                keep_series,
+                tick,
+                totals,
+                chunk_params,
+                keep_events,
+            )
         )
 
     outcomes = pd.DataFrame(
@@ -2299,6 +2315,7 @@ def simulate_scenario(
     events = None
     if keep_series:
         series = _series_frame(setup, parts, runs, run_offset)
+    if keep_events:
         events = _events_frame(setup, parts)
 
     fought = np.sum([c.fought for c in parts], axis=0)  # integer counts: exact in any order
