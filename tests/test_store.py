@@ -164,6 +164,56 @@ def test_two_sweeps_share_a_file_and_export_to_parquet(tmp_path: Path) -> None:
     assert {p.name for p in written} == {"points.parquet", "runs.parquet"}
 
 
+def test_series_export_streams_and_reads_back_as_the_series(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The series is written by DuckDB (COPY ... TO parquet), never loaded into pandas, and
+    reads back as Store.series gives it (its all-null columns left out, NaN counted as null);
+    the file is moved into place whole (no temporary left beside it)."""
+    db = tmp_path / "s.duckdb"
+    doc = spec_doc(name="with-series", runs=3, keep="series")
+    run_sweep(write_spec(tmp_path, doc), db=db, workers=1)
+    with Store(db) as store:  # a column of NaN only, as a model with no value there stores it
+        store._con.execute("ALTER TABLE series ADD COLUMN nan_only DOUBLE")
+        store._con.execute("UPDATE series SET nan_only = 'NaN'::DOUBLE")
+    with open_results(db) as store:
+        sweep = store.resolve("with-series")
+        expected = store.series(sweep)
+
+        def no_pandas(*_: Any, **__: Any) -> None:
+            raise AssertionError("export_parquet loaded the series into pandas")
+
+        monkeypatch.setattr(Store, "series", no_pandas)
+        written = store.export_parquet(tmp_path / "pq", sweep)
+    assert [p.name for p in written] == ["points.parquet", "runs.parquet", "series.parquet"]
+    back = pd.read_parquet(tmp_path / "pq" / "series.parquet")
+    assert "nan_only" not in back.columns and len(back) == len(expected) > 0
+    pd.testing.assert_frame_equal(back, expected, check_exact=True)
+    assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == [p.name for p in written]
+
+
+def test_duckdb_gets_a_memory_limit_and_a_store_works_at_its_floor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import herz.store
+
+    with Store(tmp_path / "a.duckdb") as store:
+        limit = store._con.execute("SELECT current_setting('memory_limit')").fetchone()
+        progress = store._con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
+    assert limit is not None and progress == (False,)
+    expected = herz.store.memory_limit() // 2**20
+    value, unit = limit[0].split()  # "2.2 GiB", "256.0 MiB"
+    mib = float(value) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024, "TiB": 1024**2}[unit]
+    assert abs(mib - expected) <= 0.05 * expected  # DuckDB prints it to one decimal
+    monkeypatch.setattr(herz.store, "MEMORY_SHARE", 0.0)  # the floor, 256 MiB
+    db = tmp_path / "s.duckdb"
+    run_sweep(write_spec(tmp_path, spec_doc(runs=3, keep="series")), db=db, workers=1)
+    with open_results(db) as store:
+        got = store._con.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert got == ("256.0 MiB",)
+        assert len(store.series(store.resolve("store-test"))) > 0
+
+
 _CRASH_SCRIPT = textwrap.dedent(
     """
     import sys

@@ -12,7 +12,9 @@ import math
 import numbers
 import operator
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +30,9 @@ if TYPE_CHECKING:
 __all__ = [
     "KEEP",
     "available_memory",
+    "check_memory",
     "check_scenario",
+    "memory_advice",
     "model_options",
     "new_seed",
     "resolve_model",
@@ -36,7 +40,7 @@ __all__ = [
     "validate_options",
 ]
 
-KEEP = ("series", "summary")
+KEEP = ("series", "events", "summary")
 #: Common arguments of every model's ``simulate``; never model options.
 COMMON_ARGUMENTS = ("steps", "runs", "seed", "keep", "run_offset", "stream_key", "progress")
 
@@ -172,26 +176,62 @@ def _gb(n: float) -> str:
     return f"{n / 2**30:,.1f} GB" if n >= 2**30 else f"{n / 2**20:,.0f} MB"
 
 
-def _check_memory(model: Model, scenario: Scenario, *, steps: int, runs: int, keep: str) -> None:
-    """Refuse, before anything is allocated, a run whose estimated memory exceeds what is
-    available (:meth:`herz.models.Model.memory_bytes`); the message names the way out."""
-    need = model.memory_bytes(scenario, steps=steps, runs=runs, keep=keep)
+#: What a refusal for memory advises, by ``keep``: set by the caller that knows its own way
+#: out (:func:`memory_advice`); the Python API's by default.
+_ADVICE: ContextVar[dict[str, str] | None] = ContextVar("herz_memory_advice", default=None)
+
+_API_ADVICE = {
+    "series": "keep='summary' (no series kept), or fewer runs or steps",
+    "summary": "fewer runs or steps, or a sweep (herz.run_sweep), which runs and stores them "
+    "chunk by chunk",
+}
+
+
+@contextmanager
+def memory_advice(*, series: str, summary: str) -> Iterator[None]:
+    """Within the block, a run refused for memory advises ``series`` (with ``keep="series"``)
+    or ``summary`` (otherwise): the way out of the caller (the CLI's flags, a sweep's spec)
+    rather than the Python API's arguments."""
+    token = _ADVICE.set({"series": series, "summary": summary})
+    try:
+        yield
+    finally:
+        _ADVICE.reset(token)
+
+
+def check_memory(
+    model: Model,
+    scenario: Scenario,
+    *,
+    steps: int,
+    runs: int,
+    keep: str,
+    copies: int = 1,
+    advice: str | None = None,
+) -> None:
+    """Refuse, before anything is allocated, a run whose estimated memory
+    (:meth:`herz.models.Model.memory_bytes`, × ``copies`` runs at once: a sweep's local
+    workers) exceeds 80% of what is available; the message names the way out (``advice``,
+    else the caller's :func:`memory_advice`, else the Python API's)."""
+    need = copies * model.memory_bytes(scenario, steps=steps, runs=runs, keep=keep)
     have = available_memory()
     if need <= 0.8 * have:
         return
     states = len(scenario.states)
-    way_out = (
-        "keep='summary' (herz run without --out) or fewer runs or steps"
-        if keep == "series"
-        else "fewer runs or steps, or a sweep, which stores runs chunk by chunk"
-    )
+    kind = "series" if keep == "series" else "summary"
+    way_out = advice or (_ADVICE.get() or _API_ADVICE)[kind]
+    at_once = f", {copies} at once," if copies > 1 else ""
     raise InputError(
-        f"{runs:,} runs × {steps:,} steps × {states:,} states of model {model.name!r} would "
-        f"need about {_gb(need)} of memory, more than the {_gb(0.8 * have)} available; use "
-        f"{way_out}.",
+        f"{runs:,} runs × {steps:,} steps × {states:,} states of model {model.name!r}"
+        f"{at_once} would need about {_gb(need)} of memory, more than the "
+        f"{_gb(0.8 * have)} available; use {way_out}.",
         field="runs",
         value=runs,
     )
+
+
+def _check_memory(model: Model, scenario: Scenario, *, steps: int, runs: int, keep: str) -> None:
+    check_memory(model, scenario, steps=steps, runs=runs, keep=keep)
 
 
 def scenario_for_run(
@@ -323,8 +363,9 @@ def simulate(
     overrides:
         Dotted-path replacements, e.g. ``{"world.offense_advantage": 0.8}``.
     keep:
-        ``"series"`` (full time series) or ``"summary"`` (outcomes and headline numbers only,
-        for large ensembles).
+        ``"series"`` (full time series), ``"events"`` (the events table of a model that has
+        one, the spiral's, without the series; elsewhere as ``"summary"``) or ``"summary"``
+        (outcomes and headline numbers only, for large ensembles).
     run_offset, stream_key:
         For sweeps and chunked ensembles: run k of this call is run ``run_offset + k`` and draws
         from ``SeedSequence(seed, spawn_key=(*stream_key, run_offset + k))`` (see

@@ -308,6 +308,10 @@ def print_result(result: Result, con: Console) -> None:
         con.print(f"[dim]Source: {citation}[/dim]")
 
 
+#: Tables of at least this many rows are announced on stderr before ``--out`` writes them.
+LONG_WRITE_ROWS = 1_000_000
+
+
 def _write_outputs(result: Result, out: Path) -> list[Path]:
     """Write tables, summary, the model's figures (and its report) into ``out`` all at once:
     first into a temporary folder beside it, then moved in, so a failure leaves nothing
@@ -451,6 +455,14 @@ def run_cmd(
         help="A model option: NAME=VALUE (repeatable; herz models --json lists each model's).",
     ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Folder for tables and plots."),
+    keep: str = typer.Option(
+        "series",
+        "--keep",
+        help="What --out writes besides the summary, outcomes and figures: series (the full "
+        "timeseries.csv and events.csv, one row per run, step and state: gigabytes at 100,000 "
+        "runs), events (events.csv only; the spiral) or summary (neither). Without --out "
+        "nothing is kept.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON only."),
     blocs: bool = typer.Option(False, "--blocs", help="Same as --option blocs=true."),
     method: str | None = typer.Option(None, "--method", help="Same as --option method=..."),
@@ -465,7 +477,7 @@ def run_cmd(
 ) -> None:
     """Run a model on a scenario; print a summary and optionally write results to --out."""
     from herz.models import get_model
-    from herz.simulation import scenario_for_run, simulate
+    from herz.simulation import KEEP, memory_advice, scenario_for_run, simulate
 
     if steps is not None and steps < 1:
         raise InputError(f"--steps must be ≥ 1, got {steps}.", field="--steps", value=steps)
@@ -511,8 +523,14 @@ def run_cmd(
             value=m.name,
         )
     observing = observed is not False and sc.observed is not None and m.name in COMPARABLE_MODELS
-    # the series only when written out, or when compared with the record
-    keep = "series" if out is not None or observing else "summary"
+    # the series only when written out: the comparison with the record reads the model's
+    # ensemble means (result.extra["means"]), kept in every mode
+    if keep not in KEEP:
+        raise InputError(
+            f"--keep must be one of {', '.join(KEEP)}; got {keep!r}.", field="--keep", value=keep
+        )
+    if out is None:
+        keep = "summary"
     err = _console(stderr=True)
     with contextlib.ExitStack() as stack:
         progress = None
@@ -525,6 +543,14 @@ def run_cmd(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
+        stack.enter_context(
+            memory_advice(
+                series="--keep summary or --keep events (no series kept), or fewer --runs or "
+                "--steps",
+                summary="fewer --runs or --steps, or herz sweep, which runs and stores them "
+                "chunk by chunk",
+            )
+        )
         result = simulate(
             sc,
             model=m.name,
@@ -539,8 +565,10 @@ def run_cmd(
         from herz.history.observed import attach
 
         attach(result)
-        if out is None:
-            result.series = None  # kept for the comparison only
+    if out is not None:
+        for stem, table in result.tables().items():
+            if len(table) >= LONG_WRITE_ROWS:  # a long write, after the progress bar is gone
+                err.print(f"writing {stem}.csv ({len(table):,} rows)…", highlight=False)
     written = _write_outputs(result, out) if out is not None else []
     if as_json:
         sys.stdout.write(result.to_json() + "\n")

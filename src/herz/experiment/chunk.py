@@ -100,6 +100,14 @@ def _base_scenario(scenario_json: str) -> Scenario:
     return Scenario.from_dict(json.loads(scenario_json), source="sweep scenario")
 
 
+#: What a chunk refused for memory advises (each worker checks its chunk alone).
+SWEEP_ADVICE = {
+    "series": "a smaller chunk (the spec's chunk:, or --chunk), fewer --workers, or keep: "
+    "summary in the spec (no series stored)",
+    "summary": "a smaller chunk (the spec's chunk:, or --chunk), or fewer --workers",
+}
+
+
 @lru_cache(maxsize=256)
 def _point_scenario(scenario_json: str, overrides_json: str) -> Scenario:
     return _base_scenario(scenario_json).with_overrides(
@@ -129,7 +137,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
 def _run_chunk(task: ChunkTask) -> ChunkResult:
     import pandas as pd
 
-    from herz.simulation import simulate
+    from herz.simulation import memory_advice, simulate
 
     t0 = time.perf_counter()
     outcomes: list[pd.DataFrame] = []
@@ -145,7 +153,8 @@ def _run_chunk(task: ChunkTask) -> ChunkResult:
             "run_offset": first,
             "stream_key": (point,),
         }
-        result = simulate(sc, task.model, keep=task.keep, **kwargs, **task.options)
+        with memory_advice(series=SWEEP_ADVICE["series"], summary=SWEEP_ADVICE["summary"]):
+            result = simulate(sc, task.model, keep=task.keep, **kwargs, **task.options)
         initial = float(sum(s.military for s in sc.states))
         out = result.outcomes
         if out is None:

@@ -138,6 +138,30 @@ def _check_workers(workers: int | None) -> None:
         raise InputError(f"--workers must be ≥ 1, got {workers}.", field="--workers", value=workers)
 
 
+def _check_chunk_memory(plan: Any, chunk_runs: int, workers: int, *, resumed: bool) -> None:
+    """Refuse (InputError) a sweep whose chunk would not fit in memory ``workers`` times over
+    (:func:`herz.simulation.check_memory`), for the first points (up to 16: a parameter can
+    change what a run holds, e.g. the iterated model's turns)."""
+    from herz.experiment.chunk import SWEEP_ADVICE, _point_scenario
+    from herz.simulation import check_memory, resolve_model
+
+    spec = plan.spec
+    model = resolve_model(spec.model)
+    kind = "series" if spec.keep == "series" else "summary"
+    advice = SWEEP_ADVICE[kind]
+    if resumed:
+        advice = (
+            f"fewer --workers (a resumed sweep keeps the chunk of {chunk_runs:,} runs it "
+            "started with), or a new sweep with a smaller chunk"
+        )
+    runs = min(chunk_runs, spec.runs)
+    for p in range(min(plan.n_points, 16)):
+        sc = _point_scenario(plan.scenario_json, json.dumps(plan.overrides(p), sort_keys=True))
+        check_memory(
+            model, sc, steps=spec.steps, runs=runs, keep=spec.keep, copies=workers, advice=advice
+        )
+
+
 def run_sweep(
     spec: SweepSpec | str | Path | Mapping[str, Any],
     *,
@@ -239,7 +263,12 @@ def run_sweep(
             if existing is not None
             else chunk or plan.spec.chunk or default_chunk(plan.total_runs, executor.workers)
         )
-        # 4. Only now the database is created or opened for writing.
+        # 4. The memory of one chunk, × the local workers (each checks its own chunk alone,
+        # and only once it runs), before the database is created or touched: a sweep refused
+        # for memory leaves nothing behind, and a smaller chunk can start it afresh.
+        if cluster is None:
+            _check_chunk_memory(plan, chunk_runs, executor.workers, resumed=existing is not None)
+        # 5. Only now the database is created or opened for writing.
         db_path.parent.mkdir(parents=True, exist_ok=True)
         with Store(db_path) as store, _SigintGuard() as interrupt:
             sweep_id = store.sweep_id(plan.spec.name)

@@ -189,15 +189,22 @@ def compare(result: Result) -> dict[str, Any]:
             value=result.model,
         )
     series = result.series
-    if series is None:
+    kept = result.extra.get("means")
+    if series is not None:
+        means = series.groupby(["state", "year"], observed=True)["military"].mean()
+    elif kept is not None and "military" in kept:
+        # the model's ensemble means (Richardson keeps them in every mode, computed as the
+        # groupby above would: the same numbers without holding the series)
+        means = kept.set_index(["state", "year"])["military"]
+    else:
         raise InputError(
-            "observed: the comparison needs the result's series (keep='series'), got none.",
+            "observed: the comparison needs the result's series (keep='series') or its "
+            "ensemble means (extra['means']), got neither.",
             field="keep",
         )
     steps = int(result.summary.get("steps", result.scenario.time.steps))
     record, not_compared, source = observed_values(result.scenario, steps=steps)
     members = result.summary.get("members") or {}
-    means = series.groupby(["state", "year"], observed=True)["military"].mean()
     actors = [str(a) for a in (result.summary.get("actors") or result.scenario.ids)]
     fitted = _fitted_years(result)
     years = sorted({y for per in record.values() for y in per})

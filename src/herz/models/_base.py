@@ -218,14 +218,19 @@ class Model:
     def memory_bytes(self, scenario: Scenario, *, steps: int, runs: int, keep: str) -> int:
         """An upper estimate of the memory a run needs, checked before anything is allocated.
 
-        The default assumes a tidy series of about a dozen 8-byte columns per (run, step,
-        state) with ``keep="series"``, and a few dozen numbers per run and state otherwise.
-        Models that hold more (or less) say so by overriding it.
+        The default assumes paths of three 8-byte numbers per (run, step, state), held
+        whatever ``keep`` (Lanchester and reassurance measured 20 and 25 bytes with
+        ``tracemalloc``), a few dozen numbers per run and state, and with ``keep="series"`` a
+        tidy series of about a dozen 8-byte columns per (run, step, state) (they measured
+        40-55 bytes, building it with :mod:`herz.models._frames`). Models that hold more (or
+        less) say so by overriding it.
         """
         n = len(scenario.states)
+        values = runs * (steps + 1) * n
+        need = 3 * 8 * values + 32 * 8 * runs * (n + 1)
         if keep == "series":
-            return 12 * 8 * runs * (steps + 1) * n
-        return 32 * 8 * runs * (n + 1)
+            need += 12 * 8 * values
+        return need
 
     def describe(self, result: Result) -> list[tuple[str, str]]:
         """Rows (label, value) for a printed summary: the declared summary fields."""

@@ -93,6 +93,7 @@ from herz._random import run_generator
 from herz._validation import StrictModel
 from herz.errors import ScenarioError
 from herz.models._base import COMMON_OUTCOMES, Measure, Model, NoOptions, Progress
+from herz.models._frames import state_column, tidy_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -566,14 +567,12 @@ class Lanchester(Model):
         if keep == "series":
             t_idx = np.arange(steps + 1)
             n = len(ids)
-            series = pd.DataFrame(
+            series = tidy_frame(
                 {
                     "run": np.repeat(np.arange(run_offset, run_offset + runs), (steps + 1) * n),
                     "t": np.tile(np.repeat(t_idx, n), runs),
                     "year": np.tile(np.repeat(start + dt * t_idx, n), runs),
-                    "state": pd.Categorical(
-                        np.tile(np.array(ids, dtype=object), runs * (steps + 1)), categories=ids
-                    ),
+                    "state": state_column(ids, runs * (steps + 1)),
                     "military": paths.reshape(-1),
                 }
             )

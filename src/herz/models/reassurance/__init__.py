@@ -58,6 +58,7 @@ from herz._random import run_seed_sequence
 from herz._validation import StrictModel
 from herz.errors import ScenarioError
 from herz.models._base import COMMON_OUTCOMES, Measure, Model, NoOptions, Progress
+from herz.models._frames import state_column, tidy_frame
 from herz.models.reassurance.game import (
     ReassuranceGame,
     TrustGame,
@@ -720,8 +721,6 @@ class Reassurance(Model):
         belief: FloatArray,
         without: FloatArray,
     ) -> pd.DataFrame:
-        import pandas as pd
-
         n, t1 = len(ids), len(years)
         held = np.full((runs, t1, n), np.nan)
         held_wo = np.full((runs, t1, n), np.nan)
@@ -731,14 +730,12 @@ class Reassurance(Model):
         trust = np.zeros((runs, t1, n), dtype=bool)
         trust[:, :, o] = belief < setup.threshold
         trust[:, :, s] = params.prior_sender < setup.threshold
-        return pd.DataFrame(
+        return tidy_frame(
             {
                 "run": np.repeat(np.arange(run_offset, run_offset + runs), t1 * n),
                 "t": np.tile(np.repeat(np.arange(t1), n), runs),
                 "year": np.tile(np.repeat(years, n), runs),
-                "state": pd.Categorical(
-                    np.tile(np.array(ids, dtype=object), runs * t1), categories=ids
-                ),
+                "state": state_column(ids, runs * t1),
                 "military": mil.reshape(-1),
                 "belief": held.reshape(-1),
                 "belief_without_signals": held_wo.reshape(-1),

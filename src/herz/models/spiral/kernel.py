@@ -157,6 +157,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from herz._random import run_generator
 from herz.errors import InputError
+from herz.models._frames import from_codes, pop_concat, state_column, tidy_frame
 from herz.models.bargaining import attrition_war_cost, shift_threshold
 
 if TYPE_CHECKING:
@@ -1107,8 +1108,10 @@ def _run_chunk(
     tick: Callable[[], None] | None,
     sums: dict[str, FloatArray],
     run_params: Mapping[str, FloatArray] | None = None,
+    keep_events: bool | None = None,
 ) -> _ChunkOut:
-    """Advance one chunk of runs through all steps.
+    """Advance one chunk of runs through all steps (``keep_events``: collect the events; by
+    default with the series).
 
     ``run_params`` (names from :data:`RUN_PARAMETERS`, one value per run of the chunk) replace
     the block's scalar values; each is an (E,) array that broadcasts over the last axis.
@@ -1188,7 +1191,7 @@ def _run_chunk(
         p_review = float(-np.expm1(-dt / p.balance_interval)) if balancing else 0.0
         bal_interval = p.balance_interval
     npairs = n * (n - 1) // 2
-    events = _Events(keep_series)
+    events = _Events(keep_series if keep_events is None else keep_events)
     pairs = max(n * (n - 1), 1)
 
     gens = [run_generator(seed, int(r), stream_key) for r in run_ids]
@@ -2191,8 +2194,9 @@ def simulate_scenario(
         Horizon (steps of ``time.step`` years), ensemble size and root seed.
     keep:
         ``"series"``: the tidy series (run, t, year, state, military, spending, economy,
-        belief, threat, at_war, allies, tension) and the events table. ``"summary"``: neither
-        (memory bounded by ``chunk``); outcomes, summary and ensemble means are always kept.
+        belief, threat, at_war, allies, tension) and the events table. ``"events"``: the events
+        table only. ``"summary"``: neither (memory bounded by ``chunk``); outcomes, summary and
+        ensemble means are always kept.
     run_offset, stream_key:
         Run k of this call is run ``run_offset + k`` and draws only from
         ``run_generator(seed, run_offset + k, stream_key)``.
@@ -2222,9 +2226,11 @@ def simulate_scenario(
         raise InputError(
             f"chunk must be a positive integer, got {chunk!r}.", field="chunk", value=chunk
         )
-    if keep not in ("series", "summary"):
+    if keep not in ("series", "events", "summary"):
         raise InputError(
-            f"keep must be 'series' or 'summary', got {keep!r}.", field="keep", value=keep
+            f"keep must be 'series', 'events' or 'summary', got {keep!r}.",
+            field="keep",
+            value=keep,
         )
     if run_offset < 0:
         raise InputError(
@@ -2249,6 +2255,7 @@ def simulate_scenario(
             )
         per_run[name] = arr
     keep_series = keep == "series"
+    keep_events = keep in ("series", "events")
     n_chunks = -(-runs // chunk)
     total = n_chunks * steps
     done = 0
@@ -2266,7 +2273,17 @@ def simulate_scenario(
         run_ids = np.arange(run_offset + lo, run_offset + hi, dtype=np.int64)
         chunk_params = {k: v[lo:hi] for k, v in per_run.items()}
         parts.append(
-            _run_chunk(setup, run_ids, seed, stream_key, keep_series, tick, totals, chunk_params)
+            _run_chunk(
+                setup,
+                run_ids,
+                seed,
+                stream_key,
+                keep_series,
+                tick,
+                totals,
+                chunk_params,
+                keep_events,
+            )
         )
 
     outcomes = pd.DataFrame(
@@ -2286,9 +2303,7 @@ def simulate_scenario(
         {
             "t": np.repeat(t_idx, n),
             "year": np.repeat(setup.start + setup.dt * t_idx, n),
-            "state": pd.Categorical(
-                np.tile(np.array(names, dtype=object), steps + 1), categories=names
-            ),
+            "state": state_column(names, steps + 1),
             "military": sums["military"].reshape(-1),
             "spending": sums["spending"].reshape(-1),
             "belief": sums["belief"].reshape(-1),
@@ -2301,6 +2316,7 @@ def simulate_scenario(
     events = None
     if keep_series:
         series = _series_frame(setup, parts, runs, run_offset)
+    if keep_events:
         events = _events_frame(setup, parts)
 
     fought = np.sum([c.fought for c in parts], axis=0)  # integer counts: exact in any order
@@ -2325,32 +2341,25 @@ def simulate_scenario(
 def _series_frame(
     setup: _Setup, parts: list[_ChunkOut], runs: int, run_offset: int
 ) -> pd.DataFrame:
-    import pandas as pd
-
     n, steps = setup.n, setup.steps
     t_idx = np.arange(steps + 1)
-    ser = {
-        k: np.concatenate([c.series[k] for c in parts if c.series is not None])
-        for k in parts[0].series or {}
-    }
     rows = runs * (steps + 1) * n
-    return pd.DataFrame(
+    # one column at a time, each chunk's array freed once joined (see herz.models._frames)
+    chunks = [c.series for c in parts if c.series is not None]
+    cols: dict[str, Any] = {}
+    for k in ("military", "spending", "economy", "belief", "threat", "at_war", "allies"):
+        cols[k] = pop_concat(chunks, k).reshape(rows)
+    tension = np.repeat(pop_concat(chunks, "tension").reshape(-1), n)
+    for c in parts:
+        c.series = None
+    return tidy_frame(
         {
             "run": np.repeat(np.arange(run_offset, run_offset + runs), (steps + 1) * n),
             "t": np.tile(np.repeat(t_idx, n), runs),
             "year": np.tile(np.repeat(setup.start + setup.dt * t_idx, n), runs),
-            "state": pd.Categorical(
-                np.tile(np.array(setup.ids, dtype=object), runs * (steps + 1)),
-                categories=setup.ids,
-            ),
-            "military": ser["military"].reshape(rows),
-            "spending": ser["spending"].reshape(rows),
-            "economy": ser["economy"].reshape(rows),
-            "belief": ser["belief"].reshape(rows),
-            "threat": ser["threat"].reshape(rows),
-            "at_war": ser["at_war"].reshape(rows),
-            "allies": ser["allies"].reshape(rows),
-            "tension": np.repeat(ser["tension"].reshape(-1), n),
+            "state": state_column(setup.ids, runs * (steps + 1)),
+            **cols,
+            "tension": tension,
         }
     )
 
@@ -2363,27 +2372,43 @@ def _events_frame(setup: _Setup, parts: list[_ChunkOut]) -> pd.DataFrame:
     if len(data):
         order = np.lexsort((data[:, 2], data[:, 1], data[:, 0]))
         data = data[order]
-    names = np.array([*setup.ids, ""], dtype=object)
-    kinds = np.array(_EVENT_KINDS, dtype=object)
-    kind = kinds[data[:, 2]]
-    a = names[data[:, 3]]
-    bcol = names[data[:, 4]]
-    detail = np.array(_DETAILS, dtype=object)[data[:, 5]]
-    is_end = kind == "war_end"
-    if is_end.any():
-        after = np.array([f" after {k} steps" for k in data[is_end, 8]], dtype=object)
-        detail[is_end] = detail[is_end] + after
-    states = np.where(bcol == "", a, a + "," + bcol)
-    who = np.where(np.isin(kind, ["crisis", "war_start", "join", "exit"]), a, "")
+    # Strings from codes over a small vocabulary (each distinct string built once), not object
+    # arrays of one Python string per event: the same column, a fraction of the memory.
+    names = [*setup.ids, ""]
+    m = len(names)
+    kind_code = data[:, 2]
+    a, bcol = data[:, 3] % m, data[:, 4] % m  # -1: none (as negative indexing read it)
+    is_end = kind_code == _EVENT_KINDS.index("war_end")
+    named = np.isin(
+        kind_code, [_EVENT_KINDS.index(k) for k in ("crisis", "war_start", "join", "exit")]
+    )
+
+    def strings(codes: NDArray[np.int64], text: Callable[[int], str]) -> pd.Categorical:
+        uniq, inv = np.unique(codes, return_inverse=True)
+        return from_codes(inv.reshape(-1), [text(int(u)) for u in uniq])
+
+    def pair(code: int) -> str:
+        x, y = names[code // m], names[code % m]
+        return x if y == "" else f"{x},{y}"
+
+    nd = len(_DETAILS)
+
+    def detail(code: int) -> str:
+        d, k = code % nd, code // nd
+        return _DETAILS[d] + (f" after {k - 1} steps" if k else "")
+
+    states = strings(a * m + bcol, pair)
+    who = strings(np.where(named, a, m - 1), names.__getitem__)
+    details = strings(data[:, 5] + nd * np.where(is_end, data[:, 8] + 1, 0), detail)
     return pd.DataFrame(
         {
             "run": data[:, 0],
             "t": data[:, 1],
             "year": setup.start + setup.dt * data[:, 1],
-            "kind": pd.Categorical(kind, categories=list(_EVENT_KINDS)),
+            "kind": from_codes(kind_code, _EVENT_KINDS),
             "states": states.astype(str),
             "who": who.astype(str),
-            "detail": detail.astype(str),
+            "detail": details.astype(str),
             # the war's number within its run (from 0) and the side (0: the initiator's)
             "war": pd.Series(data[:, 6], dtype="Int64").mask(data[:, 6] < 0),
             "side": pd.Series(data[:, 7], dtype="Int64").mask(data[:, 7] < 0),
