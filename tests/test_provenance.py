@@ -132,7 +132,7 @@ def _numeric_module_constants(module: Any) -> dict[str, float]:
 
 
 def test_constants_match_the_kernel() -> None:
-    listed = {c.kernel_name: c for c in CONSTANTS if c.kernel_name is not None}
+    listed = {c.code_name: c for c in CONSTANTS if c.code_name is not None}
     in_kernel = _numeric_module_constants(kernel)
     missing = sorted(set(in_kernel) - set(listed))
     assert not missing, f"kernel constants not listed in spiral/constants.py: {missing}"

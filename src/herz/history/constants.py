@@ -13,27 +13,9 @@ setting of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from herz._constants import ModelConstant
 
-__all__ = ["CONSTANTS", "HistoryConstant"]
-
-
-@dataclass(frozen=True)
-class HistoryConstant:
-    """One assumed number of the scenarios from history (the columns of
-    :class:`herz.models._constants.ModelConstant`).
-
-    ``code_name`` is the module-level name in :mod:`herz.history.from_history`, or
-    ``RELIABILITY[<kind>]`` for an entry of that mapping.
-    """
-
-    name: str
-    value: float
-    source: str
-    why: str
-    where: str
-    code_name: str | None = None
-    affects_results: bool = True
+__all__ = ["CONSTANTS"]
 
 
 _BURDEN_WHY = (
@@ -51,8 +33,8 @@ _RELIABILITY_WHY = (
     "their sensitivity analysis (docs/history.md)."
 )
 
-CONSTANTS: tuple[HistoryConstant, ...] = (
-    HistoryConstant(
+CONSTANTS: tuple[ModelConstant, ...] = (
+    ModelConstant(
         name="burden to 1913",
         value=0.035,
         source="ours",
@@ -61,7 +43,7 @@ CONSTANTS: tuple[HistoryConstant, ...] = (
         where="default_burden (the economy proxy), years <= 1913",
         code_name="BURDEN_TO_1913",
     ),
-    HistoryConstant(
+    ModelConstant(
         name="burden 1914-1945",
         value=0.05,
         source="ours",
@@ -69,7 +51,7 @@ CONSTANTS: tuple[HistoryConstant, ...] = (
         where="default_burden (the economy proxy), 1914-1945",
         code_name="BURDEN_1914_TO_1945",
     ),
-    HistoryConstant(
+    ModelConstant(
         name="burden from 1946",
         value=0.08,
         source="ours",
@@ -78,7 +60,7 @@ CONSTANTS: tuple[HistoryConstant, ...] = (
         code_name="BURDEN_FROM_1946",
     ),
     *(
-        HistoryConstant(
+        ModelConstant(
             name=f"reliability of {kind}",
             value=value,
             source="ours",

@@ -13,7 +13,7 @@ Nothing here is imported by the model: it is a record of the code, not a setting
 
 from __future__ import annotations
 
-from herz.models._constants import ModelConstant
+from herz._constants import ModelConstant
 
 __all__ = ["CONSTANTS"]
 

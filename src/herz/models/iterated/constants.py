@@ -15,7 +15,7 @@ Nothing here is imported by the kernel: it is a record of the kernel, not a sett
 
 from __future__ import annotations
 
-from herz.models._constants import ModelConstant
+from herz._constants import ModelConstant
 
 __all__ = ["CONSTANTS"]
 

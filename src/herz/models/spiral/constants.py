@@ -14,33 +14,13 @@ Nothing here is imported by the kernel: it is a record of the kernel, not a sett
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from herz._constants import ModelConstant
 
-__all__ = ["CONSTANTS", "KernelConstant"]
-
-
-@dataclass(frozen=True)
-class KernelConstant:
-    """One number written into the kernel.
-
-    ``source`` is a citation when the number itself comes from one, else ``"ours"``, with
-    ``why`` saying why the value is what it is. ``kernel_name`` is the module-level name in
-    :mod:`herz.models.spiral.kernel` when the constant has one (``None`` for a literal inside a
-    function). ``affects_results`` is false for constants that only change how the numbers are
-    drawn or stored (``BLOCK``) or that act below the precision of the results.
-    """
-
-    name: str
-    value: float
-    source: str
-    why: str
-    where: str
-    kernel_name: str | None = None
-    affects_results: bool = True
+__all__ = ["CONSTANTS"]
 
 
-CONSTANTS: tuple[KernelConstant, ...] = (
-    KernelConstant(
+CONSTANTS: tuple[ModelConstant, ...] = (
+    ModelConstant(
         name="BLOCK",
         value=16,
         source="ours",
@@ -50,10 +30,10 @@ CONSTANTS: tuple[KernelConstant, ...] = (
             "numbers (not their distribution)."
         ),
         where="_draw_block, _run_chunk (the random-number layout)",
-        kernel_name="BLOCK",
+        code_name="BLOCK",
         affects_results=False,
     ),
-    KernelConstant(
+    ModelConstant(
         name="SPEND_FLOOR",
         value=0.01,
         source="ours",
@@ -68,9 +48,9 @@ CONSTANTS: tuple[KernelConstant, ...] = (
             "converging in the time step)."
         ),
         where="_run_chunk, step 3 (perception and belief)",
-        kernel_name="SPEND_FLOOR",
+        code_name="SPEND_FLOOR",
     ),
-    KernelConstant(
+    ModelConstant(
         name="TINY",
         value=1e-300,
         source="ours",
@@ -79,10 +59,10 @@ CONSTANTS: tuple[KernelConstant, ...] = (
             "zero strengths gives the attacker 0 and an empty side takes no losses."
         ),
         where="contest_success, lanchester_losses, _run_chunk (threat)",
-        kernel_name="_TINY",
+        code_name="_TINY",
         affects_results=False,
     ),
-    KernelConstant(
+    ModelConstant(
         name="economy floor",
         value=1e-9,
         source="ours",
@@ -92,7 +72,7 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         ),
         where="economy_step",
     ),
-    KernelConstant(
+    ModelConstant(
         name="mutual threat weight",
         value=0.5,
         source="ours",
@@ -102,7 +82,7 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         ),
         where="crisis_hazard, _run_chunk (step 5)",
     ),
-    KernelConstant(
+    ModelConstant(
         name="stakes",
         value=1.0,
         source=(
@@ -112,7 +92,7 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         why="the stakes of a crisis are normalized to 1; war_cost is a share of them.",
         where="_run_chunk, resolve (step 5: war iff d_i + d_j > 1)",
     ),
-    KernelConstant(
+    ModelConstant(
         name="pre-emption belief",
         value=0.5,
         source="ours",
@@ -123,7 +103,7 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         ),
         where="_run_chunk, resolve (events and outcomes)",
     ),
-    KernelConstant(
+    ModelConstant(
         name="reassurer's fear",
         value=0.0,
         source="ours",
@@ -133,7 +113,7 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         ),
         where="_run_chunk, resolve (step 5)",
     ),
-    KernelConstant(
+    ModelConstant(
         name="GROWTH_MEMORY",
         value=1.0,
         source="ours",
@@ -143,9 +123,9 @@ CONSTANTS: tuple[KernelConstant, ...] = (
             "moving average with a one-year time constant, exact at any dt)."
         ),
         where="_run_chunk (trend of strength), resolve (preventive war)",
-        kernel_name="GROWTH_MEMORY",
+        code_name="GROWTH_MEMORY",
     ),
-    KernelConstant(
+    ModelConstant(
         name="posture safety belief",
         value=0.5,
         source="ours",
@@ -155,7 +135,7 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         ),
         where="_run_chunk, posture (posture choice)",
     ),
-    KernelConstant(
+    ModelConstant(
         name="unreadable posture",
         value=1.0,
         source="ours",
@@ -165,7 +145,7 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         ),
         where="_run_chunk, posture (posture choice)",
     ),
-    KernelConstant(
+    ModelConstant(
         name="vestige of an eliminated state",
         value=1e-9,
         source="ours",
@@ -176,7 +156,7 @@ CONSTANTS: tuple[KernelConstant, ...] = (
         where="_run_chunk (war outcomes)",
         affects_results=False,
     ),
-    KernelConstant(
+    ModelConstant(
         name="CRISIS_BELLIGERENTS",
         value=2,
         source="ours",
@@ -187,6 +167,6 @@ CONSTANTS: tuple[KernelConstant, ...] = (
             "its strength, not in this rate."
         ),
         where="crisis_cost (cost_model: attrition only)",
-        kernel_name="CRISIS_BELLIGERENTS",
+        code_name="CRISIS_BELLIGERENTS",
     ),
 )

@@ -1,9 +1,10 @@
-"""The record of one number written into a model's code (not a parameter of its block).
+"""The record of one number written into herz's code rather than a scenario block.
 
-:mod:`herz.models.spiral.constants` has its own record (``KernelConstant``); the other models'
-registries (:mod:`herz.models.richardson_constants`, :mod:`herz.models.iterated.constants`) use
-this one, with the same columns. ``tests/test_provenance.py`` checks each registry against the
-code's values.
+Every registry uses it: the spiral kernel's (:mod:`herz.models.spiral.constants`), the other
+models' (:mod:`herz.models.richardson_constants`, :mod:`herz.models.iterated.constants`) and
+the assumptions of scenarios from history (:mod:`herz.history.constants`); it sits below both
+``herz.models`` and ``herz.history`` so that each can. ``tests/test_provenance.py`` checks each
+registry against the code's values.
 """
 
 from __future__ import annotations
