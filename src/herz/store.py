@@ -411,7 +411,11 @@ class Store:
             ) from exc
         try:
             self._con.execute(f"SET memory_limit = '{memory_limit() // 2**20}MiB'")
-            self._con.execute("SET enable_progress_bar = false")
+            # no DuckDB progress bar on the terminal (herz draws its own). Under Jupyter
+            # without ipywidgets DuckDB refuses to change the setting at all (it could not
+            # draw the bar there either), so a refusal is not an error
+            with contextlib.suppress(duckdb.InvalidInputException):
+                self._con.execute("SET enable_progress_bar = false")
         except BaseException:
             with contextlib.suppress(Exception):
                 self._con.close()
