@@ -43,6 +43,7 @@ _FLAGS = {
     "runs_per_draw": "--runs-per-draw",
     "workers": "--workers",
     "model": "MODEL",
+    "persistence_years": "--persistence-years",
 }
 
 #: ``--posterior defaults``: the scenario's default parameters (the uncalibrated model).
@@ -274,6 +275,12 @@ def backtest_cmd(
     workers: int | None = typer.Option(
         None, "--workers", help="Local processes over the origins (default 1; same results)."
     ),
+    persistence_years: int = typer.Option(
+        5,
+        "--persistence-years",
+        help="Window of recent_dispute, the covariate of persistence: a MID in the pair in the "
+        "last this many years (ours: 5; docs/backtest.md measures 3 and 10).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON only."),
     out: Path | None = typer.Option(
         None,
@@ -321,7 +328,13 @@ def backtest_cmd(
         targets = _targets(target)
         if model is None:
             result = run_backtest(
-                train, test, horizon, targets=targets, n_boot=bootstrap, seed=seed
+                train,
+                test,
+                horizon,
+                targets=targets,
+                n_boot=bootstrap,
+                seed=seed,
+                persistence_years=persistence_years,
             )
         else:
             from herz.simulation import new_seed
@@ -348,7 +361,9 @@ def backtest_cmd(
                     value=bootstrap,
                 )
             root = new_seed() if seed is None else seed
-            panel = build_panel(train, test, horizon, targets=targets)
+            panel = build_panel(
+                train, test, horizon, targets=targets, persistence_years=persistence_years
+            )
             forecast = _model_forecast(
                 model,
                 panel,
